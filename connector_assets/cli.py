@@ -1,0 +1,20 @@
+"""The `connector` command: one entry point for operators (sandbox, receiver, connect, checks, replay, status)."""
+
+from __future__ import annotations
+
+import typer
+
+from connector_assets.store.cli import keygen, store_app
+
+app = typer.Typer(
+    name="connector",
+    help="Gusto payroll → Infor CloudSuite general ledger, run as Dagster assets.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold tokens
+)
+app.command("keygen")(keygen)
+app.add_typer(store_app, name="store")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,75 @@
+"""Cent-exact allocation by the largest-remainder (Hamilton) method, payroll-accounting §7.
+
+Each share gets the floor of its exact part; the cents left over go to the
+shares with the largest fractional parts, ties broken by a stable key (cost
+centre, then position), so reruns are identical and the parts always sum to
+the total. Negative totals are allocated by magnitude and the sign restored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+import polars as pl
+
+
+class AllocationError(ValueError):
+    """Weights that cannot split an amount (empty, negative or all zero)."""
+
+
+def allocate_cents(
+    total_cents: int,
+    weights: Sequence[int | Decimal | Fraction],
+    tie_keys: Sequence[str] | None = None,
+) -> list[int]:
+    """Split ``total_cents`` in proportion to ``weights``; the parts sum exactly to the total."""
+    if not weights:
+        raise AllocationError(f"cannot allocate {total_cents} cents over no weights; give at least one weight")
+    exact = [Fraction(w) for w in weights]
+    if any(w < 0 for w in exact):
+        raise AllocationError(f"negative weight in {list(weights)}; weights must be zero or positive")
+    whole = sum(exact, Fraction(0))
+    if whole == 0:
+        raise AllocationError(f"weights {list(weights)} sum to zero; give at least one positive weight")
+    if tie_keys is not None and len(tie_keys) != len(exact):
+        raise AllocationError("tie_keys must have one key per weight")
+    magnitude = abs(total_cents)
+    shares = [magnitude * w / whole for w in exact]
+    floors = [s.numerator // s.denominator for s in shares]
+    left = magnitude - sum(floors)
+    keys = tie_keys if tie_keys is not None else [""] * len(exact)
+    order = sorted(range(len(exact)), key=lambda i: (-(shares[i] - floors[i]), keys[i], i))
+    for i in order[:left]:
+        floors[i] += 1
+    sign = -1 if total_cents < 0 else 1
+    return [sign * f for f in floors]
+
+
+def allocate_frame(
+    frame: pl.DataFrame,
+    *,
+    by: Sequence[str],
+    amount: str,
+    weight: str,
+    tie: Sequence[str],
+    out: str = "share_cents",
+) -> pl.DataFrame:
+    """Vectorized largest remainder: rows sharing ``by`` split their common ``amount`` by ``weight``.
+
+    ``amount`` is the same on every row of a group (the source amount); ``weight``
+    is a non-negative integer whose group sum is positive. Adds column ``out``.
+    """
+    keys = list(by)
+    magnitude = pl.col(amount).abs().cast(pl.Int128)
+    exact = magnitude * pl.col(weight).cast(pl.Int128)
+    whole = pl.col(weight).cast(pl.Int128).sum().over(keys)
+    staged = frame.with_columns(_floor=exact // whole, _rem=exact % whole).sort(
+        [*keys, "_rem", *tie], descending=[False] * len(keys) + [True] + [False] * len(tie), maintain_order=True
+    )
+    left = magnitude.first().over(keys) - pl.col("_floor").sum().over(keys)
+    rank = pl.int_range(pl.len()).over(keys)
+    share = (pl.col("_floor") + (rank < left).cast(pl.Int128)).cast(pl.Int64)
+    signed = pl.when(pl.col(amount) < 0).then(-share).otherwise(share)
+    return staged.with_columns(signed.alias(out)).drop("_floor", "_rem")

@@ -1,0 +1,192 @@
+"""The webhook receiver: an ASGI app that stores each signed Gusto event in the inbox before answering 2xx.
+
+Gusto waits 10 s for a 2xx and retries otherwise (gusto-api.md §10.5), so every answer says exactly
+what happened: 200 stored (or already stored), 401 not signed by a known token, 400 not an event,
+404 unknown connection, 413 too large, 503 store down (Gusto will retry). The blocking store work of
+one delivery runs in a single thread-pool hop; the inbox insert is its only I/O on the hot path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from connector_assets.gusto.signature import SIGNATURE_HEADER
+from connector_assets.receiver.body import DEFAULT_MAX_BODY_BYTES, BadContentLength, BodyTooLarge, read_body
+from connector_assets.receiver.handshake import store_handshake
+from connector_assets.receiver.keys import VerificationKeys
+from connector_assets.receiver.log import log_event, log_rejection
+from connector_assets.receiver.payload import MalformedPayload, is_handshake, parse_json, to_event, to_handshake
+from connector_assets.store.crypto import EncryptionKeyError, SecretCipher
+from connector_assets.store.engine import StoreUnavailable
+from connector_assets.store.inbox import Inbox
+from connector_assets.store.subscriptions import Subscriptions
+
+# Errors that mean "the store cannot take this now": answer 503 so Gusto delivers again later.
+STORE_ERRORS: tuple[type[BaseException], ...] = (DBAPIError, PoolTimeout, StoreUnavailable)
+
+
+def _json(status: int, **content: Any) -> Response:
+    return Response(json.dumps(content), status_code=status, media_type="application/json")
+
+
+class Rejected(Exception):
+    """A delivery the receiver refuses; carries the status and a reason safe to log and return."""
+
+    def __init__(self, status: int, reason: str, detail: str) -> None:
+        super().__init__(f"{status} {reason}: {detail}")
+        self.status, self.reason, self.detail = status, reason, detail
+
+
+class Receiver:
+    """The delivery pipeline behind the routes: verify, parse, store."""
+
+    def __init__(self, engine: Engine, keys: VerificationKeys, subscriptions: Subscriptions) -> None:
+        self.engine, self.keys, self.subscriptions = engine, keys, subscriptions
+        self.inbox = Inbox(engine)
+        # SQLite has one writer: queue writers here, in order, instead of in its sleeping busy handler.
+        self._write_lock: threading.Lock | None = threading.Lock() if engine.dialect.name == "sqlite" else None
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        if self._write_lock is None:
+            yield
+        else:
+            with self._write_lock:
+                yield
+
+    def deliver(self, connection: str, raw: bytes, signature: str | None) -> Response:
+        """Handle one delivery (blocking: run it in a worker thread)."""
+        if self.keys.matches(connection, raw, signature):
+            doc = parse_json(raw)
+            if not is_handshake(doc):
+                return self._store_event(connection, doc, raw)
+        else:
+            # Only the handshake may come unsigned: its token is the key that will sign the rest.
+            try:
+                doc = parse_json(raw)
+            except MalformedPayload:
+                doc = None
+            if not is_handshake(doc):
+                reason = "missing_signature" if not signature else "bad_signature"
+                raise Rejected(
+                    401,
+                    reason,
+                    f"{SIGNATURE_HEADER} is missing or matches no verification token of connection "
+                    f"{connection!r}; check that the subscription completed its verification handshake",
+                )
+        handshake = to_handshake(doc)
+        with self._writing():
+            outcome = store_handshake(self.subscriptions, connection, handshake)
+        self.keys.forget(connection)
+        log_event(
+            logging.INFO,
+            "verification_token_received",
+            connection=connection,
+            result=outcome.result,
+            subscription_uuid=outcome.subscription_uuid,
+        )
+        return _json(200, status="verification_token_received")
+
+    def _store_event(self, connection: str, doc: Any, raw: bytes) -> Response:
+        event = to_event(doc, raw)
+        with self._writing():
+            inbox_id = self.inbox.add(
+                connection_id=connection,
+                event_uuid=event.uuid,
+                event_type=event.event_type,
+                entity_type=event.entity_type,
+                entity_uuid=event.entity_uuid,
+                body=event.body,
+            )
+        status = "stored" if inbox_id is not None else "duplicate"
+        log_event(
+            logging.DEBUG,
+            "webhook_" + status,
+            connection=connection,
+            event_uuid=event.uuid,
+            event_type=event.event_type,
+        )
+        return _json(200, status=status, event_uuid=event.uuid)
+
+    def healthy(self) -> bool:
+        """True when the store answers a trivial query (blocking)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except STORE_ERRORS:
+            return False
+        return True
+
+
+def create_app(
+    engine: Engine,
+    cipher: SecretCipher,
+    connection_ids: set[str] | frozenset[str],
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    token_ttl_s: float = 5.0,
+    verified_only: bool = False,
+) -> Starlette:
+    """The receiver's ASGI app for the given connections.
+
+    `verified_only` accepts signatures only from subscriptions marked `verified` (after Gusto's
+    verify call); otherwise any stored token that is not `removed` may sign.
+    """
+    known = frozenset(connection_ids)
+    subscriptions = Subscriptions(engine, cipher)
+    keys = VerificationKeys(subscriptions, ttl_s=token_ttl_s, verified_only=verified_only)
+    receiver = Receiver(engine, keys, subscriptions)
+
+    async def gusto_webhook(request: Request) -> Response:
+        connection = request.path_params["connection"]
+        client = request.client.host if request.client else None
+        try:
+            if connection not in known:
+                raise Rejected(404, "unknown_connection", f"no connection {connection!r} is served here")
+            try:
+                raw = await read_body(request, max_body_bytes)
+            except BodyTooLarge as exc:
+                raise Rejected(413, "body_too_large", str(exc)) from None
+            except BadContentLength as exc:
+                raise Rejected(400, "bad_content_length", str(exc)) from None
+            signature = request.headers.get(SIGNATURE_HEADER)
+            return await run_in_threadpool(receiver.deliver, connection, raw, signature)
+        except Rejected as exc:
+            log_rejection(exc.status, exc.reason, connection, client=client)
+            return _json(exc.status, error=exc.reason, detail=exc.detail)
+        except MalformedPayload as exc:
+            log_rejection(400, "malformed_payload", connection, client=client, detail=str(exc))
+            return _json(400, error="malformed_payload", detail=str(exc))
+        except STORE_ERRORS as exc:
+            log_rejection(503, "store_unavailable", connection, client=client, error=type(exc).__name__)
+            return _json(503, error="store_unavailable", detail="the inbox cannot be written; deliver again later")
+        except EncryptionKeyError:
+            log_rejection(503, "encryption_key", connection, client=client)
+            return _json(503, error="store_unavailable", detail="stored tokens cannot be decrypted; fix the key")
+
+    async def healthz(_request: Request) -> Response:
+        if await run_in_threadpool(receiver.healthy):
+            return _json(200, status="ok")
+        log_event(logging.WARNING, "healthz_failed", reason="store_unavailable")
+        return _json(503, status="store_unavailable")
+
+    return Starlette(
+        routes=[
+            Route("/webhooks/gusto/{connection}", gusto_webhook, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )

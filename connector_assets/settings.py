@@ -1,0 +1,187 @@
+"""Typed settings: environment variables and the connections file (ARCHITECTURE §3).
+
+A connection joins one Gusto company to one CloudSuite tenant. The file holds no secrets: client
+credentials are named by environment variable, tokens live in the encrypted vault.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+CONNECTIONS_ENV = "CONNECTOR_CONNECTIONS"
+DEFAULT_CONNECTIONS_FILE = "connections.yaml"
+GUSTO_PRODUCTION_URL = "https://api.gusto.com"
+GUSTO_DEMO_URL = "https://api.gusto-demo.com"
+GUSTO_API_VERSION = "2026-06-15"
+
+
+class ConnectionsFileError(ValueError):
+    """The connections file is missing or invalid; the message names the file, the connection and the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GustoSettings(_Strict):
+    """The Gusto side of a connection."""
+
+    company_uuid: str = Field(min_length=1)
+    client_id_env: str = "GUSTO_CLIENT_ID"
+    client_secret_env: str = "GUSTO_CLIENT_SECRET"
+    redirect_uri: str = "http://127.0.0.1:8765/callback"
+    api_base_url: str = GUSTO_PRODUCTION_URL
+    oauth_base_url: str | None = None
+    api_version: str = Field(default=GUSTO_API_VERSION, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    start_date: date | None = None
+    cost_center_field: str | None = None
+    refresh_margin_s: int = Field(default=300, ge=0)
+
+    @property
+    def oauth_url(self) -> str:
+        """OAuth endpoints live on the API host unless configured apart."""
+        return (self.oauth_base_url or self.api_base_url).rstrip("/")
+
+    def client_credentials(self) -> tuple[str, str]:
+        """Client id and secret from the environment variables this connection names."""
+        missing = [name for name in (self.client_id_env, self.client_secret_env) if not os.environ.get(name)]
+        if missing:
+            raise ConnectionsFileError(
+                f"environment variable(s) {', '.join(missing)} not set (Gusto app credentials)"
+            )
+        return os.environ[self.client_id_env], os.environ[self.client_secret_env]
+
+
+class CloudSuiteSettings(_Strict):
+    """The Infor CloudSuite side of a connection."""
+
+    ionapi_file: Path
+    erp: Literal["m3", "syteline", "fsm"]
+    company: str | None = None
+    division: str | None = None
+    site: str | None = None
+    mongoose_config: str | None = None
+    cost_center_dimension: int = Field(default=2, ge=2, le=7)
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    refresh_margin_s: int = Field(default=300, ge=0)
+    max_concurrency: int = Field(default=4, ge=1, le=64)
+
+    @model_validator(mode="after")
+    def _flavour_keys(self) -> CloudSuiteSettings:
+        if self.erp == "m3" and not (self.company and self.division):
+            raise ValueError("erp m3 needs company (CONO) and division (DIVI)")
+        if self.erp == "syteline" and not (self.site and self.mongoose_config):
+            raise ValueError("erp syteline needs site and mongoose_config")
+        return self
+
+
+class PostingSettings(_Strict):
+    """How journals are built and released."""
+
+    date_basis: Literal["check_date", "period_end", "debit_date"] = "check_date"
+    detail: Literal["summarized", "per_employee"] = "summarized"
+    require_approval: bool = False
+    master_data_max_age_s: int = Field(default=900, ge=0)
+
+
+class Connection(_Strict):
+    """One Gusto company joined to one CloudSuite tenant."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    gusto: GustoSettings
+    cloudsuite: CloudSuiteSettings
+    mapping_file: Path
+    posting: PostingSettings = PostingSettings()
+
+
+class ConnectionsFile(_Strict):
+    """The whole file: a list of connections with unique ids."""
+
+    connections: list[Connection] = Field(min_length=1)
+
+    @cached_property
+    def by_id(self) -> dict[str, Connection]:
+        return {c.id: c for c in self.connections}
+
+    def get(self, connection_id: str) -> Connection:
+        try:
+            return self.by_id[connection_id]
+        except KeyError:
+            known = ", ".join(sorted(self.by_id)) or "none"
+            raise ConnectionsFileError(f"unknown connection {connection_id!r} (known: {known})") from None
+
+
+def connections_path() -> Path:
+    return Path(os.environ.get(CONNECTIONS_ENV) or DEFAULT_CONNECTIONS_FILE)
+
+
+def _describe(error: Any) -> str:
+    if error["type"] == "literal_error":
+        allowed = error["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
+        return f"must be one of {allowed}"
+    if error["type"] == "missing":
+        return "is required"
+    if error["type"] == "extra_forbidden":
+        return "is not a known key"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _format(path: Path, raw: Any, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        where = path.name
+        if len(loc) >= 2 and loc[0] == "connections" and isinstance(loc[1], int):
+            entry = raw["connections"][loc[1]] if isinstance(raw, dict) else None
+            name = entry.get("id") if isinstance(entry, dict) else None
+            where += f": connection {name!r}" if name else f": connection #{loc[1] + 1}"
+            loc = loc[2:]
+        key = ".".join(str(p) for p in loc)
+        lines.append(f"{where}: {key + ' ' if key else ''}{_describe(error)}")
+    return "\n".join(lines)
+
+
+def load_connections(path: Path | str | None = None) -> ConnectionsFile:
+    """Read and validate the connections file; relative paths inside it are taken from its folder."""
+    path = Path(path) if path else connections_path()
+    if not path.exists():
+        raise ConnectionsFileError(
+            f"{path}: not found; set {CONNECTIONS_ENV} or create {DEFAULT_CONNECTIONS_FILE}"
+        )
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" line {mark.line + 1}" if mark else ""
+        raise ConnectionsFileError(
+            f"{path.name}:{at} is not valid YAML ({getattr(exc, 'problem', exc)})"
+        ) from None
+    if not isinstance(raw, dict):
+        raise ConnectionsFileError(f"{path.name}: expected a mapping with a 'connections' list")
+    try:
+        parsed = ConnectionsFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConnectionsFileError(_format(path, raw, exc)) from None
+    ids = [c.id for c in parsed.connections]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ConnectionsFileError(f"{path.name}: connection id(s) {', '.join(dupes)} appear more than once")
+    base = path.resolve().parent
+    return ConnectionsFile(
+        connections=[
+            c.model_copy(
+                update={
+                    "mapping_file": base / c.mapping_file,
+                    "cloudsuite": c.cloudsuite.model_copy(update={"ionapi_file": base / c.cloudsuite.ionapi_file}),
+                }
+            )
+            for c in parsed.connections
+        ]
+    )
