@@ -71,3 +71,6 @@ class SyteLineError(CloudSuiteError):
 class PostingConflict(CloudSuiteError):
     """The ERP already holds a document under this reference whose content differs from the journal."""
 
+
+class RecordNotFound(CloudSuiteError):
+    """The ERP has no record with this key (employee, voucher)."""

@@ -63,8 +63,13 @@ class IonTokens:
     def _secrets(self) -> tuple[str | None, ...]:
         c = self.credentials
         cached = self._cached
-        return (c.client_secret, c.secret_key, c.access_key, cached.access_token if cached else None,
-                cached.refresh_token if cached else None)  # fmt: skip
+        return (
+            c.client_secret,
+            c.secret_key,
+            c.access_key,
+            cached.access_token if cached else None,
+            cached.refresh_token if cached else None,
+        )
 
     def _margin(self, token: StoredToken) -> timedelta:
         # A tenant may issue short tokens: never refresh earlier than a quarter of their lifetime,
@@ -74,9 +79,7 @@ class IonTokens:
 
     def _usable(self, token: StoredToken | None, rejected: str | None = None) -> bool:
         return (
-            token is not None
-            and token.access_token != rejected
-            and not token.expires_within(self._margin(token))
+            token is not None and token.access_token != rejected and not token.expires_within(self._margin(token))
         )
 
     def access_token(self) -> str:
@@ -98,6 +101,9 @@ class IonTokens:
                 assert stored is not None
                 self._cached = stored
                 return stored.access_token
+            if self._limiter is not None and not (stored and stored.refresh_token):
+                # Before the row lock: on SQLite the limiter's own transaction would wait for it.
+                self._limiter.reserve(f"ion-auth:{self.credentials.tenant}")
             with self.vault.lock(self.connection_id, PROVIDER) as lk:
                 current = lk.current
                 if self._usable(current, rejected):
@@ -117,8 +123,6 @@ class IonTokens:
             except IonAuthError as exc:
                 # Refresh tokens expire when idle, rotate, or get revoked: fall back to the password grant.
                 log.info("ION refresh for %s failed (%s); using the password grant", self.connection_id, exc)
-        if self._limiter is not None:
-            self._limiter.reserve(f"ion-auth:{self.credentials.tenant}")
         c = self.credentials
         return self._grant({"grant_type": "password", "username": c.access_key, "password": c.secret_key})
 
@@ -148,8 +152,13 @@ class IonTokens:
             retryable = capped or (response.status_code in RETRYABLE_STATUSES and error not in _FATAL_ERRORS)
             if retryable and attempt < self.retry.max_retries:
                 delay = self.retry.delay(attempt, retry_after_s(response))
-                log.warning("ION token %s grant for %s got HTTP %s; retrying in %.1fs",
-                            kind, self.connection_id, response.status_code, delay)  # fmt: skip
+                log.warning(
+                    "ION token %s grant for %s got HTTP %s; retrying in %.1fs",
+                    kind,
+                    self.connection_id,
+                    response.status_code,
+                    delay,
+                )
                 self._sleep(delay)
                 attempt += 1
                 continue
@@ -198,7 +207,9 @@ class IonTokens:
                 return False
             c = self.credentials
             token, hint = (
-                (stored.refresh_token, "refresh_token") if stored.refresh_token else (stored.access_token, "access_token")
+                (stored.refresh_token, "refresh_token")
+                if stored.refresh_token
+                else (stored.access_token, "access_token")
             )
             try:
                 response = self.http.post(

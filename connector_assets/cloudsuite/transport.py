@@ -52,15 +52,22 @@ class IonTransport:
         max_concurrency: int = 4,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        owns_http: bool = False,
     ) -> None:
         self.tokens = tokens
         self.http = http
+        self.owns_http = owns_http
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._semaphore = tenant_semaphore(tokens.credentials.tenant_url, max_concurrency)
 
     def __repr__(self) -> str:
         return f"IonTransport(tenant={self.tokens.credentials.tenant!r})"
+
+    def close(self) -> None:
+        """Close the HTTP client when this transport created it."""
+        if self.owns_http:
+            self.http.close()
 
     def url(self, context: str) -> str:
         return self.tokens.credentials.api_url(context)
@@ -92,10 +99,13 @@ class IonTransport:
                 if writes or attempt >= self.retry.max_retries:
                     raise IonRequestError(
                         f"{what}: {type(exc).__name__} talking to {self._host()} after {attempt + 1} attempt(s); "
-                        + ("the change may or may not have been applied, retry the whole operation"
-                           if writes else "check the network and the 'iu' URL, then retry"),
+                        + (
+                            "the change may or may not have been applied, retry the whole operation"
+                            if writes
+                            else "check the network and the 'iu' URL, then retry"
+                        ),
                         retryable=True,
-                    ) from None  # fmt: skip
+                    ) from None
                 self._backoff(what, attempt, None, type(exc).__name__)
                 attempt += 1
                 continue

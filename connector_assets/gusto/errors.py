@@ -25,7 +25,9 @@ class NotConnected(GustoAuthError):
     """The vault holds no Gusto token for this connection."""
 
     def __init__(self, connection_id: str) -> None:
-        super().__init__(f"no Gusto grant stored for connection {connection_id!r}; {reconnect_hint(connection_id)}")
+        super().__init__(
+            f"no Gusto grant stored for connection {connection_id!r}; {reconnect_hint(connection_id)}"
+        )
         self.connection_id = connection_id
 
 

@@ -16,7 +16,7 @@ MAX_PER_PAGE = 100
 MAX_EVENTS_LIMIT = 100
 
 
-def _int_header(value: str | None) -> int | None:
+def int_header(value: str | None) -> int | None:
     try:
         return int(value) if value is not None else None
     except ValueError:
@@ -34,9 +34,9 @@ def iter_pages(
         if not isinstance(items, list):
             raise ValueError(f"Gusto GET {path} page {page}: expected a JSON array, got {type(items).__name__}")
         yield items
-        total_pages = _int_header(response.headers.get("x-total-pages"))
+        total_pages = int_header(response.headers.get("x-total-pages"))
         # A server that caps `per` below what was asked says so in X-Per-Page.
-        served_per = _int_header(response.headers.get("x-per-page")) or per
+        served_per = int_header(response.headers.get("x-per-page")) or per
         if total_pages is not None:
             if page >= total_pages:
                 return

@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import TypeVar
 
 import polars as pl
+
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 class AllocationError(ValueError):
@@ -48,14 +52,14 @@ def allocate_cents(
 
 
 def allocate_frame(
-    frame: pl.DataFrame,
+    frame: Frame,
     *,
     by: Sequence[str],
     amount: str,
     weight: str,
     tie: Sequence[str],
     out: str = "share_cents",
-) -> pl.DataFrame:
+) -> Frame:
     """Vectorized largest remainder: rows sharing ``by`` split their common ``amount`` by ``weight``.
 
     ``amount`` is the same on every row of a group (the source amount); ``weight``

@@ -50,7 +50,7 @@ MATCH_COLUMNS = {
 _KEYS = ["item_no", "mapping_key", "rate_cents"]
 
 
-def _rule_frames(rules: MappingRules) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _rule_frames(rules: MappingRules) -> tuple[pl.DataFrame, pl.LazyFrame, pl.LazyFrame]:
     """Rules, their accounts and their split shares as three small frames."""
     head = pl.DataFrame(
         [
@@ -99,12 +99,12 @@ def _rule_frames(rules: MappingRules) -> tuple[pl.DataFrame, pl.DataFrame, pl.Da
         schema={"order": pl.Int64, "split_cc": pl.String, "weight": pl.Int64, "pos": pl.Int64},
         orient="row",
     )
-    return head, accounts, split
+    return head, accounts.lazy(), split.lazy()
 
 
-def _context(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
+def _context(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules) -> pl.LazyFrame:
     """Items joined with the employee's attributes and the job the line carries."""
-    attrs = attributes.with_columns(
+    attrs = attributes.lazy().with_columns(
         pl.lit(None, dtype=t).alias(n) for n, t in ATTRIBUTE_SCHEMA.items() if n not in attributes.columns
     )
     if "primary_job" not in attributes.columns:
@@ -142,7 +142,8 @@ def _context(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules)
         .otherwise(pl.col("subtype"))
     )
     return (
-        items.join(primary, on="employee_uuid", how="left")
+        items.lazy()
+        .join(primary, on="employee_uuid", how="left")
         .join(by_job, on=["employee_uuid", "job_uuid"], how="left")
         .with_columns(
             eff_job_uuid=pl.coalesce("job_uuid", "p_job"),
@@ -155,27 +156,26 @@ def _context(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules)
     )
 
 
-def _first(frame: pl.DataFrame, *cols: str) -> pl.DataFrame:
+def _first(frame: pl.LazyFrame, *cols: str, **named: str) -> pl.LazyFrame:
     """The most specific candidate per item (lowest level, then file order)."""
-    return (
-        frame.sort(["item_no", "level", "order"])
-        .unique("item_no", keep="first", maintain_order=True)
-        .select("item_no", *cols)
-    )
+    ranked = frame.sort(["item_no", "level", "order"]).unique("item_no", keep="first", maintain_order=True)
+    return ranked.select("item_no", *cols, **{k: pl.col(v) for k, v in named.items()})
 
 
-def _debit_legs(ctx: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
+def _debit_legs(ctx: pl.LazyFrame, rules: MappingRules) -> pl.LazyFrame:
     head, accounts, split = _rule_frames(rules)
     legs = ctx.filter(pl.col("category").is_in([k for k, v in c.DEBIT_ROLE.items() if v]))
     parts = []
     for field, column in MATCH_COLUMNS.items():
         subset = head.filter(pl.col("match_field") == field)
         if subset.height:
-            parts.append(legs.select(*_KEYS, _v=pl.col(column)).join(subset, left_on="_v", right_on="match_value"))
+            parts.append(
+                legs.select(*_KEYS, _v=pl.col(column)).join(subset.lazy(), left_on="_v", right_on="match_value")
+            )
     defaults = head.filter(pl.col("match_field").is_null())
     parts.append(
         legs.select(*_KEYS)
-        .join(defaults, left_on="mapping_key", right_on="scope")
+        .join(defaults.lazy(), left_on="mapping_key", right_on="scope")
         .with_columns(scope=pl.col("mapping_key"))
     )
     cand = pl.concat(parts, how="diagonal_relaxed").filter(
@@ -211,7 +211,7 @@ def _debit_legs(ctx: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     return _allocate_debits(legs, split)
 
 
-def _allocate_debits(legs: pl.DataFrame, split: pl.DataFrame) -> pl.DataFrame:
+def _allocate_debits(legs: pl.LazyFrame, split: pl.LazyFrame) -> pl.LazyFrame:
     """Expand split legs into cost-centre shares; employer costs follow the employee's wage shares."""
     follows = pl.col("category").is_in(list(c.FOLLOWS_WAGES))
     own = legs.filter(~follows)
@@ -265,7 +265,7 @@ def _allocate_debits(legs: pl.DataFrame, split: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _debit_output(legs: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
+def _debit_output(legs: pl.LazyFrame, rules: MappingRules) -> pl.LazyFrame:
     key, dept, title = (
         pl.col("mapping_key"),
         pl.col("department").fill_null("-"),
@@ -333,7 +333,7 @@ def _debit_output(legs: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     )
 
 
-def _credit_output(ctx: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
+def _credit_output(ctx: pl.LazyFrame, rules: MappingRules) -> pl.LazyFrame:
     legs = ctx.filter(pl.col("category").is_in([k for k, v in c.CREDIT_ROLE.items() if v]))
     role = (
         pl.when(pl.col("category") == c.NET_PAY)
@@ -354,7 +354,7 @@ def _credit_output(ctx: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     )
     plain = pl.col("role").replace_strict(dict(rules.credits), default=None, return_dtype=pl.String)
     legs = legs.with_columns(role=role, _name=pl.col("name").str.strip_chars().str.to_lowercase()).join(
-        by_name, on=["role", "_name"], how="left"
+        by_name.lazy(), on=["role", "_name"], how="left"
     )
     account = pl.coalesce("named_account", plain)
     rule = (
@@ -393,4 +393,5 @@ def resolve(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules) 
         pl.concat([debits, credits], how="diagonal_relaxed")
         .select([pl.col(n).cast(t) for n, t in RESOLVED_SCHEMA.items()])
         .sort(["item_no", "side", "cost_center"], descending=[False, True, False], nulls_last=True)
+        .collect()
     )

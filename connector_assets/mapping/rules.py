@@ -66,6 +66,8 @@ TOP_KEYS = (
     "locations",
     "splits",
 )
+# libyaml's safe loader is ~20x faster; the pure-Python one is the same grammar.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 RULE_KEYS = ("cost_center", "accounts", "dimensions")
 BAND_KEYS = ("min_rate", "max_rate")
 
@@ -313,7 +315,7 @@ def mapping_version(data: object) -> str:
 def parse_mapping(text: str, source: str = "mapping.yaml") -> MappingRules:
     """Parse and validate mapping YAML; raises ``MappingError`` naming ``source``, the key path and the fix."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, C-accelerated when available
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "document"

@@ -3,16 +3,15 @@
 Gusto waits 10 s for a 2xx and retries otherwise (gusto-api.md §10.5), so every answer says exactly
 what happened: 200 stored (or already stored), 401 not signed by a known token, 400 not an event,
 404 unknown connection, 413 too large, 503 store down (Gusto will retry). The blocking store work of
-one delivery runs in a single thread-pool hop; the inbox insert is its only I/O on the hot path.
+one delivery runs in one thread-pool hop; the inbox insert, batched with its neighbours, is the only I/O
+on the hot path.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import json
 import logging
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -29,18 +28,25 @@ from connector_assets.receiver.body import DEFAULT_MAX_BODY_BYTES, BadContentLen
 from connector_assets.receiver.handshake import store_handshake
 from connector_assets.receiver.keys import VerificationKeys
 from connector_assets.receiver.log import log_event, log_rejection
-from connector_assets.receiver.payload import MalformedPayload, is_handshake, parse_json, to_event, to_handshake
+from connector_assets.receiver.payload import (
+    Event,
+    MalformedPayload,
+    is_handshake,
+    parse_json,
+    to_event,
+    to_handshake,
+)
+from connector_assets.receiver.writer import InboxWriter
 from connector_assets.store.crypto import EncryptionKeyError, SecretCipher
 from connector_assets.store.engine import StoreUnavailable
-from connector_assets.store.inbox import Inbox
 from connector_assets.store.subscriptions import Subscriptions
 
 # Errors that mean "the store cannot take this now": answer 503 so Gusto delivers again later.
 STORE_ERRORS: tuple[type[BaseException], ...] = (DBAPIError, PoolTimeout, StoreUnavailable)
 
 
-def _json(status: int, **content: Any) -> Response:
-    return Response(json.dumps(content), status_code=status, media_type="application/json")
+def _json(code: int, /, **content: Any) -> Response:
+    return Response(json.dumps(content), status_code=code, media_type="application/json")
 
 
 class Rejected(Exception):
@@ -52,28 +58,18 @@ class Rejected(Exception):
 
 
 class Receiver:
-    """The delivery pipeline behind the routes: verify, parse, store."""
+    """The delivery pipeline behind the routes: verify, parse, then hand the event to the group-commit writer."""
 
     def __init__(self, engine: Engine, keys: VerificationKeys, subscriptions: Subscriptions) -> None:
         self.engine, self.keys, self.subscriptions = engine, keys, subscriptions
-        self.inbox = Inbox(engine)
-        # SQLite has one writer: queue writers here, in order, instead of in its sleeping busy handler.
-        self._write_lock: threading.Lock | None = threading.Lock() if engine.dialect.name == "sqlite" else None
+        self.writer = InboxWriter(engine)
 
-    @contextlib.contextmanager
-    def _writing(self) -> Iterator[None]:
-        if self._write_lock is None:
-            yield
-        else:
-            with self._write_lock:
-                yield
-
-    def deliver(self, connection: str, raw: bytes, signature: str | None) -> Response:
-        """Handle one delivery (blocking: run it in a worker thread)."""
+    def check(self, connection: str, raw: bytes, signature: str | None) -> Event | Response:
+        """The event to store, or the answer to a handshake (blocking: may read or write the store)."""
         if self.keys.matches(connection, raw, signature):
             doc = parse_json(raw)
             if not is_handshake(doc):
-                return self._store_event(connection, doc, raw)
+                return to_event(doc, raw)
         else:
             # Only the handshake may come unsigned: its token is the key that will sign the rest.
             try:
@@ -88,9 +84,7 @@ class Receiver:
                     f"{SIGNATURE_HEADER} is missing or matches no verification token of connection "
                     f"{connection!r}; check that the subscription completed its verification handshake",
                 )
-        handshake = to_handshake(doc)
-        with self._writing():
-            outcome = store_handshake(self.subscriptions, connection, handshake)
+        outcome = store_handshake(self.subscriptions, connection, to_handshake(doc))
         self.keys.forget(connection)
         log_event(
             logging.INFO,
@@ -101,26 +95,21 @@ class Receiver:
         )
         return _json(200, status="verification_token_received")
 
-    def _store_event(self, connection: str, doc: Any, raw: bytes) -> Response:
-        event = to_event(doc, raw)
-        with self._writing():
-            inbox_id = self.inbox.add(
-                connection_id=connection,
-                event_uuid=event.uuid,
-                event_type=event.event_type,
-                entity_type=event.entity_type,
-                entity_uuid=event.entity_uuid,
-                body=event.body,
-            )
+    async def deliver(self, connection: str, raw: bytes, signature: str | None) -> Response:
+        """Verify and store one delivery; answers only once the event is committed."""
+        checked = await run_in_threadpool(self.check, connection, raw, signature)
+        if isinstance(checked, Response):
+            return checked
+        inbox_id = await asyncio.wrap_future(self.writer.submit(connection, checked))
         status = "stored" if inbox_id is not None else "duplicate"
         log_event(
             logging.DEBUG,
             "webhook_" + status,
             connection=connection,
-            event_uuid=event.uuid,
-            event_type=event.event_type,
+            event_uuid=checked.uuid,
+            event_type=checked.event_type,
         )
-        return _json(200, status=status, event_uuid=event.uuid)
+        return _json(200, status=status, event_uuid=checked.uuid)
 
     def healthy(self) -> bool:
         """True when the store answers a trivial query (blocking)."""
@@ -164,7 +153,7 @@ def create_app(
             except BadContentLength as exc:
                 raise Rejected(400, "bad_content_length", str(exc)) from None
             signature = request.headers.get(SIGNATURE_HEADER)
-            return await run_in_threadpool(receiver.deliver, connection, raw, signature)
+            return await receiver.deliver(connection, raw, signature)
         except Rejected as exc:
             log_rejection(exc.status, exc.reason, connection, client=client)
             return _json(exc.status, error=exc.reason, detail=exc.detail)

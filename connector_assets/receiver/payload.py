@@ -49,8 +49,21 @@ def parse_json(raw: bytes) -> Any:
         raise MalformedPayload("body contains a NUL character; Gusto sends JSON") from None
     try:
         return json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # ValueError also covers over-long integer literals
         raise MalformedPayload("body is not valid JSON") from None
+
+
+def _storable(key: str, text: str, limit: int) -> str:
+    if len(text) > limit:
+        raise MalformedPayload(f"field {key!r} is longer than {limit} characters")
+    # JSON escapes can smuggle in what no database column takes: NUL and lone surrogates.
+    if "\x00" in text:
+        raise MalformedPayload(f"field {key!r} contains a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedPayload(f"field {key!r} is not valid Unicode text") from None
+    return text
 
 
 def _optional_text(doc: dict[str, Any], key: str, limit: int) -> str | None:
@@ -59,10 +72,7 @@ def _optional_text(doc: dict[str, Any], key: str, limit: int) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise MalformedPayload(f"field {key!r} must be a string")
-    text = str(value)
-    if len(text) > limit:
-        raise MalformedPayload(f"field {key!r} is longer than {limit} characters")
-    return text or None
+    return _storable(key, str(value), limit) or None
 
 
 def is_handshake(doc: Any) -> bool:
@@ -75,8 +85,7 @@ def to_handshake(doc: dict[str, Any]) -> Handshake:
     token = doc.get("verification_token")
     if not isinstance(token, str) or not token.strip():
         raise MalformedPayload("field 'verification_token' must be a non-empty string")
-    if len(token) > MAX_TOKEN:
-        raise MalformedPayload(f"field 'verification_token' is longer than {MAX_TOKEN} characters")
+    _storable("verification_token", token, MAX_TOKEN)
     # The subscription uuid is not documented in the handshake body (UNVERIFIED); use it when present.
     subscription = _optional_text(doc, "webhook_subscription_uuid", MAX_UUID)
     return Handshake(verification_token=token.strip(), subscription_uuid=subscription)
@@ -89,10 +98,8 @@ def to_event(doc: Any, raw: bytes) -> Event:
     uuid = doc.get("uuid")
     if not isinstance(uuid, str) or not uuid.strip():
         raise MalformedPayload("field 'uuid' (the event id) is required and must be a non-empty string")
-    if len(uuid) > MAX_UUID:
-        raise MalformedPayload(f"field 'uuid' is longer than {MAX_UUID} characters")
     return Event(
-        uuid=uuid.strip(),
+        uuid=_storable("uuid", uuid.strip(), MAX_UUID),
         event_type=_optional_text(doc, "event_type", MAX_EVENT_TYPE) or UNKNOWN_EVENT_TYPE,
         entity_type=_optional_text(doc, "entity_type", MAX_ENTITY_TYPE),
         entity_uuid=_optional_text(doc, "entity_uuid", MAX_UUID),

@@ -128,3 +128,14 @@ webhook_subscriptions = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_subscriptions_connection", "connection_id"),
 )
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("connection_id", String(64), primary_key=True),
+    Column("kind", String(64), primary_key=True),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    Column("row_count", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+)

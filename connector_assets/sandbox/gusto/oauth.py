@@ -143,15 +143,19 @@ class OAuthState:
         self.grants.setdefault(self._system_grant.id, self._system_grant)
         return self._issue(self._system_grant, with_refresh=False)
 
-    def revoke(self, token: object) -> None:
-        """Revoke an access or refresh token; revoking either ends the whole grant, as a disconnect does."""
+    def revoke(self, token: object) -> str | None:
+        """Revoke an access or refresh token; for a company token the whole grant ends, as a disconnect does.
+        Returns the company whose grant ended, if any."""
         record: AccessToken | RefreshToken | None = None
         if isinstance(token, str):
             record = self.access.get(token) or self.refresh.get(token)
-        if record is not None and record.grant.kind == "company":
-            self.revoke_company(record.grant.company_uuid)
-        elif isinstance(record, AccessToken):
-            record.revoked = True
+        if record is None:
+            return None
+        if record.grant.kind == "company" and not record.grant.revoked:
+            record.grant.revoked = True
+            return record.grant.company_uuid
+        record.revoked = True
+        return None
 
     def revoke_company(self, company_uuid: str | None) -> int:
         """Revoke every grant of the company (all when None); returns how many grants ended."""

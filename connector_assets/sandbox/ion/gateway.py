@@ -77,7 +77,7 @@ class Gateway:
             return
         await self.app(scope, receive, send)
 
-    def _throttle(self) -> int | None | bool:
+    def _throttle(self) -> int | bool | None:
         """False when the request may pass; otherwise the Retry-After value to send (None: no header)."""
         policy = self.config.spike_arrest
         if policy is None:

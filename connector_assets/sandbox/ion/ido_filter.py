@@ -29,7 +29,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
-            raise FilterError(f"cannot read filter at position {pos}: {text[pos:pos + 20]!r}")
+            raise FilterError(f"cannot read filter at position {pos}: {text[pos : pos + 20]!r}")
         kind = match.lastgroup or ""
         value = match.group(kind)
         if kind == "str":

@@ -8,7 +8,15 @@ from decimal import Decimal
 
 from connector_assets.sandbox.ion.mi import MiContext, MiError, MiRegistry, Record
 from connector_assets.sandbox.ion.mi_master import ALREADY_EXISTS, INVALID_VALUE, NOT_FOUND
-from connector_assets.sandbox.ion.model import Batch, PostedLine, Voucher, format_amount, parse_amount, parse_ymd8, ymd8
+from connector_assets.sandbox.ion.model import (
+    Batch,
+    PostedLine,
+    Voucher,
+    format_amount,
+    parse_amount,
+    parse_ymd8,
+    ymd8,
+)
 
 BATCH_NOT_FOUND = "WKE0103"
 NOT_BALANCED = "WBA0001"
@@ -48,7 +56,9 @@ def _amount(ctx: MiContext, inputs: Record) -> Decimal:
     if dbcr not in ("D", "C"):
         raise MiError(f"Debit/credit code DBCR must be D or C, got {dbcr!r}", INVALID_VALUE, "DBCR")
     if amount < 0 and (mode == "dbcr" or dbcr == "D"):
-        raise MiError(f"Negative ACAM {amount} contradicts DBCR {dbcr}; send a positive amount", INVALID_VALUE, "ACAM")
+        raise MiError(
+            f"Negative ACAM {amount} contradicts DBCR {dbcr}; send a positive amount", INVALID_VALUE, "ACAM"
+        )
     return -abs(amount) if dbcr == "C" else amount
 
 

@@ -89,7 +89,9 @@ def _apply_basic(emp: Employee, inputs: Record) -> None:
     hire = _date(inputs, "EBDT") if "EBDT" in inputs else emp.hire_date
     term = _date(inputs, "EEDT") if "EEDT" in inputs else emp.term_date
     if hire and term and term < hire:
-        raise MiError(f"Termination date {ymd8(term)} is before employment date {ymd8(hire)}", INVALID_VALUE, "EEDT")
+        raise MiError(
+            f"Termination date {ymd8(term)} is before employment date {ymd8(hire)}", INVALID_VALUE, "EEDT"
+        )
     active = inputs.get("ACEM", "1" if emp.active else "0")
     if active not in ("0", "1"):
         raise MiError(f"Active employee ACEM must be 0 or 1, got {active!r}", INVALID_VALUE, "ACEM")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl, unquote
 
 from starlette.requests import Request
@@ -33,7 +34,10 @@ def basic_credentials(request: Request) -> tuple[str, str] | None:
     return unquote(client_id), unquote(client_secret)
 
 
-def make_oauth_endpoints(tokens: TokenService) -> tuple[object, object]:
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def make_oauth_endpoints(tokens: TokenService) -> tuple[Endpoint, Endpoint]:
     """Build the token and revoke endpoints bound to one TokenService."""
 
     async def token(request: Request) -> Response:

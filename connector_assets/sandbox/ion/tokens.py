@@ -99,7 +99,9 @@ class TokenService:
 
     def _authenticate_client(self, form: dict[str, str], basic: tuple[str, str] | None) -> None:
         client_id, client_secret = basic or (form.get("client_id", ""), form.get("client_secret", ""))
-        if not (_same(client_id, self.credentials.client_id) and _same(client_secret, self.credentials.client_secret)):
+        if not (
+            _same(client_id, self.credentials.client_id) and _same(client_secret, self.credentials.client_secret)
+        ):
             self.state.count("token_rejected")
             raise TokenError(
                 self.config.invalid_client_status,

@@ -1,0 +1,70 @@
+"""`connector cloudsuite ...`: check a tenant's credentials and master data, disconnect a tenant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from connector_assets.cloudsuite.erp import disconnect, erp_for
+from connector_assets.cloudsuite.errors import CloudSuiteError
+from connector_assets.settings import Connection, ConnectionsFileError, load_connections
+from connector_assets.store import create_store_engine, upgrade
+from connector_assets.store.crypto import SecretCipher
+from connector_assets.store.engine import default_database_url
+from connector_assets.store.vault import TokenVault
+
+app = typer.Typer(help="Infor CloudSuite: check a tenant, disconnect it.", no_args_is_help=True)
+
+ConnectionsOption = typer.Option(None, "--connections", help="connections.yaml (default: $CONNECTOR_CONNECTIONS)")
+
+
+def _open(connection_id: str, connections: Path | None) -> tuple[Connection, TokenVault]:
+    try:
+        connection = load_connections(connections).get(connection_id)
+    except ConnectionsFileError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    engine = upgrade(create_store_engine(default_database_url()))
+    return connection, TokenVault(engine, SecretCipher.from_env())
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    typer.secho(str(exc), fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+@app.command("check")
+def check_command(
+    connection_id: str = typer.Argument(..., help="connection id from connections.yaml"),
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """Authenticate with the tenant's .ionapi file and count accounts and cost centers."""
+    connection, vault = _open(connection_id, connections)
+    try:
+        erp = erp_for(connection, vault)
+        try:
+            accounts = erp.list_gl_accounts()
+            cost_centers = erp.list_cost_centers()
+        finally:
+            erp.close()
+    except (CloudSuiteError, ValueError) as exc:
+        raise _fail(exc) from None
+    blocked = sum(1 for a in accounts if a.blocked)
+    typer.echo(
+        f"{connection_id} ({connection.cloudsuite.erp}): {len(accounts)} accounts ({blocked} blocked), "
+        f"{len(cost_centers)} cost centers"
+    )
+
+
+@app.command("disconnect")
+def disconnect_command(
+    connection_id: str = typer.Argument(..., help="connection id from connections.yaml"),
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """Revoke the tenant's ION grant and delete the token from the vault."""
+    connection, vault = _open(connection_id, connections)
+    try:
+        revoked = disconnect(connection, vault)
+    except CloudSuiteError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"{connection_id}: " + ("token revoked and deleted" if revoked else "no token was stored"))

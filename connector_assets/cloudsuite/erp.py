@@ -1,0 +1,120 @@
+"""One ERP interface for every CloudSuite flavour, and the factory that picks the adapter of a connection."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal, Protocol, runtime_checkable
+
+import httpx
+
+from connector_assets.cloudsuite.errors import CloudSuiteError
+from connector_assets.cloudsuite.ionapi import load_ionapi
+from connector_assets.cloudsuite.m3 import M3Erp, M3Options
+from connector_assets.cloudsuite.m3_mi import MiClient
+from connector_assets.cloudsuite.mongoose import IdoClient
+from connector_assets.cloudsuite.retry import RetryPolicy
+from connector_assets.cloudsuite.syteline import SyteLineErp, SyteLineOptions
+from connector_assets.cloudsuite.tokens import DEFAULT_AUTH_PER_MINUTE, IonTokens
+from connector_assets.cloudsuite.transport import IonTransport
+from connector_assets.cloudsuite.types import CostCenter, ErpEmployee, GlAccount, Journal, PostedJournal
+from connector_assets.settings import Connection
+from connector_assets.store.vault import TokenVault
+
+UpsertOutcome = Literal["added", "updated", "unchanged"]
+
+
+@runtime_checkable
+class Erp(Protocol):
+    """What the Dagster layer needs from CloudSuite, whatever the ERP behind the gateway."""
+
+    flavour: str
+
+    def list_gl_accounts(self) -> list[GlAccount]:
+        """The complete chart of accounts, blocked accounts included."""
+        ...
+
+    def list_cost_centers(self) -> list[CostCenter]:
+        """Every value of the connection's cost-center dimension."""
+        ...
+
+    def find_journal(self, reference: str, *, posting_date: date | None = None) -> PostedJournal | None:
+        """The document posted under `reference`, or None; `posting_date` narrows the search where needed."""
+        ...
+
+    def post_journal(self, journal: Journal) -> PostedJournal:
+        """Post `journal` at most once per external reference; safe to call again after a crash."""
+        ...
+
+    def list_employees(self) -> list[ErpEmployee]:
+        """Every employee of the ERP's employee master for this company."""
+        ...
+
+    def upsert_employee(self, employee: ErpEmployee) -> UpsertOutcome:
+        """Add or update one employee; says which happened."""
+        ...
+
+    def terminate_employee(self, employee_number: str, termination_date: date) -> None:
+        """Record a termination."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def ion_session(
+    connection: Connection,
+    vault: TokenVault,
+    *,
+    http: httpx.Client | None = None,
+    retry: RetryPolicy | None = None,
+    auth_per_minute: int | None = DEFAULT_AUTH_PER_MINUTE,
+) -> IonTransport:
+    """The authenticated transport of a connection's tenant (credentials from its `.ionapi` file)."""
+    cs = connection.cloudsuite
+    credentials = load_ionapi(cs.ionapi_file)
+    retry = retry or RetryPolicy()
+    client = http or httpx.Client(timeout=retry.timeout())
+    tokens = IonTokens(
+        connection.id,
+        credentials,
+        vault,
+        client,
+        refresh_margin_s=cs.refresh_margin_s,
+        retry=retry,
+        auth_per_minute=auth_per_minute,
+    )
+    return IonTransport(tokens, client, max_concurrency=cs.max_concurrency, retry=retry, owns_http=http is None)
+
+
+def erp_for(
+    connection: Connection,
+    vault: TokenVault,
+    *,
+    http: httpx.Client | None = None,
+    retry: RetryPolicy | None = None,
+    auth_per_minute: int | None = DEFAULT_AUTH_PER_MINUTE,
+    m3_options: M3Options | None = None,
+    syteline_options: SyteLineOptions | None = None,
+) -> Erp:
+    """The adapter for `connection.cloudsuite.erp`; pass `http` to share a client (it is then not closed)."""
+    cs = connection.cloudsuite
+    if cs.erp == "fsm":
+        raise CloudSuiteError(f"connection {connection.id}: erp 'fsm' is not supported yet; use m3 or syteline")
+    transport = ion_session(connection, vault, http=http, retry=retry, auth_per_minute=auth_per_minute)
+    if cs.erp == "m3":
+        assert cs.company and cs.division  # guaranteed by CloudSuiteSettings validation
+        mi = MiClient(transport, company=cs.company, division=cs.division)
+        return M3Erp(mi, cost_center_dimension=cs.cost_center_dimension, options=m3_options)
+    assert cs.mongoose_config  # guaranteed by CloudSuiteSettings validation
+    ido = IdoClient(transport, configuration=cs.mongoose_config)
+    return SyteLineErp(ido, cost_center_unit=cs.cost_center_dimension, options=syteline_options)
+
+
+def disconnect(connection: Connection, vault: TokenVault, *, http: httpx.Client | None = None) -> bool:
+    """Revoke the connection's ION grant and delete it from the vault; False when none was stored."""
+    transport = ion_session(connection, vault, http=http)
+    try:
+        return transport.tokens.revoke()
+    finally:
+        transport.close()

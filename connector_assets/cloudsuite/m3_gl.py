@@ -1,0 +1,238 @@
+"""M3 journal posting through GLS840MI batches and read-back of vouchers through GLS200MI (reference §6.3-6.4).
+
+MI has no idempotency key, so the batch key (`KEY1`, 15 characters) is derived from the journal's
+external reference, and the same key leads every line text (`VTXT`) and the batch description, where
+GLS200MI shows it again. A retry after a crash therefore finds the posted voucher, or resumes the
+unposted batch: lines that already exist are skipped, the rest added, then the batch is checked and
+updated once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from connector_assets.cloudsuite.errors import M3ApiError, PostingConflict
+from connector_assets.cloudsuite.m3_mi import MiClient, Record, parse_ymd8, ymd8
+from connector_assets.cloudsuite.money import cents_to_decimal, decimal_to_cents
+from connector_assets.cloudsuite.types import Journal, JournalLine, PostedJournal
+
+log = logging.getLogger(__name__)
+KEY1_LENGTH = 15
+
+
+@dataclass(frozen=True)
+class M3PostingOptions:
+    """Per-tenant GLS850 template facts the reference marks UNVERIFIED; defaults follow Infor's examples."""
+
+    interface_name: str = "PAYROLL"  # INTN: the interface defined in GLS850
+    record_identity: str = "I1"  # INRI of a line
+    # "signed": ACAM carries the sign (debit +, credit -); "dbcr": ACAM positive plus DBCR D/C.
+    amount_style: Literal["signed", "dbcr"] = "signed"
+    # Without a posting date, find_journal scans vouchers with accounting dates in this window around today.
+    search_back_days: int = 45
+    search_ahead_days: int = 45
+
+
+def batch_key(external_reference: str) -> str:
+    """A deterministic `KEY1` (15 characters, A-Z and 2-7) for a journal's external reference."""
+    digest = hashlib.sha256(external_reference.encode()).digest()
+    return ("GP" + base64.b32encode(digest).decode())[:KEY1_LENGTH]
+
+
+def document_id(year: str, series: str, number: str) -> str:
+    """`YEA4/VSER/VONO`, the voucher's identity in GLS200MI."""
+    return f"{year}/{series}/{number}"
+
+
+def _dimension_number(name: str) -> int:
+    digits = "".join(ch for ch in name if ch.isdigit())
+    if not digits or not 2 <= int(digits) <= 7:
+        raise ValueError(f"dimension {name!r}: use 2..7 (or AIT2..AIT7); dimension 1 is the account")
+    return int(digits)
+
+
+class M3GeneralLedger:
+    """GLS840MI posting and GLS200MI read-back for one company/division."""
+
+    def __init__(
+        self, mi: MiClient, *, cost_center_dimension: int = 2, options: M3PostingOptions | None = None
+    ) -> None:
+        self.mi = mi
+        self.cost_center_dimension = cost_center_dimension
+        self.options = options or M3PostingOptions()
+
+    # --- the GLS840MI steps, in order ---
+    def add_batch_head(self, journal: Journal) -> bool:
+        """Create the batch; False when a batch with this key already exists (a resumed attempt)."""
+        key = batch_key(journal.external_reference)
+        inputs = {
+            "CONO": self.mi.company,
+            "DIVI": self.mi.division,
+            "KEY1": key,
+            "INTN": self.options.interface_name,
+            "DESC": f"{key} {journal.description}"[:40],
+        }
+        try:
+            self.mi.execute("GLS840MI", "AddBatchHead", inputs, writes=True, record=journal.external_reference)
+        except M3ApiError as exc:
+            if exc.field == "KEY1":
+                log.info("batch %s for %s exists; resuming it (%s)", key, journal.external_reference, exc.message)
+                return False
+            raise
+        return True
+
+    def add_batch_line(self, journal: Journal, number: int, line: JournalLine, *, resumed: bool) -> None:
+        """Add line `number` (1-based); on a resumed batch a line that already exists is kept."""
+        key = batch_key(journal.external_reference)
+        try:
+            self.mi.execute(
+                "GLS840MI",
+                "AddBatchLineFld",
+                self._line_inputs(journal, key, number, line),
+                writes=True,
+                record=f"{journal.external_reference} line {number}",
+            )
+        except M3ApiError as exc:
+            if resumed and exc.field == "LINE":
+                return  # added by the interrupted attempt
+            if resumed and exc.field == "KEY1":
+                raise PostingConflict(
+                    f"journal {journal.external_reference}: batch {key} exists but cannot take lines "
+                    f"({exc.message}); it was probably updated already: call find_journal with its posting date "
+                    "and record the voucher instead of posting again"
+                ) from exc
+            raise
+
+    def ctrl_batch(self, journal: Journal) -> None:
+        """GLS840 option 6: validate the batch."""
+        self._run("CtrlBatch", journal)
+
+    def upd_batch(self, journal: Journal) -> list[Record]:
+        """GLS840 option 9: update the batch to the general ledger; may return the voucher (UNVERIFIED)."""
+        return self._run("UpdBatch", journal)
+
+    def _run(self, transaction: str, journal: Journal) -> list[Record]:
+        inputs = {"CONO": self.mi.company, "DIVI": self.mi.division, "KEY1": batch_key(journal.external_reference)}
+        return self.mi.execute("GLS840MI", transaction, inputs, writes=True, record=journal.external_reference)
+
+    def _line_inputs(self, journal: Journal, key: str, number: int, line: JournalLine) -> Record:
+        if line.currency != journal.currency:
+            raise ValueError(
+                f"journal {journal.external_reference} line {number}: currency {line.currency} differs from the "
+                f"journal's {journal.currency}; post one journal per currency"
+            )
+        inputs: Record = {
+            "DIVI": self.mi.division,
+            "KEY1": key,
+            "LINE": str(number),
+            "INRI": self.options.record_identity,
+            "AIT1": line.account,
+            "ACDT": ymd8(journal.posting_date),
+            "CUCD": line.currency,
+            "VTXT": f"{key} {line.text}".strip()[:40],
+        }
+        for name, value in line.dimensions.items():
+            inputs[f"AIT{_dimension_number(name)}"] = value
+        if line.cost_center:
+            inputs[f"AIT{self.cost_center_dimension}"] = line.cost_center
+        if self.options.amount_style == "dbcr":
+            inputs["ACAM"] = cents_to_decimal(line.debit_cents or line.credit_cents)
+            inputs["DBCR"] = "D" if line.debit_cents else "C"
+        else:
+            inputs["ACAM"] = cents_to_decimal(line.signed_cents)
+        return inputs
+
+    # --- the whole posting ---
+    def post_journal(self, journal: Journal) -> PostedJournal:
+        """Post once: return the voucher if the reference is already posted, else create or resume the batch."""
+        posted = self.find_journal(journal.external_reference, posting_date=journal.posting_date)
+        if posted is None:
+            resumed = not self.add_batch_head(journal)
+            for number, line in enumerate(journal.lines, start=1):
+                self.add_batch_line(journal, number, line, resumed=resumed)
+            self.ctrl_batch(journal)
+            returned = self.upd_batch(journal)
+            posted = self._posted_from(journal, returned)
+        _verify(journal, posted)
+        return posted
+
+    def _posted_from(self, journal: Journal, records: list[Record]) -> PostedJournal:
+        head = records[0] if records else {}
+        if head.get("YEA4") and head.get("VONO"):
+            return self.read_voucher(journal.external_reference, head["YEA4"], head.get("VSER", ""), head["VONO"])
+        # UpdBatch returning the voucher is UNVERIFIED: look it up by its accounting date instead.
+        found = self.find_journal(journal.external_reference, posting_date=journal.posting_date)
+        if found is None:
+            raise PostingConflict(
+                f"journal {journal.external_reference}: batch {batch_key(journal.external_reference)} was updated "
+                "but no voucher with its key is listed by GLS200MI; check GLS840/GLS200 before posting again"
+            )
+        return found
+
+    # --- reading vouchers back ---
+    def read_voucher(self, reference: str, year: str, series: str, number: str) -> PostedJournal:
+        """The voucher `year/series/number` as a PostedJournal (GetVoucherHead + LstVoucherLines)."""
+        keys = {"DIVI": self.mi.division, "YEA4": year, "VONO": number, **({"VSER": series} if series else {})}
+        head = self.mi.execute("GLS200MI", "GetVoucherHead", keys, record=reference)
+        lines = self.mi.execute("GLS200MI", "LstVoucherLines", keys, maxrecs=0, record=reference)
+        h = head[0] if head else {}
+        return PostedJournal(
+            external_reference=reference,
+            document_id=document_id(year, h.get("VSER", series), number),
+            posting_date=parse_ymd8(lines[0].get("ACDT")) if lines else None,
+            line_count=len(lines),
+            debit_cents=abs(decimal_to_cents(h.get("DSUM") or "0", what="DSUM")),
+            credit_cents=abs(decimal_to_cents(h.get("CSUM") or "0", what="CSUM")),
+        )
+
+    def find_journal(self, reference: str, *, posting_date: date | None = None) -> PostedJournal | None:
+        """The voucher posted under `reference`, found by its batch key in line texts of GLS200MI."""
+        if posting_date is not None:
+            low = high = posting_date
+        else:
+            today = date.today()
+            low = today - timedelta(days=self.options.search_back_days)
+            high = today + timedelta(days=self.options.search_ahead_days)
+        key = batch_key(reference)
+        lines = self.mi.execute(
+            "GLS200MI",
+            "LstVouchersByDt",
+            {"FRDT": ymd8(low), "TODT": ymd8(high), "DIVI": self.mi.division},
+            maxrecs=0,
+            record=reference,
+        )
+        vouchers = _vouchers_with_key(lines, key)
+        if not vouchers:
+            return None
+        if len(vouchers) > 1:
+            ids = ", ".join(document_id(*v) for v in sorted(vouchers))
+            raise PostingConflict(
+                f"journal {reference}: batch key {key} appears on several vouchers ({ids}); reverse the extra ones"
+            )
+        year, series, number = vouchers.pop()
+        return self.read_voucher(reference, year, series, number)
+
+
+def _vouchers_with_key(lines: Iterable[Record], key: str) -> set[tuple[str, str, str]]:
+    return {
+        (ln.get("YEA4", ""), ln.get("VSER", ""), ln.get("VONO", ""))
+        for ln in lines
+        if ln.get("VTXT", "").startswith(key)
+    }
+
+
+def _verify(journal: Journal, posted: PostedJournal) -> None:
+    expected = (len(journal.lines), journal.debit_cents, journal.credit_cents)
+    actual = (posted.line_count, posted.debit_cents, posted.credit_cents)
+    if expected != actual:
+        raise PostingConflict(
+            f"journal {journal.external_reference}: voucher {posted.document_id} holds {actual[0]} lines, "
+            f"debit {actual[1]} / credit {actual[2]} cents, but the journal has {expected[0]} lines, "
+            f"{expected[1]} / {expected[2]}; the reference was reused for other content: reverse the voucher"
+        )

@@ -1,0 +1,165 @@
+"""M3 MI REST v2 calls (reference §5): one transaction per GET, errors inside HTTP 200, start-key paging."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+import httpx
+
+from connector_assets.cloudsuite.errors import IonRequestError, M3ApiError
+from connector_assets.cloudsuite.transport import IonTransport
+
+Record = dict[str, str]
+CONTEXT = "M3/m3api-rest/v2/execute"
+
+
+def parse_ymd8(value: str | None) -> date | None:
+    """M3 `YMD8` date (`20250131`); empty or `0` mean no date."""
+    text = (value or "").strip()
+    if text in ("", "0", "00000000"):
+        return None
+    if len(text) != 8 or not text.isdigit():
+        raise ValueError(f"{text!r} is not a YMD8 date (yyyyMMdd)")
+    return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+
+
+def ymd8(value: date | None) -> str:
+    """A date as M3 `YMD8`; `0` when absent, as M3 stores an empty date."""
+    return value.strftime("%Y%m%d") if value else "0"
+
+
+def _has_mi_body(response: httpx.Response) -> bool:
+    # The HTTP status of an MI error is not documented (reference §5.3): read any body that has MI results.
+    try:
+        data = response.json()
+    except ValueError:
+        return False
+    return isinstance(data, dict) and ("results" in data or "@type" in data)
+
+
+class MiClient:
+    """Runs MI transactions of one company/division; every value in and out is a string."""
+
+    def __init__(self, transport: IonTransport, *, company: str, division: str) -> None:
+        self.transport = transport
+        self.company = company
+        self.division = division
+        self.base = transport.url(CONTEXT)
+
+    def __repr__(self) -> str:
+        return f"MiClient(company={self.company!r}, division={self.division!r})"
+
+    def execute(
+        self,
+        program: str,
+        transaction: str,
+        inputs: Mapping[str, str] | None = None,
+        *,
+        maxrecs: int | None = None,
+        writes: bool = False,
+        record: str = "",
+    ) -> list[Record]:
+        """Run one transaction and return its records; an MI error becomes `M3ApiError` naming `record`."""
+        params: dict[str, str] = {
+            "cono": self.company,
+            "divi": self.division,
+            "dateformat": "YMD8",
+            "righttrim": "true",
+            "excludeempty": "false",
+        }
+        if maxrecs is not None:
+            params["maxrecs"] = str(maxrecs)
+        params.update({k: v for k, v in (inputs or {}).items() if v is not None})
+        response = self.transport.request(
+            "GET",
+            f"{self.base}/{program}/{transaction}",
+            what=f"M3 {program}/{transaction}" + (f" for {record}" if record else ""),
+            params=params,
+            writes=writes,
+            accept=_has_mi_body,
+        )
+        return _records(program, transaction, response, record)
+
+    def list_from(
+        self,
+        program: str,
+        transaction: str,
+        inputs: Mapping[str, str],
+        *,
+        key: str,
+        output_key: str | None = None,
+        page_size: int = 1000,
+    ) -> Iterator[Record]:
+        """Every record of a list transaction, paging with input `key` as the start key (MI has no cursor).
+
+        `output_key` is the record field holding that key when it is named differently (FEMN -> EMNO).
+        Whether the start key itself is returned again is not documented, so keys already seen are skipped.
+        """
+        field = output_key or key
+        if page_size < 2:
+            raise ValueError("page_size must be at least 2 so each page can make progress")
+        seen: set[str] = set()
+        start = inputs.get(key, "")
+        while True:
+            page = self.execute(
+                program, transaction, {**inputs, key: start} if start else inputs, maxrecs=page_size
+            )
+            fresh = [r for r in page if r.get(field, "") not in seen]
+            for rec in fresh:
+                seen.add(rec.get(field, ""))
+                yield rec
+            if len(page) < page_size or not fresh:
+                return
+            start = fresh[-1].get(field, "")
+
+
+def _records(program: str, transaction: str, response: httpx.Response, record: str) -> list[Record]:
+    try:
+        data: Any = response.json()
+    except ValueError:
+        raise IonRequestError(
+            f"M3 {program}/{transaction}: HTTP {response.status_code} without a JSON body; "
+            "check that the tenant runs M3 and the service account may call MI programs",
+            status=response.status_code,
+        ) from None
+    if not isinstance(data, dict):
+        raise IonRequestError(f"M3 {program}/{transaction}: unexpected response shape {type(data).__name__}")
+    if "@type" in data and "results" not in data:  # v1-style whole-call error
+        raise M3ApiError(
+            program,
+            transaction,
+            str(data.get("Message", "")).strip(),
+            code=str(data.get("@code") or ""),
+            field=str(data.get("@field") or ""),
+            error_type=str(data.get("@type") or ""),
+            record=record,
+        )
+    results = data.get("results") or []
+    for result in results:
+        if result.get("errorMessage") or result.get("errorType") or result.get("errorCode"):
+            raise M3ApiError(
+                program,
+                str(result.get("transaction") or transaction),
+                str(result.get("errorMessage") or "").strip() or "transaction failed without a message",
+                code=str(result.get("errorCode") or "").strip(),
+                field=str(result.get("errorField") or "").strip(),
+                error_type=str(result.get("errorType") or "").strip(),
+                record=record,
+            )
+    failed = int(data.get("nrOfFailedTransactions") or 0)
+    if failed or data.get("wasTerminated"):
+        reason = str(data.get("terminationReason") or "").strip() or f"{failed} transaction(s) failed"
+        raise M3ApiError(
+            program,
+            transaction,
+            reason,
+            error_type=str(data.get("terminationErrorType") or ""),
+            record=record,
+        )
+    if not results:
+        raise IonRequestError(
+            f"M3 {program}/{transaction}: response has no results; the gateway path may be wrong"
+        )
+    return [{k: str(v).strip() for k, v in rec.items()} for rec in results[0].get("records") or []]

@@ -1,0 +1,49 @@
+"""Jobs: what one sensor or schedule tick launches."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from connector_assets.defs.partitions import connection_partitions, payroll_partitions
+
+PAYROLL_CHAIN = [
+    dg.AssetKey(["gusto", "payrolls"]),
+    dg.AssetKey(["ledger", "journal_lines"]),
+    dg.AssetKey(["cloudsuite", "journal_postings"]),
+]
+MASTER_DATA = [
+    dg.AssetKey(["cloudsuite", "gl_accounts"]),
+    dg.AssetKey(["cloudsuite", "cost_centers"]),
+    dg.AssetKey(["ledger", "mapping"]),
+]
+WORKFORCE = [
+    dg.AssetKey(["gusto", "departments"]),
+    dg.AssetKey(["gusto", "employees"]),
+    dg.AssetKey(["workforce", "changes"]),
+    dg.AssetKey(["cloudsuite", "employees"]),
+]
+
+payroll_job = dg.define_asset_job(
+    "payroll_job",
+    selection=dg.AssetSelection.assets(*PAYROLL_CHAIN),
+    partitions_def=payroll_partitions,
+    description="Fetch one processed payroll, build its journal, check it, post it once.",
+)
+master_data_job = dg.define_asset_job(
+    "master_data_job",
+    selection=dg.AssetSelection.assets(*MASTER_DATA),
+    partitions_def=connection_partitions,
+    description="Refresh CloudSuite GL accounts and cost centers and re-validate the mapping.",
+)
+workforce_job = dg.define_asset_job(
+    "workforce_job",
+    selection=dg.AssetSelection.assets(*WORKFORCE),
+    partitions_def=connection_partitions,
+    description="Bring CloudSuite's employees in line with Gusto (hires, terminations, rehires, transfers).",
+)
+headcount_job = dg.define_asset_job(
+    "headcount_job",
+    selection=dg.AssetSelection.assets(dg.AssetKey(["reports", "headcount_reconciliation"])),
+    partitions_def=connection_partitions,
+    description="Compare Gusto headcount per cost center with CloudSuite's.",
+)

@@ -1,0 +1,46 @@
+"""Which run an inbox event asks for: a payroll partition, a connection's workforce sync, or nothing.
+
+Events only say *that* something changed; the run re-reads Gusto for *what* changed, so duplicates,
+late and out-of-order events all lead to the same result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from connector_assets.defs.partitions import payroll_key
+from connector_assets.store.inbox import InboxEvent
+
+PAYROLL_EVENTS = {
+    "payroll.processed",
+    "payroll.paid",
+    "payroll.reversed",
+    "payroll.partially_reversed",
+    "payroll.cancelled",
+}
+# Gusto sends no department events: department moves arrive as employee or job-compensation events.
+WORKFORCE_PREFIXES = ("employee.", "employee_job_compensation.", "location.")
+IRRELEVANT_PREFIXES = ("employee.bank_account.",)
+
+
+@dataclass
+class Routing:
+    """The runs one batch of inbox events asks for, coalesced per target."""
+
+    payrolls: dict[str, list[InboxEvent]] = field(default_factory=dict)
+    workforce: dict[str, list[InboxEvent]] = field(default_factory=dict)
+    ignored: list[InboxEvent] = field(default_factory=list)
+
+
+def route(events: list[InboxEvent]) -> Routing:
+    """Group events by the run they ask for; unknown and contractor events are ignored (and marked so)."""
+    routing = Routing()
+    for event in events:
+        if event.event_type in PAYROLL_EVENTS and event.entity_uuid:
+            key = payroll_key(event.connection_id, event.entity_uuid)
+            routing.payrolls.setdefault(key, []).append(event)
+        elif event.event_type.startswith(WORKFORCE_PREFIXES) and not event.event_type.startswith(IRRELEVANT_PREFIXES):
+            routing.workforce.setdefault(event.connection_id, []).append(event)
+        else:
+            routing.ignored.append(event)
+    return routing

@@ -1,0 +1,140 @@
+"""Hypothesis strategy: consistent Gusto-shaped processed payrolls with employees and a covering mapping.
+
+Per employee: earnings on one or two jobs (corrections may be negative), cash
+tips, taxes, benefits, deductions and reimbursements; net = gross - employee
+taxes - employee benefit deductions - deductions - cash tips; totals are the
+sums. Some employees carry a percentage split over two to four cost centres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+from connector_assets.ledger.categories import DEBIT_KEYS
+
+HOURLY = ("Regular Hours", "Overtime", "Double overtime")
+FIXED = ("Bonus", "Commission", "Paycheck Tips", "Severance")
+DEPARTMENTS = ("Engineering", "Operations", "Support", None)
+positive = st.integers(min_value=1, max_value=400_000)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One generated payroll with what is needed to journalize it."""
+
+    payroll: dict[str, Any]
+    employees: list[dict[str, Any]]
+    mapping_yaml: str
+    splits: dict[str, dict[str, Decimal]]
+
+
+def _text(cents: int) -> str:
+    return f"{Decimal(cents) / 100:.2f}"
+
+
+def _number(cents: int) -> float:
+    return float(_text(cents))
+
+
+def _percentages(draw: st.DrawFn) -> dict[str, Decimal]:
+    k = draw(st.integers(min_value=2, max_value=4))
+    cuts = sorted(draw(st.lists(st.integers(1, 9_999), min_size=k - 1, max_size=k - 1, unique=True)))
+    bps = [b - a for a, b in zip([0, *cuts], [*cuts, 10_000], strict=True)]
+    return {f"{500 + i}": Decimal(bp) / 100 for i, bp in enumerate(bps)}
+
+
+@st.composite
+def payroll_cases(draw: st.DrawFn, max_employees: int = 5) -> Case:
+    """A processed payroll whose totals obey the identities of payroll-accounting §3."""
+    totals: dict[str, int] = {}
+    # Gusto sends strings, sometimes JSON numbers: one choice per payroll keeps the draw count low.
+    money = _number if draw(st.booleans()) else _text
+
+    def add(name: str, cents: int) -> None:
+        totals[name] = totals.get(name, 0) + cents
+
+    comps, employees, splits = [], [], {}
+    for i in range(draw(st.integers(min_value=1, max_value=max_employees))):
+        uuid = f"{i:08d}-0000-4000-8000-000000000001"
+        jobs = [f"{i:08d}-{j:04d}-4000-8000-000000000002" for j in range(draw(st.integers(1, 2)))]
+        comp: dict[str, Any] = {"employee_uuid": uuid, "excluded": False, "hourly_compensations": [],
+                                "fixed_compensations": [], "taxes": [], "benefits": [], "deductions": [],
+                                "reimbursements": []}  # fmt: skip
+        gross = withheld = 0
+        for name in draw(st.lists(st.sampled_from(HOURLY + FIXED), max_size=4)):
+            cents = draw(positive)
+            kind = "hourly_compensations" if name in HOURLY else "fixed_compensations"
+            comp[kind].append(
+                {"name": name, "amount": money(cents), "job_uuid": draw(st.sampled_from(jobs))}
+            )
+            gross += cents
+            add({"Bonus": "employee_bonuses", "Commission": "employee_commissions"}.get(name, "other"), cents)
+        if draw(st.booleans()):
+            cents = draw(st.integers(min_value=-50_000, max_value=50_000).filter(bool))
+            comp["fixed_compensations"].append({"name": "Correction Payment", "amount": money(cents)})
+            gross += cents
+        tips = draw(st.sampled_from([0, 0, 0, 2_500]))
+        if tips:
+            comp["fixed_compensations"].append({"name": "Cash Tips", "amount": money(tips)})
+            gross += tips
+            add("employee_cash_tips", tips)
+        for j, employer in enumerate(draw(st.lists(st.booleans(), max_size=4))):
+            cents = draw(st.integers(min_value=1, max_value=60_000))
+            comp["taxes"].append({"name": f"Tax {j}", "employer": employer, "amount": money(cents)})
+            add("employer_taxes" if employer else "employee_taxes", cents)
+            withheld += 0 if employer else cents
+        for j in range(draw(st.integers(0, 2))):
+            ee, er = draw(st.integers(0, 30_000)), draw(st.integers(0, 30_000))
+            comp["benefits"].append({"name": f"Plan {j}", "employee_deduction": money(ee),
+                                     "company_contribution": money(er), "imputed": False})  # fmt: skip
+            add("employee_benefits_deductions", ee)
+            add("benefits", er)
+            withheld += ee
+        for name in draw(st.lists(st.sampled_from(["Child Support", "Garnishment"]), max_size=2)):
+            cents = draw(st.integers(1, 20_000))
+            comp["deductions"].append({"name": name, "amount": money(cents)})
+            withheld += cents
+        for _ in range(draw(st.integers(0, 1))):
+            cents = draw(st.integers(1, 50_000))
+            comp["reimbursements"].append({"amount": money(cents), "description": None})
+            add("reimbursements", cents)
+        method = draw(st.sampled_from(["Direct Deposit", "Check"]))
+        net = gross - withheld - tips
+        comp |= {"payment_method": method, "net_pay": money(net), "gross_pay": money(gross)}
+        add("gross_pay", gross)
+        add("net_pay", net)
+        add("net_pay_debit" if method == "Direct Deposit" else "check_amount", net)
+        comps.append(comp)
+        dept = draw(st.sampled_from(DEPARTMENTS))
+        employees.append({"uuid": uuid, "department": dept, "department_uuid": None,
+                          "jobs": [{"uuid": j, "title": f"Job {j[-1]}", "primary": n == 0, "rate": "30.00"}
+                                   for n, j in enumerate(jobs)]})  # fmt: skip
+        if draw(st.integers(0, 3)) == 0:
+            splits[uuid] = _percentages(draw)
+    totals["tax_debit"] = totals.get("employee_taxes", 0) + totals.get("employer_taxes", 0)
+    totals.pop("other", None)
+    payroll = {"payroll_uuid": "p-" + draw(st.uuids()).hex[:12], "check_date": "2025-05-30", "processed": True,
+               "totals": {k: f"{Decimal(v) / 100:.2f}" for k, v in totals.items()},
+               "employee_compensations": comps}  # fmt: skip
+    return Case(payroll, employees, _mapping(splits), splits)
+
+
+def _mapping(splits: dict[str, dict[str, Decimal]]) -> str:
+    lines = ["defaults:"] + [
+        f'  {k}: {{account: "6{n:03d}", cost_center: "100"}}' for n, k in enumerate(DEBIT_KEYS)
+    ]
+    lines += ["credits:"] + [f'  {k}: "2{n:03d}"' for n, k in enumerate(
+        ["net_pay_direct_deposit", "net_pay_check", "taxes", "benefits", "deductions", "reimbursement_clearing",
+         "cash_tips_offset"])]  # fmt: skip
+    lines += ["departments:", '  Engineering: {cost_center: "200"}', '  Operations: {cost_center: "300"}',
+              '  Support: {cost_center: "400", accounts: {regular: "6999"}}']  # fmt: skip
+    if splits:
+        lines.append("splits:")
+        for uuid, shares in splits.items():
+            body = ", ".join(f'"{cc}": {pct}' for cc, pct in shares.items())
+            lines.append(f"  - {{employee: {uuid}, cost_centers: {{{body}}}}}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,110 @@
+"""Proofs: generated payrolls always balance, tie out and keep every cent; tampering is caught."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+
+from connector_assets.ledger import JournalOptions, build_journal, payroll_items, prove_balanced
+from connector_assets.mapping import employee_attributes, parse_mapping, resolve
+from connector_assets_tests.ledger import worked_example as w
+from connector_assets_tests.ledger.helpers import compensation, journal_for
+from connector_assets_tests.ledger.payroll_strategy import Case, payroll_cases
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=payroll_cases())
+def test_generated_payrolls_balance_tie_out_and_split_exactly(case: Case) -> None:
+    """For any consistent payroll and split set: balanced, tied out, nothing dropped, exact splits."""
+    items = payroll_items(case.payroll)
+    resolved = resolve(items, employee_attributes(case.employees), parse_mapping(case.mapping_yaml))
+    detail = "per_employee" if len(case.payroll["payroll_uuid"]) % 2 else "summarized"
+    journal = build_journal(case.payroll, items, resolved, JournalOptions(detail=detail))
+    assert journal.proofs.ok, journal.proofs.problems()
+    debit_items = items.filter(pl.col("category").is_in(["earning", "cash_tips", "employer_tax",
+                                                         "employer_benefit", "reimbursement"]))  # fmt: skip
+    sums = resolved.filter(pl.col("side") == "debit").group_by("item_no").agg(pl.col("amount_cents").sum())
+    assert (
+        debit_items.join(sums, on="item_no", how="left", suffix="_legs")
+        .filter(pl.col("amount_cents") != pl.col("amount_cents_legs"))
+        .is_empty()
+    )
+    wages = resolved.filter((pl.col("category") == "earning") & pl.col("employee_uuid").is_in(list(case.splits)))
+    amounts = dict(items.select("item_no", "amount_cents").iter_rows())
+    for item_no, uuid, cc, share in wages.select(
+        "item_no", "employee_uuid", "cost_center", "amount_cents"
+    ).iter_rows():
+        exact = Fraction(amounts[item_no]) * Fraction(case.splits[uuid][cc]) / 100
+        assert abs(share - exact) < 1
+
+
+def test_tampered_total_is_reported_as_a_blocking_difference() -> None:
+    """A gross total off by one cent holds the journal and names the field and both figures."""
+    payroll = w.payroll()
+    payroll["totals"]["gross_pay"] = "10000.01"
+    proofs = journal_for(payroll).proofs
+    assert proofs.balanced and not proofs.tied_out and not proofs.ok
+    assert [d.describe() for d in proofs.differences] == [
+        "tie_out gross_pay: expected 10000.01, journal carries 10000.00 (difference -0.01)"
+    ]
+
+
+def test_unverified_totals_differences_do_not_block() -> None:
+    """check_amount's meaning is UNVERIFIED: a mismatch is reported, not blocking."""
+    payroll = w.payroll()
+    payroll["totals"]["check_amount"] = "1.00"
+    proofs = journal_for(payroll).proofs
+    assert proofs.ok
+    assert [(d.name, d.blocking) for d in proofs.differences] == [("check_amount", False)]
+
+
+def test_inconsistent_net_pay_leaves_the_journal_unbalanced_without_a_plug() -> None:
+    """A net pay that does not match gross minus withholdings is never forced to balance."""
+    payroll = w.payroll()
+    payroll["employee_compensations"][0]["net_pay"] = "4499.99"
+    journal = journal_for(payroll)
+    assert not journal.proofs.balanced
+    assert journal.proofs.balance.debit_cents - journal.proofs.balance.credit_cents == 1
+    assert "plug" not in " ".join(journal.lines["text"].to_list()).lower()
+    assert any(p.startswith("unbalanced") for p in journal.proofs.problems())
+
+
+def test_payroll_without_totals_cannot_tie_out() -> None:
+    """An unprocessed payroll (no totals) is held with that reason."""
+    payroll = w.payroll() | {"totals": None}
+    proofs = journal_for(payroll).proofs
+    assert not proofs.tied_out
+    assert "payroll has no totals; only processed payrolls can be posted" in proofs.problems()
+
+
+def test_dropped_leg_is_caught_by_nothing_dropped() -> None:
+    """Removing one resolved leg before building shows up per line category."""
+    payroll = w.payroll()
+    items = payroll_items(payroll)
+    resolved = resolve(items, employee_attributes(w.employees()), parse_mapping(w.MAPPING_YAML))
+    journal = build_journal(payroll, items, resolved.filter(pl.col("category") != "deduction"))
+    assert not journal.proofs.nothing_dropped
+    assert [(d.name, d.expected_cents, d.actual_cents) for d in journal.proofs.differences
+            if d.proof == "nothing_dropped"] == [("deductions", 20_000, 0)]  # fmt: skip
+
+
+def test_prove_balanced_sums_both_columns() -> None:
+    """The balance proof is the column sums, to the cent."""
+    lines = pl.DataFrame({"debit_cents": [100, 0, 1], "credit_cents": [0, 100, 0]})
+    balance = prove_balanced(lines)
+    assert (balance.debit_cents, balance.credit_cents, balance.balanced) == (101, 100, False)
+
+
+def test_unknown_employee_on_payroll_is_held_by_name() -> None:
+    """An employee missing from the snapshot is held, not posted to the defaults."""
+    payroll = w.payroll()
+    payroll["employee_compensations"].append(compensation(
+        "33333333-3333-4333-8333-333333333333", "0.00", fixed_compensations=[{"name": "Bonus", "amount": "0.01"}],
+        taxes=[{"name": "FIT", "employer": False, "amount": "0.01"}]))  # fmt: skip
+    held = journal_for(payroll).lines.filter(pl.col("unmapped_reason").is_not_null())
+    assert held["unmapped_reason"].to_list() == [
+        "employee 33333333-3333-4333-8333-333333333333 is not in the Gusto employee snapshot; "
+        "refresh gusto/employees and rerun"
+    ]
