@@ -203,8 +203,9 @@ async def run_load(target: str, deliveries: list[tuple[bytes, str]], rps: int) -
 
     async def one(request: bytes, scheduled: float) -> None:
         try:
-            status = await _exchange(pool, request)
-        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+            # A receiver that stopped answering must end the run, not hang it.
+            status = await asyncio.wait_for(_exchange(pool, request), timeout=30)
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError):
             status = 0
         result.latencies_ms.append((loop.time() - scheduled) * 1000)
         if status != 200:
@@ -238,11 +239,10 @@ def figures(backend: str, rps: int, result: LoadResult, lost: int, duplicates: i
     }
 
 
-def bench_backend(backend: str, url: str) -> None:
+def bench_backend(backend: str, url: str, folder: Path) -> None:
     key = SecretCipher.generate_key()
     engine = prepare_store(url, key)
-    with tempfile.TemporaryDirectory(prefix="receiver-bench-conf-") as folder:
-        child, port, sock = start_receiver(url, key, Path(folder))
+    child, port, sock = start_receiver(url, key, folder)
     try:
         target = f"http://127.0.0.1:{port}/webhooks/gusto/{CONNECTION}"
         for rps, count in RATES:
@@ -250,6 +250,8 @@ def bench_backend(backend: str, url: str) -> None:
             deliveries, uuids = make_deliveries(run, count)
             log(f"{backend}: {count} requests at {rps}/s ({WORKERS} worker(s)) ...")
             result = asyncio.run(run_load(target, deliveries, rps))
+            if child.poll() is not None:
+                raise RuntimeError(f"the receiver exited with code {child.returncode}; see its stderr above")
             lost, duplicates = read_back(engine, run, uuids)
             print(json.dumps(figures(backend, rps, result, lost, duplicates)), flush=True)
     finally:
@@ -262,12 +264,12 @@ def bench_backend(backend: str, url: str) -> None:
 def main() -> None:
     """Run the benchmark on SQLite, and on PostgreSQL when CONNECTOR_BENCH_POSTGRES_URL is set."""
     with tempfile.TemporaryDirectory(prefix="receiver-bench-") as tmp:
-        bench_backend("sqlite", f"sqlite:///{Path(tmp) / 'connector.db'}")
-    postgres = os.environ.get("CONNECTOR_BENCH_POSTGRES_URL")
-    if postgres:
-        bench_backend("postgresql", postgres)
-    else:
-        log("PostgreSQL skipped: set CONNECTOR_BENCH_POSTGRES_URL to include it")
+        bench_backend("sqlite", f"sqlite:///{Path(tmp) / 'connector.db'}", Path(tmp))
+        postgres = os.environ.get("CONNECTOR_BENCH_POSTGRES_URL")
+        if postgres:
+            bench_backend("postgresql", postgres, Path(tmp))
+        else:
+            log("PostgreSQL skipped: set CONNECTOR_BENCH_POSTGRES_URL to include it")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from connector_assets.cloudsuite.cli import app as cloudsuite_app
+from connector_assets.gusto.cli import app as gusto_app
+from connector_assets.receiver.cli import receiver
 from connector_assets.store.cli import keygen, store_app
 
 app = typer.Typer(
@@ -13,7 +16,10 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals may hold tokens
 )
 app.command("keygen")(keygen)
+app.command("receiver")(receiver)
 app.add_typer(store_app, name="store")
+app.add_typer(gusto_app, name="gusto")
+app.add_typer(cloudsuite_app, name="cloudsuite")
 
 
 if __name__ == "__main__":

@@ -1,18 +1,54 @@
 """The single Definitions object: assets, checks, jobs, sensors, schedules and resources."""
 
-from __future__ import annotations
-
 import dagster as dg
 
-from connector_assets.defs.resources import ConnectionsResource, StoreResource
+from connector_assets.defs.cloudsuite.master_data_assets import cost_centers, gl_accounts
+from connector_assets.defs.cloudsuite.posting_assets import journal_postings
+from connector_assets.defs.gusto.assets import departments, employees, payrolls
+from connector_assets.defs.gusto.polling import gusto_poll_job
+from connector_assets.defs.jobs import headcount_job, master_data_job, payroll_job, workforce_job
+from connector_assets.defs.ledger.assets import journal_lines, mapping
+from connector_assets.defs.ledger.checks import journal_checks
+from connector_assets.defs.reports.assets import headcount_reconciliation
+from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, GustoResource, StoreResource
+from connector_assets.defs.schedules import (
+    gusto_fallback_poll,
+    headcount_monthly,
+    master_data_hourly,
+    workforce_daily,
+)
+from connector_assets.defs.sensors import gusto_inbox_sensor
+from connector_assets.defs.workforce.assets import changes, cloudsuite_employees
 from connector_assets.settings import CONNECTIONS_ENV, DEFAULT_CONNECTIONS_FILE
 
+store = StoreResource(
+    database_url=dg.EnvVar("CONNECTOR_DATABASE_URL").get_value(),
+    encryption_key=dg.EnvVar("CONNECTOR_ENCRYPTION_KEY"),
+)
+connections = ConnectionsResource(path=dg.EnvVar(CONNECTIONS_ENV).get_value() or DEFAULT_CONNECTIONS_FILE)
+
 defs = dg.Definitions(
+    assets=[
+        gl_accounts,
+        cost_centers,
+        departments,
+        employees,
+        changes,
+        cloudsuite_employees,
+        mapping,
+        payrolls,
+        journal_lines,
+        journal_postings,
+        headcount_reconciliation,
+    ],
+    asset_checks=journal_checks,
+    jobs=[payroll_job, master_data_job, workforce_job, headcount_job, gusto_poll_job],
+    sensors=[gusto_inbox_sensor],
+    schedules=[master_data_hourly, workforce_daily, headcount_monthly, gusto_fallback_poll],
     resources={
-        "store": StoreResource(
-            database_url=dg.EnvVar("CONNECTOR_DATABASE_URL").get_value(),
-            encryption_key=dg.EnvVar("CONNECTOR_ENCRYPTION_KEY"),
-        ),
-        "connections": ConnectionsResource(path=dg.EnvVar(CONNECTIONS_ENV).get_value() or DEFAULT_CONNECTIONS_FILE),
+        "store": store,
+        "connections": connections,
+        "gusto": GustoResource(store=store, connections=connections),
+        "cloudsuite": CloudSuiteResource(store=store, connections=connections),
     },
 )

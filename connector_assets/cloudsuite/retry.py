@@ -22,7 +22,7 @@ class RetryPolicy:
     backoff_max_s: float = 30.0
     timeout_s: float = 30.0
     connect_timeout_s: float = 10.0
-    # A Retry-After beyond this is not waited out inside one call: the caller gets the error instead.
+    # A longer Retry-After is cut to this, so one call never stalls a run for minutes.
     retry_after_cap_s: float = 120.0
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:

@@ -102,7 +102,8 @@ class IonTokens:
                 self._cached = stored
                 return stored.access_token
             if self._limiter is not None and not (stored and stored.refresh_token):
-                # Before the row lock: on SQLite the limiter's own transaction would wait for it.
+                # Before the row lock: on SQLite the limiter's own transaction would wait for it (a race
+                # may spend a slot it then does not use, which only errs on the safe side).
                 self._limiter.reserve(f"ion-auth:{self.credentials.tenant}")
             with self.vault.lock(self.connection_id, PROVIDER) as lk:
                 current = lk.current

@@ -7,12 +7,16 @@ from functools import cached_property
 import dagster as dg
 from sqlalchemy import Engine
 
+from connector_assets.cloudsuite.erp import Erp, erp_for
+from connector_assets.gusto.client import GustoClient
 from connector_assets.settings import Connection, ConnectionsFile, load_connections
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.audit import AuditLog
 from connector_assets.store.crypto import SecretCipher
 from connector_assets.store.inbox import Inbox
 from connector_assets.store.postings import Postings
+from connector_assets.store.ratelimit import RollingWindowLimiter
+from connector_assets.store.snapshots import Snapshots
 from connector_assets.store.state import SyncState
 from connector_assets.store.vault import TokenVault
 
@@ -51,6 +55,10 @@ class StoreResource(dg.ConfigurableResource):
     def state(self) -> SyncState:
         return SyncState(self.engine)
 
+    @property
+    def snapshots(self) -> Snapshots:
+        return Snapshots(self.engine)
+
 
 class ConnectionsResource(dg.ConfigurableResource):
     """The connections file (`connections.yaml`): which Gusto company posts to which CloudSuite tenant."""
@@ -63,3 +71,26 @@ class ConnectionsResource(dg.ConfigurableResource):
 
     def get(self, connection_id: str) -> Connection:
         return self.file.get(connection_id)
+
+
+class GustoResource(dg.ConfigurableResource):
+    """Gusto API clients per connection, sharing the vault and the cross-process rate limiter."""
+
+    store: StoreResource
+    connections: ConnectionsResource
+    rate_limit_per_minute: int = 200
+
+    def client(self, connection_id: str) -> GustoClient:
+        connection = self.connections.get(connection_id)
+        limiter = RollingWindowLimiter(self.store.engine, limit=self.rate_limit_per_minute, window_s=60)
+        return GustoClient(connection.gusto, connection.id, self.store.vault, limiter)
+
+
+class CloudSuiteResource(dg.ConfigurableResource):
+    """ERP adapters (M3 or SyteLine through the ION API Gateway) per connection."""
+
+    store: StoreResource
+    connections: ConnectionsResource
+
+    def erp(self, connection_id: str) -> Erp:
+        return erp_for(self.connections.get(connection_id), self.store.vault)

@@ -39,7 +39,9 @@ def route(events: list[InboxEvent]) -> Routing:
         if event.event_type in PAYROLL_EVENTS and event.entity_uuid:
             key = payroll_key(event.connection_id, event.entity_uuid)
             routing.payrolls.setdefault(key, []).append(event)
-        elif event.event_type.startswith(WORKFORCE_PREFIXES) and not event.event_type.startswith(IRRELEVANT_PREFIXES):
+        elif event.event_type.startswith(WORKFORCE_PREFIXES) and not event.event_type.startswith(
+            IRRELEVANT_PREFIXES
+        ):
             routing.workforce.setdefault(event.connection_id, []).append(event)
         else:
             routing.ignored.append(event)

@@ -1,7 +1,5 @@
 """The inbox sensor: turns webhook and polled events into payroll and workforce runs."""
 
-from __future__ import annotations
-
 import json
 import time
 from dataclasses import asdict, dataclass
@@ -26,7 +24,7 @@ class InboxCursor:
     last_id: int = 0
 
     @classmethod
-    def parse(cls, raw: str | None) -> InboxCursor:
+    def parse(cls, raw: str | None) -> "InboxCursor":
         """Read a cursor; a missing or corrupt one starts from the beginning (run keys prevent repeats)."""
         try:
             return cls(**json.loads(raw)) if raw else cls()
@@ -73,16 +71,17 @@ def gusto_inbox_sensor(context: dg.SensorEvaluationContext, store: StoreResource
         connection_id = batch[0].connection_id
         run_key = f"payroll:{key}:{max(e.id for e in batch)}"
         requests.append(
-            dg.RunRequest(
-                run_key=run_key, job_name=payroll_job.name, partition_key=key, tags=_tags(connection_id)
-            )
+            dg.RunRequest(run_key=run_key, job_name=payroll_job.name, partition_key=key, tags=_tags(connection_id))
         )
         store.inbox.mark([e.id for e in batch], DISPATCHED, run_id=run_key)
     for connection_id, batch in routing.workforce.items():
         run_key = f"workforce:{connection_id}:{max(e.id for e in batch)}"
         requests.append(
             dg.RunRequest(
-                run_key=run_key, job_name=workforce_job.name, partition_key=connection_id, tags=_tags(connection_id)
+                run_key=run_key,
+                job_name=workforce_job.name,
+                partition_key=connection_id,
+                tags=_tags(connection_id),
             )
         )
         store.inbox.mark([e.id for e in batch], DISPATCHED, run_id=run_key)

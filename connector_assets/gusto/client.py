@@ -39,8 +39,9 @@ from connector_assets.store.vault import TokenVault, utcnow
 PAYROLL_LIST_INCLUDE = ("totals",)
 PAYROLL_INCLUDE = ("benefits", "deductions", "taxes", "totals", "payroll_taxes", "reversals")
 EMPLOYEE_INCLUDE = ("all_compensations", "custom_fields")
-MAX_WINDOW_DAYS = 364
-"""`start_date` and `end_date` of one payroll listing may be at most a year apart."""
+MAX_WINDOW_DAYS = 360
+"""`start_date` and `end_date` of one payroll listing may be at most a year apart; a few days' slack keeps
+servers that count "a year" by calendar months (with month-end clamping) from refusing a window."""
 LOOKAHEAD_DAYS = 31
 """Processed payrolls carry check dates a little ahead; Gusto allows `end_date` up to 3 months ahead."""
 DEFAULT_LOOKBACK_DAYS = 365

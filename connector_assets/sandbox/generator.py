@@ -7,12 +7,12 @@ world with months of payroll history is cheap until a payroll is read.
 
 from __future__ import annotations
 
-import calendar
 import random
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
+from connector_assets.sandbox.generator_history import BIWEEKLY, SEMIMONTHLY, build_history, pay_periods
+from connector_assets.sandbox.generator_ids import money_between, new_uuid
 from connector_assets.sandbox.generator_ledger import build_cost_centers, build_gl_accounts
 from connector_assets.sandbox.generator_models import (
     AppCredentials,
@@ -59,16 +59,6 @@ OFFICES = (
     ("NYC", "55 Water Street", "New York", "NY", "10041", 410, 550),
     ("AUS", "500 W 2nd Street", "Austin", "TX", "78701", 270, 0),
 )
-SEMIMONTHLY, BIWEEKLY = "Twice per month", "Every other week"
-
-
-def new_uuid(rng: random.Random) -> str:
-    """A version-4 UUID drawn from `rng` (deterministic, unlike uuid.uuid4)."""
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-
-def _money(rng: random.Random, low: int, high: int, step: int) -> int:
-    return rng.randrange(low, high, step) * 100
 
 
 def _company(rng: random.Random, today: date) -> Company:
@@ -95,46 +85,30 @@ def _locations(rng: random.Random, today: date) -> list[Location]:
 def _pay_schedules(rng: random.Random, today: date) -> list[PaySchedule]:
     anchor_end = today - timedelta(days=(today.weekday() - 5) % 7 + 14)  # a Saturday two weeks back
     return [
-        PaySchedule(new_uuid(rng), SEMIMONTHLY, today.replace(day=20), today.replace(day=15), 15, 31,
-                    "Salaried: 1st-15th and 16th-end, paid the 20th and 5th", 24),
-        PaySchedule(new_uuid(rng), BIWEEKLY, anchor_end + timedelta(days=6), anchor_end, None, None,
-                    "Hourly: every other week, paid the following Friday", 26),
-    ]  # fmt: skip
+        PaySchedule(
+            new_uuid(rng),
+            SEMIMONTHLY,
+            today.replace(day=20),
+            today.replace(day=15),
+            15,
+            31,
+            "Salaried: 1st-15th and 16th-end, paid the 20th and 5th",
+            24,
+        ),
+        PaySchedule(
+            new_uuid(rng),
+            BIWEEKLY,
+            anchor_end + timedelta(days=6),
+            anchor_end,
+            None,
+            None,
+            "Hourly: every other week, paid the following Friday",
+            26,
+        ),
+    ]
 
 
-def pay_periods(schedule: PaySchedule, first: date, last: date) -> list[tuple[date, date, date]]:
-    """(start, end, check_date) of the schedule's periods whose check date lies in [first, last]."""
-    out: list[tuple[date, date, date]] = []
-    if schedule.frequency == SEMIMONTHLY:
-        year, month = first.year, first.month - 1
-        while True:
-            if month == 0:
-                year, month = year - 1, 12
-            last_day = calendar.monthrange(year, month)[1]
-            nxt = date(year + month // 12, month % 12 + 1, 5)
-            for start, end, check in (
-                (date(year, month, 1), date(year, month, 15), date(year, month, 20)),
-                (date(year, month, 16), date(year, month, last_day), nxt),
-            ):
-                if first <= check <= last:
-                    out.append((start, end, check))
-            if date(year, month, 1) > last:
-                return out
-            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
-    step = timedelta(days=14)
-    end = schedule.anchor_end_of_pay_period
-    while end + timedelta(days=6) > first:
-        end -= step
-    while end + timedelta(days=6) <= last:
-        if end + timedelta(days=6) >= first:
-            out.append((end - timedelta(days=13), end, end + timedelta(days=6)))
-        end += step
-    return out
-
-
-def _employee(
-    rng: random.Random, seq: int, today: date, company: Company, ctx: dict[str, list]
-) -> Employee:
+def _employee(rng: random.Random, seq: int, today: date, company: Company, ctx: dict[str, list]) -> Employee:
     departments: list[Department] = ctx["departments"]
     dept_index = rng.choices(range(len(departments)), weights=(30, 25, 15, 10, 20))[0]
     dept = departments[dept_index]
@@ -163,14 +137,30 @@ def _employee(
         employment_status="full_time" if not hourly or rng.random() < 0.7 else "part_time_twenty_plus_hours",
     )
     if hourly:
-        rate, unit, flsa, title = _money(rng, 20, 60, 1) + rng.choice((0, 50)), "Hour", "Nonexempt", hourly_titles
+        rate, unit, flsa, title = (
+            money_between(rng, 20, 60, 1) + rng.choice((0, 50)),
+            "Hour",
+            "Nonexempt",
+            hourly_titles,
+        )
     else:
-        rate, unit, flsa, title = _money(rng, 60_000, 220_000, 500), "Year", "Exempt", salaried_titles
+        rate, unit, flsa, title = money_between(rng, 60_000, 220_000, 500), "Year", "Exempt", salaried_titles
     emp.jobs.append(_job(rng, emp_uuid, rng.choice(title), hire, True, location.uuid, rate, unit, flsa))
     if hourly and rng.random() < 0.12:
         other = rng.choice(ctx["locations"])
-        emp.jobs.append(_job(rng, emp_uuid, rng.choice(SECOND_JOB_TITLES), hire + timedelta(days=30), False,
-                             other.uuid, _money(rng, 18, 35, 1), "Hour", "Nonexempt"))  # fmt: skip
+        emp.jobs.append(
+            _job(
+                rng,
+                emp_uuid,
+                rng.choice(SECOND_JOB_TITLES),
+                hire + timedelta(days=30),
+                False,
+                other.uuid,
+                money_between(rng, 18, 35, 1),
+                "Hour",
+                "Nonexempt",
+            )
+        )
     if hire < today - timedelta(days=400) and rng.random() < 0.35:
         job = emp.jobs[0]
         raised = job.compensations[0].rate_cents * rng.randint(103, 108) // 100
@@ -198,15 +188,20 @@ def _job(rng, emp_uuid, title, hire, primary, location_uuid, rate, unit, flsa) -
 
 def _benefits(rng: random.Random, emp: Employee) -> None:
     if rng.random() < 0.7:
-        emp.benefits.append(Benefit("Medical Insurance", employee_cents=_money(rng, 60, 200, 10),
-                                    employer_cents=_money(rng, 250, 600, 10)))  # fmt: skip
+        emp.benefits.append(
+            Benefit(
+                "Medical Insurance",
+                employee_cents=money_between(rng, 60, 200, 10),
+                employer_cents=money_between(rng, 250, 600, 10),
+            )
+        )
     if rng.random() < 0.55:
         share = rng.choice((300, 400, 500, 600))
         emp.benefits.append(Benefit("401K", employee_bp=share, employer_bp=min(share, 400)))
     if rng.random() < 0.03:
-        emp.deductions.append(Deduction("Child Support", _money(rng, 100, 300, 25)))
+        emp.deductions.append(Deduction("Child Support", money_between(rng, 100, 300, 25)))
     if rng.random() < 0.04:
-        emp.deductions.append(Deduction("Charitable Donation", _money(rng, 10, 50, 5)))
+        emp.deductions.append(Deduction("Charitable Donation", money_between(rng, 10, 50, 5)))
 
 
 def _ensure_features(rng: random.Random, people: list[Employee], ctx: dict[str, list], today: date) -> None:
@@ -215,8 +210,19 @@ def _ensure_features(rng: random.Random, people: list[Employee], ctx: dict[str, 
     for emp in hourly[:2]:
         if len(emp.jobs) == 1:
             other = ctx["locations"][(emp.seq + 1) % len(ctx["locations"])]
-            emp.jobs.append(_job(rng, emp.uuid, SECOND_JOB_TITLES[0], emp.hired_at + timedelta(days=30), False,
-                                 other.uuid, 2500, "Hour", "Nonexempt"))  # fmt: skip
+            emp.jobs.append(
+                _job(
+                    rng,
+                    emp.uuid,
+                    SECOND_JOB_TITLES[0],
+                    emp.hired_at + timedelta(days=30),
+                    False,
+                    other.uuid,
+                    2500,
+                    "Hour",
+                    "Nonexempt",
+                )
+            )
     if not any(e.payment_method == "Check" for e in people):
         people[-1].payment_method = "Check"
     for emp in people[3 : 3 + max(0, 2 - sum(bool(e.terminations) for e in people))]:
@@ -226,52 +232,6 @@ def _ensure_features(rng: random.Random, people: list[Employee], ctx: dict[str, 
         people[1].custom_fields["cost_center"] = "CC300"
     if not any(d.name == "Child Support" for e in people for d in e.deductions):
         people[2].deductions.append(Deduction("Child Support", 15000))
-
-
-def _history(rng: random.Random, world: World, history_months: int) -> None:
-    first = world.today - timedelta(days=int(history_months * 30.5))
-    seq = 0
-    for schedule in world.pay_schedules:
-        periods = pay_periods(schedule, first, world.today + timedelta(days=40))
-        processed = [p for p in periods if p[2] <= world.today]
-        upcoming = [p for p in periods if p[2] > world.today][:1]
-        for start, end, check in processed + upcoming:
-            seq += 1
-            done = check <= world.today
-            members = [
-                e.uuid for e in world.employees
-                if e.pay_schedule_uuid == schedule.uuid and e.employed_during(start, end)
-            ]  # fmt: skip
-            world.payrolls.append(_payroll(rng, world, seq, schedule.uuid, start, end, check, members, done))
-    bonus_check = world.today - timedelta(days=75)
-    members = [
-        e.uuid for e in world.employees
-        if not e.is_hourly and e.employed_during(bonus_check, bonus_check)
-    ]  # fmt: skip
-    bonus = _payroll(rng, world, seq + 1, None, bonus_check, bonus_check, bonus_check, members, True)
-    bonus.off_cycle, bonus.off_cycle_reason, bonus.withholding_pay_period = True, "Bonus", SEMIMONTHLY
-    bonus.bonus_cents = {u: _money(rng, 500, 5000, 50) for u in members}
-    world.payrolls.append(bonus)
-    world.payrolls.sort(key=lambda p: (p.check_date, p.seq))
-
-
-def _payroll(rng, world, seq, schedule_uuid, start, end, check, members, processed) -> Payroll:
-    deadline = datetime.combine(check - timedelta(days=2), time(23), UTC)
-    return Payroll(
-        uuid=new_uuid(rng),
-        seq=seq,
-        company_uuid=world.company.uuid,
-        pay_schedule_uuid=schedule_uuid,
-        start_date=start,
-        end_date=end,
-        check_date=check,
-        payroll_deadline=deadline,
-        created_at=deadline - timedelta(days=3),
-        employee_uuids=members,
-        processed=processed,
-        processed_date=deadline.date() if processed else None,
-        calculated_at=deadline - timedelta(hours=2) if processed else None,
-    )
 
 
 def generate_world(
@@ -320,5 +280,5 @@ def generate_world(
         cost_centers=build_cost_centers(departments, missing_cost_centers),
         app=app,
     )
-    _history(rng, world, history_months)
+    build_history(rng, world, history_months)
     return world

@@ -169,6 +169,8 @@ class Employee:
         """Whether any day of [start, end] falls inside an employment spell."""
         if self.hired_at > end:
             return False
+        if not self.terminations and not self.rehires:  # the common case, kept cheap for large worlds
+            return True
         spells: list[tuple[date, date | None]] = []
         begin: date = self.hired_at
         events = sorted(

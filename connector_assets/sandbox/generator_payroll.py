@@ -53,13 +53,13 @@ TOTAL_FIELDS = (
 
 
 def pct(amount_cents: int, basis_points: int) -> int:
-    """`amount × bp / 10 000`, rounded half away from zero, in integer cents."""
+    """`amount * bp / 10 000`, rounded half away from zero, in integer cents."""
     sign = -1 if amount_cents < 0 else 1
     return sign * ((abs(amount_cents) * basis_points + 5000) // 10000)
 
 
 def hourly_amount(hours_milli: int, rate_cents: int, multiplier: tuple[int, int]) -> int:
-    """Pay for `hours_milli` thousandths of an hour at `rate_cents` × multiplier, rounded half up to the cent."""
+    """Pay for `hours_milli` thousandths of an hour at `rate_cents` times the multiplier, rounded half up to the cent."""
     num, den = multiplier
     scale = 1000 * den
     return (2 * hours_milli * rate_cents * num + scale) // (2 * scale)
@@ -201,8 +201,10 @@ def negate(pay: EmployeePay) -> EmployeePay:
         pay.first_name,
         pay.last_name,
         pay.payment_method,
-        [EarningLine(e.kind, e.name, e.job_uuid, -e.amount_cents, -e.hours_milli, e.multiplier, e.flsa_status)
-         for e in pay.earnings],
+        [
+            EarningLine(e.kind, e.name, e.job_uuid, -e.amount_cents, -e.hours_milli, e.multiplier, e.flsa_status)
+            for e in pay.earnings
+        ],
         [(n, -h) for n, h in pay.pto],
         [(n, -a) for n, a in pay.reimbursements],
         [BenefitLine(b.name, -b.employee_cents, -b.company_cents, b.imputed) for b in pay.benefits],

@@ -43,6 +43,7 @@ class Posting:
     run_id: str | None
     created_at: datetime
     updated_at: datetime
+    journal: dict[str, Any] | None = None
 
 
 class Postings:
@@ -67,6 +68,7 @@ class Postings:
         run_id: str | None = None,
         state: str = PENDING,
         reasons: list[Any] | None = None,
+        journal: dict[str, Any] | None = None,
     ) -> Posting:
         """Write-ahead: record the intent (pending or held) before any ERP call; idempotent per reference.
 
@@ -87,6 +89,7 @@ class Postings:
             "run_id": run_id,
             "state": state,
             "reasons": reasons,
+            "journal": journal,
             "updated_at": now,
         }
         with self.engine.begin() as conn:

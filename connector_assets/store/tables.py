@@ -89,6 +89,7 @@ postings = Table(
     Column("run_id", String(64)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("journal", JSON),
     UniqueConstraint("external_reference", name="uq_postings_reference"),
     Index("ix_postings_payroll", "connection_id", "payroll_uuid"),
 )

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy import Engine
 
 from connector_assets.cloudsuite.erp import Erp, disconnect, ion_session
 from connector_assets.cloudsuite.errors import AuthenticationCapReached, IonAuthError, IonUnauthorized
-from connector_assets.cloudsuite.tokens import PROVIDER
+from connector_assets.cloudsuite.ionapi import load_ionapi
+from connector_assets.cloudsuite.tokens import PROVIDER, IonTokens
 from connector_assets.sandbox.faults import FaultRule
+from connector_assets.store.crypto import SecretCipher
 from connector_assets.store.ratelimit import RollingWindowLimiter
 from connector_assets.store.vault import TokenVault, utcnow
 from connector_assets_tests.cloudsuite.conftest import FAST_RETRY, make_connection
@@ -170,3 +175,26 @@ def test_secrets_never_appear_in_reprs_or_errors(
         for secret in secrets:
             assert secret not in text
     transport.close()
+
+
+def test_racing_processes_make_one_grant(ion_sandbox: IonSandbox, store_engine: Engine) -> None:
+    """Six token clients (as six processes) needing a token at once share one grant through the vault lock."""
+    vault = TokenVault(store_engine, SecretCipher([SecretCipher.generate_key()]))
+    creds = load_ionapi(ion_sandbox.ionapi_path)
+    http = httpx.Client()
+    clients = [IonTokens(CONNECTION, creds, vault, http, retry=FAST_RETRY) for _ in range(6)]
+    start = threading.Barrier(len(clients))
+    tokens: list[str] = []
+
+    def take(client: IonTokens) -> None:
+        start.wait()
+        tokens.append(client.access_token())
+
+    threads = [threading.Thread(target=take, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    http.close()
+    assert len(tokens) == 6 and len(set(tokens)) == 1
+    assert ion_sandbox.sim.counters()["authentications"] == 1

@@ -70,9 +70,11 @@ def vault(sqlite_store: Engine, cipher: SecretCipher) -> TokenVault:
     return TokenVault(sqlite_store, cipher)
 
 
-def connect_sandbox(sandbox: GustoSandbox, vault: TokenVault, settings: GustoSettings | None = None) -> None:
+def connect_sandbox(
+    sandbox: GustoSandbox, vault: TokenVault, settings: GustoSettings | None = None, limiter: Any = None
+) -> None:
     """Run the real connect flow against the sandbox (auto-approved consent)."""
-    connect(settings or settings_for(sandbox), CONNECTION, vault, open_url=follow_redirects,
+    connect(settings or settings_for(sandbox), CONNECTION, vault, open_url=follow_redirects, limiter=limiter,
             credentials=(sandbox.client_id, sandbox.client_secret), timeout_s=10)  # fmt: skip
 
 
@@ -89,7 +91,7 @@ def make_client(vault: TokenVault) -> Iterator[ClientFactory]:
              policy: RetryPolicy | None = None, sleep: Callable[[float], None] | None = None,
              page_size: int = 100) -> GustoClient:  # fmt: skip
         if sandbox.url not in connected:
-            connect_sandbox(sandbox, vault, settings)
+            connect_sandbox(sandbox, vault, settings, limiter)
             connected.add(sandbox.url)
         client = GustoClient(settings or settings_for(sandbox), CONNECTION, vault, limiter,
                              credentials=(sandbox.client_id, sandbox.client_secret),

@@ -76,10 +76,10 @@ def test_revoked_grant_raises_once_without_looping(sandbox: GustoSandbox, make_c
     """A disconnected company gives GrantRevoked naming the reconnect command after one 401 and one refresh."""
     client = make_client(sandbox)
     sandbox.sim.revoke_tokens()
-    before = sandbox.sim.counters_snapshot()["total_requests"]
+    before = int(str(sandbox.sim.counters_snapshot()["total_requests"]))
     with pytest.raises(GrantRevoked, match=f"connector gusto connect {CONNECTION}"):
         client.get_company()
-    after_first = sandbox.sim.counters_snapshot()["total_requests"]
+    after_first = int(str(sandbox.sim.counters_snapshot()["total_requests"]))
     assert after_first == before + 2  # the 401 and the refused refresh
     with pytest.raises(GrantRevoked):
         client.list_employees()

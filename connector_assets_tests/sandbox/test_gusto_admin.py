@@ -74,8 +74,10 @@ def test_off_cycle_bonus_over_admin_http(gusto_sandbox: GustoSandbox) -> None:
     """POST /_sandbox/payrolls with bonuses makes an off-cycle Bonus run paying exactly those amounts."""
     sb = gusto_sandbox
     people = [e.uuid for e in sb.world.employees[:2]]
-    response = sb.http.post("/_sandbox/payrolls", json={"off_cycle": True, "reason": "Bonus",
-                                                         "bonuses": {people[0]: "1000.00", people[1]: "250.50"}})
+    response = sb.http.post(
+        "/_sandbox/payrolls",
+        json={"off_cycle": True, "reason": "Bonus", "bonuses": {people[0]: "1000.00", people[1]: "250.50"}},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["off_cycle"] and body["totals"]["employee_bonuses"] == "1250.50"
@@ -91,7 +93,9 @@ def test_admin_http_validates_input(gusto_sandbox: GustoSandbox) -> None:
     assert dept.status_code == 422 and "Alchemy" in dept.json()["error"]
     hired = sb.http.post("/_sandbox/employees", json={"first_name": "Ida", "department": "CC300"})
     assert hired.status_code == 200 and hired.json()["department"] == "Consulting"
-    fired = sb.http.post(f"/_sandbox/employees/{hired.json()['uuid']}/terminate", json={"effective_date": "2020-01-01"})
+    fired = sb.http.post(
+        f"/_sandbox/employees/{hired.json()['uuid']}/terminate", json={"effective_date": "2020-01-01"}
+    )
     assert fired.status_code == 200 and fired.json()["terminated"] is True
 
 
@@ -105,7 +109,7 @@ def test_events_page_with_cursor_and_filters(gusto_sandbox: GustoSandbox) -> Non
         seen: list[str] = []
         cursor: str | None = None
         while True:
-            params = {"limit": 3, **({"starting_after_uuid": cursor} if cursor else {})}
+            params: dict[str, Any] = {"limit": 3, **({"starting_after_uuid": cursor} if cursor else {})}
             page = c.get("/v1/events", params=params)
             seen += [e["uuid"] for e in page.json()]
             if page.headers["X-Has-Next-Page"] == "false":

@@ -11,8 +11,9 @@ from connector_assets_tests.fixtures.gusto_sandbox import GustoSandbox, SandboxF
 
 
 def _token(sb: GustoSandbox, **body: Any) -> httpx.Response:
-    return sb.http.post(f"/oauth/token", json={"client_id": sb.client_id, "client_secret": sb.client_secret,
-                                                     **body})  # fmt: skip
+    return sb.http.post(
+        "/oauth/token", json={"client_id": sb.client_id, "client_secret": sb.client_secret, **body}
+    )
 
 
 def _exchange(sb: GustoSandbox, code: str) -> httpx.Response:
@@ -32,7 +33,7 @@ def test_authorize_redirects_with_code_and_state(gusto_sandbox: GustoSandbox) ->
     """Consent is automatic: 302 to the registered redirect_uri carrying code and the echoed state."""
     sb = gusto_sandbox
     params = {"client_id": sb.client_id, "redirect_uri": sb.redirect_uri, "response_type": "code", "state": "abc"}
-    response = sb.http.get(f"/oauth/authorize", params=params)
+    response = sb.http.get("/oauth/authorize", params=params)
     assert response.status_code == 302
     location = urlsplit(response.headers["location"])
     assert f"{location.scheme}://{location.netloc}{location.path}" == sb.redirect_uri
@@ -44,7 +45,7 @@ def test_authorize_rejects_unregistered_redirect(gusto_sandbox: GustoSandbox) ->
     """A redirect_uri other than the registered one is refused without redirecting."""
     sb = gusto_sandbox
     params = {"client_id": sb.client_id, "redirect_uri": "http://evil.example/cb", "response_type": "code"}
-    response = sb.http.get(f"/oauth/authorize", params=params)
+    response = sb.http.get("/oauth/authorize", params=params)
     assert response.status_code == 400 and "location" not in response.headers
 
 
@@ -70,8 +71,10 @@ def test_code_expires_after_ten_minutes(gusto_sandbox: GustoSandbox) -> None:
 def test_bad_client_credentials_are_invalid_client(gusto_sandbox: GustoSandbox) -> None:
     """A wrong client secret gets 401 invalid_client and the body does not echo the secret."""
     sb = gusto_sandbox
-    response = sb.http.post(f"/oauth/token", json={"client_id": sb.client_id, "client_secret": "nope-secret",
-                                                         "grant_type": "system_access"})  # fmt: skip
+    response = sb.http.post(
+        "/oauth/token",
+        json={"client_id": sb.client_id, "client_secret": "nope-secret", "grant_type": "system_access"},
+    )
     assert response.status_code == 401 and response.json()["error"] == "invalid_client"
     assert "nope-secret" not in response.text
 
@@ -79,8 +82,11 @@ def test_bad_client_credentials_are_invalid_client(gusto_sandbox: GustoSandbox) 
 def test_client_secret_in_url_is_rejected(gusto_sandbox: GustoSandbox) -> None:
     """Putting client_secret in the query string is a 400, as Gusto documents."""
     sb = gusto_sandbox
-    response = sb.http.post(f"/oauth/token", params={"client_secret": sb.client_secret},
-                          json={"client_id": sb.client_id, "grant_type": "system_access"})  # fmt: skip
+    response = sb.http.post(
+        "/oauth/token",
+        params={"client_secret": sb.client_secret},
+        json={"client_id": sb.client_id, "grant_type": "system_access"},
+    )
     assert response.status_code == 400
 
 
@@ -124,9 +130,10 @@ def test_revoke_ends_access_and_refresh(gusto_sandbox: GustoSandbox) -> None:
     """POST /oauth/revoke makes both tokens of the grant unusable."""
     sb = gusto_sandbox
     token = sb.company_token()
-    response = sb.http.post(f"/oauth/revoke", json={"client_id": sb.client_id,
-                                                          "client_secret": sb.client_secret,
-                                                          "token": token["access_token"]})  # fmt: skip
+    response = sb.http.post(
+        "/oauth/revoke",
+        json={"client_id": sb.client_id, "client_secret": sb.client_secret, "token": token["access_token"]},
+    )
     assert response.status_code == 200
     assert _company(sb, token["access_token"]) == 401
     assert _refresh(sb, token["refresh_token"]).json()["error"] == "invalid_grant"
@@ -136,7 +143,7 @@ def test_admin_expire_and_revoke(gusto_sandbox: GustoSandbox) -> None:
     """Admin expiry makes tokens 401 but keeps refresh working; admin revoke kills the grant."""
     sb = gusto_sandbox
     token = sb.company_token()
-    assert sb.http.post(f"/_sandbox/tokens/expire", json={}).json() == {"expired": 1}
+    assert sb.http.post("/_sandbox/tokens/expire", json={}).json() == {"expired": 1}
     assert _company(sb, token["access_token"]) == 401
     fresh = _refresh(sb, token["refresh_token"]).json()
     assert _company(sb, fresh["access_token"]) == 200
@@ -161,10 +168,10 @@ def test_token_kinds_and_token_info(gusto_sandbox: GustoSandbox) -> None:
     """token_info names the company; system tokens cannot read company data and vice versa for events."""
     sb = gusto_sandbox
     company, system = sb.company_token(), sb.system_token()
-    info = sb.http.get(f"/v1/token_info", headers={"Authorization": f"Bearer {company['access_token']}"})
+    info = sb.http.get("/v1/token_info", headers={"Authorization": f"Bearer {company['access_token']}"})
     assert info.json()["resource"] == {"type": "Company", "uuid": sb.company_uuid}
     assert _company(sb, system["access_token"]) == 401
-    events = sb.http.get(f"/v1/events", headers={"Authorization": f"Bearer {company['access_token']}"})
+    events = sb.http.get("/v1/events", headers={"Authorization": f"Bearer {company['access_token']}"})
     assert events.status_code == 401
     assert sb.http.get(f"/v1/companies/{sb.company_uuid}").status_code == 401
 
@@ -182,10 +189,10 @@ def test_form_encoded_token_requests_are_configurable(make_gusto_sandbox: Sandbo
     """Form bodies work by default (UNVERIFIED in Gusto) and are refused when switched off."""
     data = {"grant_type": "system_access"}
     sb = make_gusto_sandbox()
-    ok = sb.http.post(f"/oauth/token", data={**data, "client_id": sb.client_id,
-                                                   "client_secret": sb.client_secret})  # fmt: skip
+    ok = sb.http.post("/oauth/token", data={**data, "client_id": sb.client_id, "client_secret": sb.client_secret})
     assert ok.status_code == 200
     strict = make_gusto_sandbox(accept_form_token_requests=False)
-    refused = strict.http.post(f"/oauth/token", data={**data, "client_id": strict.client_id,
-                                                            "client_secret": strict.client_secret})  # fmt: skip
+    refused = strict.http.post(
+        "/oauth/token", data={**data, "client_id": strict.client_id, "client_secret": strict.client_secret}
+    )
     assert refused.status_code == 400

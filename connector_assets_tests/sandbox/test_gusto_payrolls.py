@@ -29,8 +29,9 @@ def check_identities(payroll: dict[str, Any], rows: list[dict[str, Any]]) -> Non
     debits = t["net_pay_debit"] + t["tax_debit"] + t["reimbursement_debit"] + t["child_support_debit"]
     assert t["company_debit"] == debits  # I2
     assert t["net_pay"] == t["net_pay_debit"] + t["check_amount"]  # I3
-    assert t["gross_pay"] == (t["net_pay"] + t["employee_taxes"] + t["employee_benefits_deductions"]
-                              + t["other_deductions"])  # I4 (no cash tips generated)  # fmt: skip
+    assert t["gross_pay"] == (
+        t["net_pay"] + t["employee_taxes"] + t["employee_benefits_deductions"] + t["other_deductions"]
+    )  # I4 (no cash tips generated)
 
     def total(fn: Any) -> Decimal:
         return sum((D(str(x)) for r in rows for x in fn(r)), D(0))
@@ -61,8 +62,9 @@ def test_default_list_is_processed_regular_last_six_months(gusto_sandbox: GustoS
     with sb.client() as c:
         default = _payrolls(c, sb).json()
         wide = _payrolls(c, sb, start_date=str(today - timedelta(days=250)), end_date=str(today)).json()
-        by_check = _payrolls(c, sb, payroll_types="regular,off_cycle", date_filter_by="check_date",
-                             processing_statuses="processed").json()  # fmt: skip
+        by_check = _payrolls(
+            c, sb, payroll_types="regular,off_cycle", date_filter_by="check_date", processing_statuses="processed"
+        ).json()
         offcycle_by_period = _payrolls(c, sb, payroll_types="regular,off_cycle").json()
     assert default and all(p["processed"] and not p["off_cycle"] for p in default)
     assert min(p["pay_period"]["start_date"] for p in default) >= str(today - timedelta(days=186))
@@ -104,8 +106,11 @@ def test_single_payroll_pages_compensations_and_totals_tie_out(make_gusto_sandbo
         path = f"/v1/companies/{sb.company_uuid}/payrolls/{latest['uuid']}"
         first = c.get(path, params={"include": "benefits,taxes"})
         pages = int(first.headers["X-Total-Pages"])
-        rows = [r for n in range(1, pages + 1)
-                for r in c.get(path, params={"include": "benefits,taxes", "page": n}).json()["employee_compensations"]]  # fmt: skip
+        rows = [
+            r
+            for n in range(1, pages + 1)
+            for r in c.get(path, params={"include": "benefits,taxes", "page": n}).json()["employee_compensations"]
+        ]
     assert first.headers["X-Per-Page"] == "25" and len(first.json()["employee_compensations"]) == 25
     assert pages >= 2 and len(rows) == int(first.headers["X-Total-Count"])
     check_identities(first.json(), rows)
@@ -122,7 +127,10 @@ def test_totals_identities_hold_for_any_seed(seed: int, which: int) -> None:
     processed = [p for p in world.payrolls if p.processed]
     payroll = processed[which % len(processed)]
     body = payroll_json(world, payroll, set(), show=True)
-    rows = [employee_compensation_json(payroll, r, {"benefits", "taxes"}, "string") for r in payroll_pay(world, payroll)]
+    rows = [
+        employee_compensation_json(payroll, r, {"benefits", "taxes"}, "string")
+        for r in payroll_pay(world, payroll)
+    ]
     check_identities(body, rows)
 
 

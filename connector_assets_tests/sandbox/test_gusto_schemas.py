@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
@@ -11,7 +12,7 @@ from connector_assets_tests.fixtures.gusto_sandbox import GustoSandbox, GustoSch
 CO = "/v1/companies/{company_id}"
 
 
-def _get(client: httpx.Client, path: str) -> object:
+def _get(client: httpx.Client, path: str) -> Any:
     response = client.get(path)
     assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"
     return response.json()
@@ -25,32 +26,50 @@ def test_company_people_and_schedules_match_spec(gusto_sandbox: GustoSandbox, gu
         v.validate_response("get", CO, 200, _get(c, f"/v1/companies/{cid}"))
         locations = _get(c, f"/v1/companies/{cid}/locations")
         v.validate_response("get", f"{CO}/locations", 200, locations)
-        v.validate_response("get", "/v1/locations/{location_id}", 200, _get(c, f"/v1/locations/{locations[0]['uuid']}"))
+        v.validate_response(
+            "get", "/v1/locations/{location_id}", 200, _get(c, f"/v1/locations/{locations[0]['uuid']}")
+        )
         departments = _get(c, f"/v1/companies/{cid}/departments")
         v.validate_response("get", "/v1/companies/{company_uuid}/departments", 200, departments)
-        v.validate_response("get", "/v1/departments/{department_uuid}", 200,
-                            _get(c, f"/v1/departments/{departments[0]['uuid']}"))
+        v.validate_response(
+            "get", "/v1/departments/{department_uuid}", 200, _get(c, f"/v1/departments/{departments[0]['uuid']}")
+        )
         employees = _get(c, f"/v1/companies/{cid}/employees?include=all_compensations,custom_fields")
         v.validate_response("get", f"{CO}/employees", 200, employees)
         terminated = next(e for e in employees if e["terminations"])
         with_fields = next(e for e in employees if e.get("custom_fields"))
         assert with_fields["custom_fields"][0]["name"] == "cost_center"
-        v.validate_response("get", "/v1/employees/{employee_id}", 200, _get(c, f"/v1/employees/{terminated['uuid']}"))
-        v.validate_response("get", "/v1/employees/{employee_id}/terminations", 200,
-                            _get(c, f"/v1/employees/{terminated['uuid']}/terminations"))
-        v.validate_response("get", "/v1/employees/{employee_id}/employment_history", 200,
-                            _get(c, f"/v1/employees/{terminated['uuid']}/employment_history"))
+        v.validate_response(
+            "get", "/v1/employees/{employee_id}", 200, _get(c, f"/v1/employees/{terminated['uuid']}")
+        )
+        v.validate_response(
+            "get",
+            "/v1/employees/{employee_id}/terminations",
+            200,
+            _get(c, f"/v1/employees/{terminated['uuid']}/terminations"),
+        )
+        v.validate_response(
+            "get",
+            "/v1/employees/{employee_id}/employment_history",
+            200,
+            _get(c, f"/v1/employees/{terminated['uuid']}/employment_history"),
+        )
         v.validate("Employee-Work-Address", _get(c, f"/v1/employees/{terminated['uuid']}/work_addresses")[0])
         job = employees[0]["jobs"][0]
         v.validate("Job", job)
         comps = _get(c, f"/v1/jobs/{job['uuid']}/compensations?include=all_compensations")
         v.validate_response("get", "/v1/jobs/{job_id}/compensations", 200, comps)
-        v.validate_response("get", "/v1/compensations/{compensation_id}", 200,
-                            _get(c, f"/v1/compensations/{comps[0]['uuid']}"))
+        v.validate_response(
+            "get", "/v1/compensations/{compensation_id}", 200, _get(c, f"/v1/compensations/{comps[0]['uuid']}")
+        )
         schedules = _get(c, f"/v1/companies/{cid}/pay_schedules")
         v.validate_response("get", f"{CO}/pay_schedules", 200, schedules)
-        v.validate_response("get", f"{CO}/pay_schedules/{{pay_schedule_id}}", 200,
-                            _get(c, f"/v1/companies/{cid}/pay_schedules/{schedules[0]['uuid']}"))
+        v.validate_response(
+            "get",
+            f"{CO}/pay_schedules/{{pay_schedule_id}}",
+            200,
+            _get(c, f"/v1/companies/{cid}/pay_schedules/{schedules[0]['uuid']}"),
+        )
         v.validate_response("get", f"{CO}/pay_periods", 200, _get(c, f"/v1/companies/{cid}/pay_periods"))
         v.validate_response("get", "/v1/token_info", 200, _get(c, "/v1/token_info"))
 
@@ -60,13 +79,18 @@ def test_payroll_list_and_show_match_spec(gusto_sandbox: GustoSandbox, gusto_sch
     sb, v = gusto_sandbox, gusto_schemas
     cid = sb.company_uuid
     with sb.client() as c:
-        listing = _get(c, f"/v1/companies/{cid}/payrolls?include=totals,payroll_status_meta,taxes,reversals"
-                          "&processing_statuses=processed,unprocessed&payroll_types=regular,off_cycle&per=100"
-                          f"&end_date={sb.world.today + timedelta(days=45)}")
+        listing = _get(
+            c,
+            f"/v1/companies/{cid}/payrolls?include=totals,payroll_status_meta,taxes,reversals"
+            "&processing_statuses=processed,unprocessed&payroll_types=regular,off_cycle&per=100"
+            f"&end_date={sb.world.today + timedelta(days=45)}",
+        )
         v.validate_response("get", f"{CO}/payrolls", 200, listing)
         assert {p["processed"] for p in listing} == {True, False}
         processed = [p for p in listing if p["processed"]]
-        show = _get(c, f"/v1/companies/{cid}/payrolls/{processed[-1]['uuid']}?include=benefits,taxes,payroll_taxes")
+        show = _get(
+            c, f"/v1/companies/{cid}/payrolls/{processed[-1]['uuid']}?include=benefits,taxes,payroll_taxes"
+        )
         v.validate_response("get", f"{CO}/payrolls/{{payroll_id}}", 200, show)
         assert show["employee_compensations"] and "taxes" in show["employee_compensations"][0]
         unprocessed = next(p for p in listing if not p["processed"])
@@ -75,8 +99,9 @@ def test_payroll_list_and_show_match_spec(gusto_sandbox: GustoSandbox, gusto_sch
         assert "totals" not in draft and draft["employee_compensations"][0]["version"]
 
 
-def test_number_money_mode_matches_the_published_spec(make_gusto_sandbox: SandboxFactory,
-                                                      gusto_schemas_strict: GustoSchemas) -> None:
+def test_number_money_mode_matches_the_published_spec(
+    make_gusto_sandbox: SandboxFactory, gusto_schemas_strict: GustoSchemas
+) -> None:
     """With payroll_money="number" a processed payroll validates against the unpatched spec."""
     sb = make_gusto_sandbox(payroll_money="number")
     with sb.client() as c:
@@ -101,15 +126,21 @@ def test_events_webhooks_and_tokens_match_spec(gusto_sandbox: GustoSandbox, gust
         events = _get(c, "/v1/events?limit=5")
         assert events, "the provisioning above must have produced an event"
         v.validate_response("get", "/v1/events", 200, events)
-        created = c.post("/v1/webhook_subscriptions", json={"url": "http://127.0.0.1:9/hook",
-                                                            "subscription_types": ["Payroll", "Employee"]})
+        created = c.post(
+            "/v1/webhook_subscriptions",
+            json={"url": "http://127.0.0.1:9/hook", "subscription_types": ["Payroll", "Employee"]},
+        )
         assert created.status_code == 201
         v.validate_response("post", "/v1/webhook_subscriptions", 201, created.json())
         uuid = created.json()["uuid"]
         v.validate_response("get", "/v1/webhook_subscriptions", 200, _get(c, "/v1/webhook_subscriptions"))
         path = "/v1/webhook_subscriptions/{webhook_subscription_uuid}"
         v.validate_response("get", path, 200, _get(c, f"/v1/webhook_subscriptions/{uuid}"))
-        v.validate_response("get", f"{path}/request_verification_token", 200,
-                            _get(c, f"/v1/webhook_subscriptions/{uuid}/request_verification_token"))
+        v.validate_response(
+            "get",
+            f"{path}/request_verification_token",
+            200,
+            _get(c, f"/v1/webhook_subscriptions/{uuid}/request_verification_token"),
+        )
         v.validate_response("get", "/v1/webhooks/health_check", 200, _get(c, "/v1/webhooks/health_check"))
     sb.sim.webhooks.stop()  # the subscriber URL is unreachable on purpose; no retries needed here

@@ -105,10 +105,14 @@ def test_only_subscribed_types_are_delivered(gusto_sandbox: GustoSandbox, receiv
     sb.sim.hire()
     payroll = sb.sim.run_payroll(pay_schedule="hourly")
     assert sb.sim.webhooks.join(10)
-    assert [(e["event_type"], e["entity_uuid"]) for e in receiver.events()] == [("payroll.processed", payroll.uuid)]
+    assert [(e["event_type"], e["entity_uuid"]) for e in receiver.events()] == [
+        ("payroll.processed", payroll.uuid)
+    ]
 
 
-def test_failed_delivery_is_retried_until_it_succeeds(make_gusto_sandbox: SandboxFactory, receiver: Receiver) -> None:
+def test_failed_delivery_is_retried_until_it_succeeds(
+    make_gusto_sandbox: SandboxFactory, receiver: Receiver
+) -> None:
     """Two 500s then a 200: three attempts of the same event, logged with increasing attempt numbers."""
     sb = make_gusto_sandbox(webhook_retry_base_s=0.01)
     subscribe(sb, receiver.url, ["Employee"])
@@ -132,8 +136,9 @@ def test_slow_receiver_counts_as_failure(make_gusto_sandbox: SandboxFactory, rec
     assert [d.ok for d in deliveries] == [False, True] and "Timeout" in (deliveries[0].error or "")
 
 
-def test_exhausted_retries_mark_subscription_unreachable(make_gusto_sandbox: SandboxFactory,
-                                                         receiver: Receiver) -> None:
+def test_exhausted_retries_mark_subscription_unreachable(
+    make_gusto_sandbox: SandboxFactory, receiver: Receiver
+) -> None:
     """After webhook_max_attempts failures the subscription becomes unreachable."""
     sb = make_gusto_sandbox(webhook_retry_base_s=0.01, webhook_max_attempts=2)
     uuid = subscribe(sb, receiver.url, ["Employee"])
@@ -155,8 +160,9 @@ def test_duplicates_option_sends_each_event_twice(make_gusto_sandbox: SandboxFac
     assert len(uuids) == 2 and len(set(uuids)) == 1  # the compensation event is not subscribed
 
 
-def test_out_of_order_option_reverses_held_deliveries(make_gusto_sandbox: SandboxFactory,
-                                                      receiver: Receiver) -> None:
+def test_out_of_order_option_reverses_held_deliveries(
+    make_gusto_sandbox: SandboxFactory, receiver: Receiver
+) -> None:
     """Held deliveries released with webhook_out_of_order arrive newest first; /v1/events keeps true order."""
     sb = make_gusto_sandbox(webhook_out_of_order=True)
     subscribe(sb, receiver.url, ["Employee"])
@@ -187,8 +193,10 @@ def test_subscription_update_and_delete(gusto_sandbox: GustoSandbox, receiver: R
     sb = gusto_sandbox
     uuid = subscribe(sb, receiver.url, ["Payroll"])
     with sb.client(sb.system_token()) as c:
-        updated = c.put(f"/v1/webhook_subscriptions/{uuid}", json={"subscription_types": ["Employee"],
-                                                                  "url": "http://elsewhere.example/"})
+        updated = c.put(
+            f"/v1/webhook_subscriptions/{uuid}",
+            json={"subscription_types": ["Employee"], "url": "http://elsewhere.example/"},
+        )
         assert updated.json()["subscription_types"] == ["Employee"] and updated.json()["url"] == receiver.url
         bad = c.put(f"/v1/webhook_subscriptions/{uuid}", json={"subscription_types": ["Department"]})
         assert bad.status_code == 422

@@ -54,10 +54,18 @@ class EventLog:
     def __init__(self) -> None:
         self.events: list[Event] = []
 
-    def record(self, event_type: str, company_uuid: str, entity_type: str, entity_uuid: str, timestamp: int,
-               references: dict[str, str] | None = None) -> Event:  # fmt: skip
-        event = Event(str(uuid.uuid4()), event_type, company_uuid, entity_type, entity_uuid, timestamp,
-                      references or {})  # fmt: skip
+    def record(
+        self,
+        event_type: str,
+        company_uuid: str,
+        entity_type: str,
+        entity_uuid: str,
+        timestamp: int,
+        references: dict[str, str] | None = None,
+    ) -> Event:
+        event = Event(
+            str(uuid.uuid4()), event_type, company_uuid, entity_type, entity_uuid, timestamp, references or {}
+        )
         self.events.append(event)
         return event
 

@@ -29,8 +29,14 @@ T = TypeVar("T")
 class ApiError(Exception):
     """An error in Gusto's `{"errors": [{error_key, category, message}]}` envelope."""
 
-    def __init__(self, status: int, category: str, message: str, error_key: str = "request",
-                 metadata: dict[str, Any] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        status: int,
+        category: str,
+        message: str,
+        error_key: str = "request",
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.category = category
@@ -80,11 +86,19 @@ class Ctx:
 
 def json_response(body: Any, status: int, headers: dict[str, str]) -> Response:
     text = "" if body is None else render_numbers(json.dumps(body, separators=(",", ":")))
-    return Response(text, status_code=status, headers=headers, media_type=None if body is None else "application/json")
+    return Response(
+        text, status_code=status, headers=headers, media_type=None if body is None else "application/json"
+    )
 
 
-def paginate(items: Sequence[T], query: QueryParams, *, forced: bool = False, max_per: int | None = None,
-             default_per: int = 25) -> tuple[list[T], dict[str, str]]:  # fmt: skip
+def paginate(
+    items: Sequence[T],
+    query: QueryParams,
+    *,
+    forced: bool = False,
+    max_per: int | None = None,
+    default_per: int = 25,
+) -> tuple[list[T], dict[str, str]]:
     """Slice per `page`/`per`; headers only when paging was asked for or the endpoint forces it."""
     if "page" not in query and "per" not in query and not forced:
         return list(items), {}
@@ -96,16 +110,25 @@ def paginate(items: Sequence[T], query: QueryParams, *, forced: bool = False, ma
         raise ApiError(422, "invalid_parameter", "page and per must be positive.", "request")
     per = min(per, max_per) if max_per else per
     total = len(items)
-    headers = {"X-Page": str(page), "X-Per-Page": str(per), "X-Total-Count": str(total),
-               "X-Total-Pages": str(math.ceil(total / per))}  # fmt: skip
+    headers = {
+        "X-Page": str(page),
+        "X-Per-Page": str(per),
+        "X-Total-Count": str(total),
+        "X-Total-Pages": str(math.ceil(total / per)),
+    }
     return list(items[(page - 1) * per : page * per]), headers
 
 
 Handler = Callable[[Ctx], Reply]
 
 
-def endpoint(sim: GustoSimulator, fn: Handler, *, auth: Literal["company", "system", "any", "none"] = "company",
-             scope: str | None = None) -> Callable[[Request], Any]:  # fmt: skip
+def endpoint(
+    sim: GustoSimulator,
+    fn: Handler,
+    *,
+    auth: Literal["company", "system", "any", "none"] = "company",
+    scope: str | None = None,
+) -> Callable[[Request], Any]:
     """Wrap a synchronous handler with Gusto's cross-cutting behaviour; the handler runs in a worker thread."""
 
     async def run(request: Request) -> Response:
@@ -118,7 +141,9 @@ def endpoint(sim: GustoSimulator, fn: Handler, *, auth: Literal["company", "syst
         with sim.lock:
             sim.counters.total_requests += 1
         if version is not None and not _VERSION.fullmatch(version):
-            err = ApiError(406, "invalid_api_version", f"Invalid API Version `{version}`. Expected format: YYYY-MM-DD")
+            err = ApiError(
+                406, "invalid_api_version", f"Invalid API Version `{version}`. Expected format: YYYY-MM-DD"
+            )
             return json_response(err.body(), 406, headers)
         token: AccessToken | None = None
         if auth != "none":
@@ -142,8 +167,9 @@ def endpoint(sim: GustoSimulator, fn: Handler, *, auth: Literal["company", "syst
     return run
 
 
-def _authenticate(sim: GustoSimulator, request: Request, auth: str, scope: str | None,
-                  headers: dict[str, str]) -> AccessToken | Response:  # fmt: skip
+def _authenticate(
+    sim: GustoSimulator, request: Request, auth: str, scope: str | None, headers: dict[str, str]
+) -> AccessToken | Response:
     header = request.headers.get("authorization", "")
     bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
     with sim.lock:
@@ -163,8 +189,12 @@ def _authenticate(sim: GustoSimulator, request: Request, auth: str, scope: str |
             return json_response(sim.options.rate_limited_body, 429, headers)
         scopes = set(sim.options.scopes.split()) if token.grant.kind == "company" else None
         if scope and scopes is not None and scope not in scopes:
-            err = ApiError(403, "missing_oauth_scopes", "You do not have the necessary OAuth scopes for this "
-                           "request. Ask the company admin to reauthorize the application.",
-                           metadata={"missing_scope_name": scope})  # fmt: skip
+            err = ApiError(
+                403,
+                "missing_oauth_scopes",
+                "You do not have the necessary OAuth scopes for this "
+                "request. Ask the company admin to reauthorize the application.",
+                metadata={"missing_scope_name": scope},
+            )
             return json_response(err.body(), 403, headers)
     return token

@@ -63,8 +63,9 @@ class AuthCode:
 class OAuthState:
     """Issues and checks codes and tokens for one application."""
 
-    def __init__(self, client_id: str, client_secret: str, redirect_uri: str, options: SimulatorOptions,
-                 clock: SimClock) -> None:  # fmt: skip
+    def __init__(
+        self, client_id: str, client_secret: str, redirect_uri: str, options: SimulatorOptions, clock: SimClock
+    ) -> None:
         self.client_id = client_id
         self._client_secret = client_secret
         self.redirect_uri = redirect_uri
@@ -94,7 +95,9 @@ class OAuthState:
         if response_type != "code":
             raise OAuthError(400, "unsupported_response_type", "response_type must be 'code'.")
         code = secrets.token_urlsafe(24)
-        self.codes[code] = AuthCode(code, company_uuid, redirect_uri, self.clock.timestamp() + self.options.code_ttl_s)
+        self.codes[code] = AuthCode(
+            code, company_uuid, redirect_uri, self.clock.timestamp() + self.options.code_ttl_s
+        )
         return code
 
     def _issue(self, grant: Grant, *, with_refresh: bool, predecessor: str | None = None) -> dict[str, object]:
@@ -188,4 +191,3 @@ class OAuthState:
             if access.predecessor_refresh and access.predecessor_refresh in self.refresh:
                 self.refresh[access.predecessor_refresh].revoked = True
         return access
-

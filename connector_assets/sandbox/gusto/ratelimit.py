@@ -22,8 +22,9 @@ class Counters:
 
     total_requests: int = 0
     throttled: int = 0
-    per_grant: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: {"requests": 0,
-                                                                                             "throttled": 0}))
+    per_grant: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: {"requests": 0, "throttled": 0})
+    )
 
     def snapshot(self) -> dict[str, object]:
         return {

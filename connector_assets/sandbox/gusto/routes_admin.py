@@ -100,11 +100,16 @@ def routes(sim: GustoSimulator) -> list[Route]:
         return JSONResponse([dataclasses.asdict(d) for d in sim.webhooks.deliveries()])
 
     async def summary(request: Request) -> Response:
-        return JSONResponse({
-            "company_uuid": world.company.uuid, "client_id": world.app.client_id,
-            "redirect_uri": world.app.redirect_uri, "today": world.today.isoformat(),
-            "employees": len(world.employees), "payrolls": len(world.payrolls),
-        })  # fmt: skip
+        return JSONResponse(
+            {
+                "company_uuid": world.company.uuid,
+                "client_id": world.app.client_id,
+                "redirect_uri": world.app.redirect_uri,
+                "today": world.today.isoformat(),
+                "employees": len(world.employees),
+                "payrolls": len(world.payrolls),
+            }
+        )
 
     post = ["POST"]
     return [
@@ -112,9 +117,13 @@ def routes(sim: GustoSimulator) -> list[Route]:
         Route("/_sandbox/employees", action(hire), methods=post),
         *[
             Route(f"/_sandbox/employees/{{uuid}}/{path}", action(employee_action(name)), methods=post)
-            for path, name in (("terminate", "terminate"), ("rehire", "rehire"), ("transfer", "transfer"),
-                               ("compensation", "change_compensation"))
-        ],  # fmt: skip
+            for path, name in (
+                ("terminate", "terminate"),
+                ("rehire", "rehire"),
+                ("transfer", "transfer"),
+                ("compensation", "change_compensation"),
+            )
+        ],
         Route("/_sandbox/departments", action(department), methods=post),
         Route("/_sandbox/payrolls", action(run_payroll), methods=post),
         Route("/_sandbox/payrolls/{uuid}/reverse", action(reverse), methods=post),

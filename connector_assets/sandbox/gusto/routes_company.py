@@ -11,9 +11,9 @@ from starlette.routing import Route
 from connector_assets.sandbox.generator_models import Compensation, Employee
 from connector_assets.sandbox.gusto.http import ApiError, Ctx, Reply, endpoint, not_found, paginate
 from connector_assets.sandbox.gusto.serialize import (
+    company_json,
     compensation_json,
     compensation_version,
-    company_json,
     department_json,
     employee_json,
     employee_version,
@@ -55,8 +55,9 @@ def routes(sim: GustoSimulator) -> list[Route]:
     def list_locations(ctx: Ctx) -> Reply:
         company_of(ctx)
         with sim.lock:
-            rows, headers = paginate([location_json(world, loc) for loc in world.locations], ctx.query,
-                                     max_per=sim.options.max_per_page)  # fmt: skip
+            rows, headers = paginate(
+                [location_json(world, loc) for loc in world.locations], ctx.query, max_per=sim.options.max_per_page
+            )
         return Reply(rows, headers=headers)
 
     def get_location(ctx: Ctx) -> Reply:
@@ -129,27 +130,34 @@ def routes(sim: GustoSimulator) -> list[Route]:
             rehire = emp.last_rehire()
             if rehire is None:
                 raise not_found(f"rehire of employee {emp.uuid}")
-            return Reply({
-                "version": version_of(rehire.effective_date, rehire.work_location_uuid),
-                "employee_uuid": emp.uuid,
-                "effective_date": rehire.effective_date.isoformat(),
-                "file_new_hire_report": False,
-                "work_location_uuid": rehire.work_location_uuid,
-                "employment_status": rehire.employment_status,
-                "two_percent_shareholder": False,
-                "active": rehire.effective_date <= world.today,
-            })  # fmt: skip
+            return Reply(
+                {
+                    "version": version_of(rehire.effective_date, rehire.work_location_uuid),
+                    "employee_uuid": emp.uuid,
+                    "effective_date": rehire.effective_date.isoformat(),
+                    "file_new_hire_report": False,
+                    "work_location_uuid": rehire.work_location_uuid,
+                    "employment_status": rehire.employment_status,
+                    "two_percent_shareholder": False,
+                    "active": rehire.effective_date <= world.today,
+                }
+            )
 
     def employment_history(ctx: Ctx) -> Reply:
         with sim.lock:
             emp = employee_of(ctx)
-            starts = [emp.hired_at] + sorted(r.effective_date for r in emp.rehires)
+            starts = [emp.hired_at, *sorted(r.effective_date for r in emp.rehires)]
             ends = sorted(t.effective_date for t in emp.terminations)
             rows = [
-                {"hire_date": s.isoformat(), "termination_date": ends[i].isoformat() if i < len(ends) else None,
-                 "file_new_hire_report": False, "two_percent_shareholder": False, "employment_status": "full_time"}
+                {
+                    "hire_date": s.isoformat(),
+                    "termination_date": ends[i].isoformat() if i < len(ends) else None,
+                    "file_new_hire_report": False,
+                    "two_percent_shareholder": False,
+                    "employment_status": "full_time",
+                }
                 for i, s in enumerate(starts)
-            ]  # fmt: skip
+            ]
             return Reply(rows)
 
     def work_addresses(ctx: Ctx) -> Reply:
@@ -157,12 +165,24 @@ def routes(sim: GustoSimulator) -> list[Route]:
             emp = employee_of(ctx)
             loc = world.location(emp.location_uuid)
             assert loc is not None
-            return Reply([{
-                "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"work-address:{emp.uuid}:{loc.uuid}")),
-                "employee_uuid": emp.uuid, "location_uuid": loc.uuid, "effective_date": emp.hired_at.isoformat(),
-                "active": True, "version": version_of(emp.uuid, loc.uuid), "street_1": loc.street_1,
-                "street_2": None, "city": loc.city, "state": loc.state, "zip": loc.zip, "country": "USA",
-            }])  # fmt: skip
+            return Reply(
+                [
+                    {
+                        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"work-address:{emp.uuid}:{loc.uuid}")),
+                        "employee_uuid": emp.uuid,
+                        "location_uuid": loc.uuid,
+                        "effective_date": emp.hired_at.isoformat(),
+                        "active": True,
+                        "version": version_of(emp.uuid, loc.uuid),
+                        "street_1": loc.street_1,
+                        "street_2": None,
+                        "city": loc.city,
+                        "state": loc.state,
+                        "zip": loc.zip,
+                        "country": "USA",
+                    }
+                ]
+            )
 
     def find_compensation(comp_id: str) -> Compensation:
         for emp in world.employees:
@@ -177,7 +197,11 @@ def routes(sim: GustoSimulator) -> list[Route]:
             job = next((j for e in world.employees for j in e.jobs if j.uuid == ctx.path["job_id"]), None)
             if job is None:
                 raise not_found(f"job {ctx.path['job_id']}")
-            comps = job.compensations if "all_compensations" in ctx.include() else [job.current_compensation(world.today)]
+            comps = (
+                job.compensations
+                if "all_compensations" in ctx.include()
+                else [job.current_compensation(world.today)]
+            )
             rows, headers = paginate([compensation_json(c) for c in comps], ctx.query)
             return Reply(rows, headers=headers)
 
@@ -194,14 +218,20 @@ def routes(sim: GustoSimulator) -> list[Route]:
                 try:
                     rate = Decimal(str(body["rate"]))
                 except InvalidOperation as exc:
-                    raise ApiError(422, "invalid_attribute_value", "rate must be a decimal string.", "rate") from exc
+                    raise ApiError(
+                        422, "invalid_attribute_value", "rate must be a decimal string.", "rate"
+                    ) from exc
                 comp.rate_cents = int((rate * 100).to_integral_value())
             if body.get("payment_unit") in ("Hour", "Week", "Month", "Year", "Paycheck"):
                 comp.payment_unit = body["payment_unit"]
             if isinstance(body.get("flsa_status"), str):
                 comp.flsa_status = body["flsa_status"]
-            sim.emit("employee_job_compensation.updated", "EmployeeJobCompensation", comp.uuid,
-                     {"employee_uuid": comp.employee_uuid, "job_uuid": comp.job_uuid})  # fmt: skip
+            sim.emit(
+                "employee_job_compensation.updated",
+                "EmployeeJobCompensation",
+                comp.uuid,
+                {"employee_uuid": comp.employee_uuid, "job_uuid": comp.job_uuid},
+            )
             return Reply(compensation_json(comp))
 
     def list_pay_schedules(ctx: Ctx) -> Reply:
@@ -220,22 +250,37 @@ def routes(sim: GustoSimulator) -> list[Route]:
         Route("/v1/companies/{company_id}", endpoint(sim, get_company, scope="companies:read")),
         Route("/v1/companies/{company_id}/locations", endpoint(sim, list_locations, scope="companies:read")),
         Route("/v1/locations/{location_id}", endpoint(sim, get_location, scope="companies:read")),
-        Route("/v1/companies/{company_uuid}/departments", endpoint(sim, list_departments, scope="departments:read")),
+        Route(
+            "/v1/companies/{company_uuid}/departments", endpoint(sim, list_departments, scope="departments:read")
+        ),
         Route("/v1/departments/{department_uuid}", endpoint(sim, get_department, scope="departments:read")),
         Route("/v1/companies/{company_id}/employees", endpoint(sim, list_employees, scope="employees:read")),
         Route("/v1/employees/{employee_id}", endpoint(sim, get_employee, scope="employees:read")),
-        Route("/v1/employees/{employee_id}", endpoint(sim, put_employee, scope="employees:write"), methods=["PUT"]),
-        Route("/v1/employees/{employee_id}/terminations", endpoint(sim, list_terminations, scope="employments:read")),
+        Route(
+            "/v1/employees/{employee_id}", endpoint(sim, put_employee, scope="employees:write"), methods=["PUT"]
+        ),
+        Route(
+            "/v1/employees/{employee_id}/terminations", endpoint(sim, list_terminations, scope="employments:read")
+        ),
         Route("/v1/employees/{employee_id}/rehire", endpoint(sim, get_rehire, scope="employments:read")),
-        Route("/v1/employees/{employee_id}/employment_history",
-              endpoint(sim, employment_history, scope="employments:read")),  # fmt: skip
+        Route(
+            "/v1/employees/{employee_id}/employment_history",
+            endpoint(sim, employment_history, scope="employments:read"),
+        ),
         Route("/v1/employees/{employee_id}/work_addresses", endpoint(sim, work_addresses, scope="employees:read")),
         Route("/v1/jobs/{job_id}/compensations", endpoint(sim, job_compensations, scope="compensations:read")),
         Route("/v1/compensations/{compensation_id}", endpoint(sim, get_compensation, scope="compensations:read")),
-        Route("/v1/compensations/{compensation_id}", endpoint(sim, put_compensation, scope="compensations:write"),
-              methods=["PUT"]),  # fmt: skip
-        Route("/v1/companies/{company_id}/pay_schedules", endpoint(sim, list_pay_schedules, scope="pay_schedules:read")),
-        Route("/v1/companies/{company_id}/pay_schedules/{pay_schedule_id}",
-              endpoint(sim, get_pay_schedule, scope="pay_schedules:read")),  # fmt: skip
+        Route(
+            "/v1/compensations/{compensation_id}",
+            endpoint(sim, put_compensation, scope="compensations:write"),
+            methods=["PUT"],
+        ),
+        Route(
+            "/v1/companies/{company_id}/pay_schedules",
+            endpoint(sim, list_pay_schedules, scope="pay_schedules:read"),
+        ),
+        Route(
+            "/v1/companies/{company_id}/pay_schedules/{pay_schedule_id}",
+            endpoint(sim, get_pay_schedule, scope="pay_schedules:read"),
+        ),
     ]
-

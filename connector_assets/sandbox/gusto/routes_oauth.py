@@ -44,8 +44,12 @@ def routes(sim: GustoSimulator) -> list[Route]:
         try:
             with sim.lock:
                 sim.counters.total_requests += 1
-                code = sim.oauth.authorize(q.get("client_id", ""), q.get("redirect_uri", ""),
-                                           q.get("response_type", ""), sim.world.company.uuid)  # fmt: skip
+                code = sim.oauth.authorize(
+                    q.get("client_id", ""),
+                    q.get("redirect_uri", ""),
+                    q.get("response_type", ""),
+                    sim.world.company.uuid,
+                )
         except OAuthError as err:
             return _oauth_error(err)
         params = {"code": code, **({"state": q["state"]} if "state" in q else {})}
@@ -93,13 +97,20 @@ def routes(sim: GustoSimulator) -> list[Route]:
         assert ctx.token is not None
         grant = ctx.token.grant
         if grant.kind == "system":
-            return Reply({"scope": SYSTEM_SCOPES, "resource": {"type": "Oauth::Application",
-                          "uuid": sim.world.company.application_uuid}, "resource_owner": None})  # fmt: skip
-        return Reply({
-            "scope": sim.options.scopes,
-            "resource": {"type": "Company", "uuid": grant.company_uuid},
-            "resource_owner": {"type": "CompanyAdmin", "uuid": sim.world.company.admin_uuid},
-        })  # fmt: skip
+            return Reply(
+                {
+                    "scope": SYSTEM_SCOPES,
+                    "resource": {"type": "Oauth::Application", "uuid": sim.world.company.application_uuid},
+                    "resource_owner": None,
+                }
+            )
+        return Reply(
+            {
+                "scope": sim.options.scopes,
+                "resource": {"type": "Company", "uuid": grant.company_uuid},
+                "resource_owner": {"type": "CompanyAdmin", "uuid": sim.world.company.admin_uuid},
+            }
+        )
 
     return [
         Route("/oauth/authorize", authorize, methods=["GET"]),

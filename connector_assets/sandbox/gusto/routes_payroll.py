@@ -6,7 +6,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -46,7 +46,9 @@ def _date(ctx: Ctx, name: str, default: date) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
-        raise ApiError(422, "invalid_parameter", f"{name} must be a date as YYYY-MM-DD, got {raw!r}.", name) from exc
+        raise ApiError(
+            422, "invalid_parameter", f"{name} must be a date as YYYY-MM-DD, got {raw!r}.", name
+        ) from exc
 
 
 def _add_months(day: date, months: int) -> date:
@@ -71,21 +73,32 @@ def routes(sim: GustoSimulator) -> list[Route]:
         end = _date(ctx, "end_date", today)
         by_check = ctx.query.get("date_filter_by") == "check_date"
         if "date_filter_by" in ctx.query and (not by_check or statuses != {"processed"}):
-            raise ApiError(422, "invalid_parameter", "date_filter_by=check_date is only valid with "
-                           "processing_statuses=processed.", "date_filter_by")  # fmt: skip
+            raise ApiError(
+                422,
+                "invalid_parameter",
+                "date_filter_by=check_date is only valid with processing_statuses=processed.",
+                "date_filter_by",
+            )
         if end > _add_months(today, 3):
             raise ApiError(422, "invalid_parameter", "end_date can be at most 3 months in the future.", "end_date")
         if end > _add_months(start, 12) or end < start:
-            raise ApiError(422, "invalid_parameter", "start_date and end_date can't be more than 1 year apart; "
-                           "query the range in slices of at most 12 months.", "start_date")  # fmt: skip
+            raise ApiError(
+                422,
+                "invalid_parameter",
+                "start_date and end_date can't be more than 1 year apart; "
+                "query the range in slices of at most 12 months.",
+                "start_date",
+            )
         if not statuses <= _PROCESSING or not types <= _TYPES:
             return Reply([], headers=paginate([], ctx.query, forced=True, max_per=PAYROLL_MAX_PER)[1])
         with sim.lock:
             rows = [
-                p for p in world.payrolls
-                if ("processed" if p.processed else "unprocessed") in statuses and p.payroll_type in types
+                p
+                for p in world.payrolls
+                if ("processed" if p.processed else "unprocessed") in statuses
+                and p.payroll_type in types
                 and payroll_in_window(p, start, end, by_check, sim.options.offcycle_hidden_by_pay_period_filter)
-            ]  # fmt: skip
+            ]
             rows.sort(key=lambda p: (p.check_date, p.seq), reverse=ctx.query.get("sort_order") == "desc")
             page, headers = paginate(rows, ctx.query, forced=True, max_per=PAYROLL_MAX_PER)
             include = ctx.include()
@@ -108,7 +121,9 @@ def routes(sim: GustoSimulator) -> list[Route]:
             forced = sim.options.payroll_show_forced_pagination
             page, headers = paginate(rows, ctx.query, forced=forced, max_per=PAYROLL_MAX_PER)
             money_as = sim.options.payroll_money
-            body["employee_compensations"] = [employee_compensation_json(payroll, r, include, money_as) for r in page]
+            body["employee_compensations"] = [
+                employee_compensation_json(payroll, r, include, money_as) for r in page
+            ]
             return Reply(body, headers=headers)
 
     def list_pay_periods(ctx: Ctx) -> Reply:
@@ -122,12 +137,19 @@ def routes(sim: GustoSimulator) -> list[Route]:
             for schedule in world.pay_schedules:
                 for p_start, p_end, check in pay_periods(schedule, start, end):
                     payroll = by_period.get((schedule.uuid, p_start))
-                    item = {"start_date": p_start.isoformat(), "end_date": p_end.isoformat(),
-                            "pay_schedule_uuid": schedule.uuid}  # fmt: skip
+                    item: dict[str, Any] = {
+                        "start_date": p_start.isoformat(),
+                        "end_date": p_end.isoformat(),
+                        "pay_schedule_uuid": schedule.uuid,
+                    }
                     if payroll is not None:
-                        item["payroll"] = {"payroll_uuid": payroll.uuid, "check_date": check.isoformat(),
-                                           "processed": payroll.processed, "payroll_type": "regular",
-                                           "payroll_deadline": payroll.payroll_deadline.strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
+                        item["payroll"] = {
+                            "payroll_uuid": payroll.uuid,
+                            "check_date": check.isoformat(),
+                            "processed": payroll.processed,
+                            "payroll_type": "regular",
+                            "payroll_deadline": payroll.payroll_deadline.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        }
                     out.append(item)
             return Reply(out)
 
@@ -136,22 +158,41 @@ def routes(sim: GustoSimulator) -> list[Route]:
         aggregation = body.get("aggregation", "default")
         integration = body.get("integration_type")
         if aggregation not in ("default", "job", "department", "integration"):
-            raise ApiError(422, "invalid_attribute_value", f"aggregation {aggregation!r} is not one of "
-                           "default, job, department, integration.", "aggregation")  # fmt: skip
+            raise ApiError(
+                422,
+                "invalid_attribute_value",
+                f"aggregation {aggregation!r} is not one of default, job, department, integration.",
+                "aggregation",
+            )
         if (aggregation == "integration") != (integration is not None):
-            raise ApiError(422, "invalid_attribute_value", "integration_type is required exactly when "
-                           "aggregation is 'integration'.", "integration_type")  # fmt: skip
+            raise ApiError(
+                422,
+                "invalid_attribute_value",
+                "integration_type is required exactly when aggregation is 'integration'.",
+                "integration_type",
+            )
         with sim.lock:
             payroll = world.payroll(ctx.path["payroll_uuid"])
             if payroll is None:
                 raise not_found(f"payroll {ctx.path['payroll_uuid']}")
             if not payroll.processed:
-                raise ApiError(422, "invalid_operation", f"Payroll {payroll.uuid} is not processed yet; a general "
-                               "ledger report needs a processed payroll.", "base")  # fmt: skip
+                raise ApiError(
+                    422,
+                    "invalid_operation",
+                    f"Payroll {payroll.uuid} is not processed yet; a general "
+                    "ledger report needs a processed payroll.",
+                    "base",
+                )
             req = ReportRequest(str(uuid.uuid4()), payroll.uuid, aggregation, secrets.token_urlsafe(16))
             sim.reports[req.request_uuid] = req
-        return Reply({"payroll_uuid": payroll.uuid, "aggregation": aggregation, "integration_type": integration,
-                      "request_uuid": req.request_uuid})  # fmt: skip
+        return Reply(
+            {
+                "payroll_uuid": payroll.uuid,
+                "aggregation": aggregation,
+                "integration_type": integration,
+                "request_uuid": req.request_uuid,
+            }
+        )
 
     def get_report(ctx: Ctx) -> Reply:
         with sim.lock:
@@ -178,10 +219,15 @@ def routes(sim: GustoSimulator) -> list[Route]:
 
     return [
         Route("/v1/companies/{company_id}/payrolls", endpoint(sim, list_payrolls, scope="payrolls:read")),
-        Route("/v1/companies/{company_id}/payrolls/{payroll_id}", endpoint(sim, get_payroll, scope="payrolls:read")),
+        Route(
+            "/v1/companies/{company_id}/payrolls/{payroll_id}", endpoint(sim, get_payroll, scope="payrolls:read")
+        ),
         Route("/v1/companies/{company_id}/pay_periods", endpoint(sim, list_pay_periods, scope="payrolls:read")),
-        Route("/v1/payrolls/{payroll_uuid}/reports/general_ledger",
-              endpoint(sim, create_gl_report, scope="company_reports:write"), methods=["POST"]),  # fmt: skip
+        Route(
+            "/v1/payrolls/{payroll_uuid}/reports/general_ledger",
+            endpoint(sim, create_gl_report, scope="company_reports:write"),
+            methods=["POST"],
+        ),
         Route("/v1/reports/{request_uuid}", endpoint(sim, get_report, scope="company_reports:read")),
         Route("/report_downloads/{request_uuid}", download_report),
     ]

@@ -14,22 +14,42 @@ from connector_assets.sandbox.gusto.webhooks import Subscription
 if TYPE_CHECKING:
     from connector_assets.sandbox.gusto.simulator import GustoSimulator
 
-SUBSCRIPTION_TYPES = frozenset({
-    "BankAccount", "Company", "CompanyBenefit", "Contractor", "ContractorPayment", "Employee", "EmployeeBenefit",
-    "EmployeeJobCompensation", "ExternalPayroll", "Form", "Location", "Notification", "Payroll", "PayrollSync",
-    "PaySchedule", "Signatory",
-})  # fmt: skip
+SUBSCRIPTION_TYPES = frozenset(
+    {
+        "BankAccount",
+        "Company",
+        "CompanyBenefit",
+        "Contractor",
+        "ContractorPayment",
+        "Employee",
+        "EmployeeBenefit",
+        "EmployeeJobCompensation",
+        "ExternalPayroll",
+        "Form",
+        "Location",
+        "Notification",
+        "Payroll",
+        "PayrollSync",
+        "PaySchedule",
+        "Signatory",
+    }
+)
 
 
 def _types(body: dict[str, object]) -> list[str]:
     types = body.get("subscription_types")
     if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
-        raise ApiError(422, "invalid_attribute_value", "subscription_types must be a non-empty list.",
-                       "subscription_types")  # fmt: skip
+        raise ApiError(
+            422, "invalid_attribute_value", "subscription_types must be a non-empty list.", "subscription_types"
+        )
     unknown = sorted(set(types) - SUBSCRIPTION_TYPES)  # type: ignore[arg-type]
     if unknown:
-        raise ApiError(422, "invalid_attribute_value", f"Unknown subscription types {unknown}; allowed: "
-                       f"{sorted(SUBSCRIPTION_TYPES)}.", "subscription_types")  # fmt: skip
+        raise ApiError(
+            422,
+            "invalid_attribute_value",
+            f"Unknown subscription types {unknown}; allowed: {sorted(SUBSCRIPTION_TYPES)}.",
+            "subscription_types",
+        )
     return list(types)  # type: ignore[arg-type]
 
 
@@ -82,7 +102,9 @@ def routes(sim: GustoSimulator) -> list[Route]:
 
     def health(ctx: Ctx) -> Reply:
         subs = [s for s in hooks.subscriptions.values() if s.status != "removed"]
-        status = "unknown" if not subs else "unhealthy" if any(s.status == "unreachable" for s in subs) else "healthy"
+        status = (
+            "unknown" if not subs else "unhealthy" if any(s.status == "unreachable" for s in subs) else "healthy"
+        )
         return Reply({"status": status, "last_checked_at": iso(sim.clock.now())})
 
     def events(ctx: Ctx) -> Reply:

@@ -63,18 +63,28 @@ def company_json(world: World) -> dict[str, Any]:
         "join_date": c.join_date.isoformat(),
         "funding_type": "ach",
         "locations": [
-            {"street_1": loc.street_1, "street_2": None, "city": loc.city, "state": loc.state, "zip": loc.zip,
-             "country": "USA", "active": True, "inactive": False}
+            {
+                "street_1": loc.street_1,
+                "street_2": None,
+                "city": loc.city,
+                "state": loc.state,
+                "zip": loc.zip,
+                "country": "USA",
+                "active": True,
+                "inactive": False,
+            }
             for loc in world.locations
-        ],  # fmt: skip
+        ],
         "compensations": {
             "hourly": [
                 {"name": "Regular", "multiple": 1},
                 {"name": "Overtime", "multiple": 1.5},
                 {"name": "Double overtime", "multiple": 2},
             ],
-            "fixed": [{"name": n} for n in ("Bonus", "Commission", "Paycheck Tips", "Cash Tips",
-                                             "Correction Payment", "Severance")],  # fmt: skip
+            "fixed": [
+                {"name": n}
+                for n in ("Bonus", "Commission", "Paycheck Tips", "Cash Tips", "Correction Payment", "Severance")
+            ],
             "paid_time_off": [{"name": n} for n in ("Vacation Hours", "Sick Hours", "Holiday Hours")],
         },
         "primary_signatory": {
@@ -84,8 +94,14 @@ def company_json(world: World) -> dict[str, Any]:
             "last_name": admin["last_name"],
             "phone": admin["phone"],
             "email": admin["email"],
-            "home_address": {"street_1": hq.street_1, "street_2": None, "city": hq.city, "state": hq.state,
-                             "zip": hq.zip, "country": "USA"},  # fmt: skip
+            "home_address": {
+                "street_1": hq.street_1,
+                "street_2": None,
+                "city": hq.city,
+                "state": hq.state,
+                "zip": hq.zip,
+                "country": "USA",
+            },
         },
         "primary_payroll_admin": admin,
     }
@@ -114,8 +130,11 @@ def location_json(world: World, loc: Location) -> dict[str, Any]:
 
 
 def department_json(world: World, dept: Department) -> dict[str, Any]:
-    members = [{"uuid": e.uuid} for e in world.employees if e.department_uuid == dept.uuid
-               and not e.is_terminated(world.today)]  # fmt: skip
+    members = [
+        {"uuid": e.uuid}
+        for e in world.employees
+        if e.department_uuid == dept.uuid and not e.is_terminated(world.today)
+    ]
     return {
         "uuid": dept.uuid,
         "company_uuid": world.company.uuid,
@@ -150,7 +169,9 @@ def job_json(job: Job, today: date, all_compensations: bool) -> dict[str, Any]:
     comps = job.compensations if all_compensations else [current]
     return {
         "uuid": job.uuid,
-        "version": version_of(job.title, job.hire_date, job.location_uuid, *map(compensation_version, job.compensations)),
+        "version": version_of(
+            job.title, job.hire_date, job.location_uuid, *map(compensation_version, job.compensations)
+        ),
         "employee_uuid": job.employee_uuid,
         "hire_date": job.hire_date.isoformat(),
         "title": job.title,
@@ -179,8 +200,9 @@ def termination_json(term: Termination, today: date) -> dict[str, Any]:
 
 
 def employee_version(emp: Employee) -> str:
-    return version_of(emp.first_name, emp.last_name, emp.email, emp.date_of_birth, emp.payment_method,
-                      emp.department_uuid)  # fmt: skip
+    return version_of(
+        emp.first_name, emp.last_name, emp.email, emp.date_of_birth, emp.payment_method, emp.department_uuid
+    )
 
 
 def employee_json(world: World, emp: Employee, include: set[str]) -> dict[str, Any]:
@@ -221,11 +243,16 @@ def employee_json(world: World, emp: Employee, include: set[str]) -> dict[str, A
     }
     if "custom_fields" in include:
         body["custom_fields"] = [
-            {"id": str(uuid.uuid5(_CUSTOM_FIELD_NS, f"{emp.uuid}:{name}")),
-             "company_custom_field_id": str(uuid.uuid5(_CUSTOM_FIELD_NS, f"{world.company.uuid}:{name}")),
-             "name": name, "type": "text", "value": value, "selection_options": None}
+            {
+                "id": str(uuid.uuid5(_CUSTOM_FIELD_NS, f"{emp.uuid}:{name}")),
+                "company_custom_field_id": str(uuid.uuid5(_CUSTOM_FIELD_NS, f"{world.company.uuid}:{name}")),
+                "name": name,
+                "type": "text",
+                "value": value,
+                "selection_options": None,
+            }
             for name, value in sorted(emp.custom_fields.items())
-        ]  # fmt: skip
+        ]
     if "company_name" in include:
         body["company_name"] = world.company.name
     return body

@@ -126,7 +126,9 @@ def employee_compensation_json(
             for e in row.earnings
             if e.kind == "hourly"
         ],
-        "paid_time_off": [{"name": n, "hours": hours(h), "final_payout_unused_hours_input": None} for n, h in row.pto],
+        "paid_time_off": [
+            {"name": n, "hours": hours(h), "final_payout_unused_hours_input": None} for n, h in row.pto
+        ],
         "reimbursements": [{"amount": money(a), "description": d} for d, a in row.reimbursements],
         "deductions": [{"name": n, "amount": spec_number(a)} for n, a in row.deductions],
     }
@@ -134,10 +136,14 @@ def employee_compensation_json(
         body["version"] = row.version
     if "benefits" in include:
         body["benefits"] = [
-            {"name": b.name, "employee_deduction": spec_number(b.employee_cents),
-             "company_contribution": spec_number(b.company_cents), "imputed": b.imputed}
+            {
+                "name": b.name,
+                "employee_deduction": spec_number(b.employee_cents),
+                "company_contribution": spec_number(b.company_cents),
+                "imputed": b.imputed,
+            }
             for b in row.benefits
-        ]  # fmt: skip
+        ]
     if "taxes" in include and processed:
         body["taxes"] = [{"name": n, "employer": er, "amount": spec_number(a)} for n, er, a in row.taxes]
     return body
@@ -163,14 +169,18 @@ def gl_report_json(world: World, payroll: Payroll, aggregation: str) -> dict[str
         _gl_row("BenefitLiability", "Benefit liabilities", benefits_ee + t["benefits"], False),
         _gl_row("DeductionLiability", "Deductions withheld", other_deductions, False),
     ]
-    data = [{"headers": ["Account Type", "Account Description", "Debit", "Credit"],
-             "rows": [r for r in company if r[2] != "0.00" or r[3] not in (None, "0.00")]}]  # fmt: skip
+    data = [
+        {
+            "headers": ["Account Type", "Account Description", "Debit", "Credit"],
+            "rows": [r for r in company if r[2] != "0.00" or r[3] not in (None, "0.00")],
+        }
+    ]
     if aggregation in ("department", "default"):
         data.append(_by_department(world, rows) if aggregation == "department" else _by_employee(rows))
     kind = "Off-Cycle Payroll" if payroll.off_cycle else "Regular Payroll"
     return {
         "company_name": world.company.name,
-        "ledger_description": f"Ledger for {kind} {payroll.start_date:%b %-d} – {payroll.end_date:%b %-d}",
+        "ledger_description": f"Ledger for {kind} {payroll.start_date:%b %-d} – {payroll.end_date:%b %-d}",  # noqa: RUF001 (Gusto writes an en dash)
         "check_date": payroll.check_date.isoformat(),
         "data": data,
     }
@@ -199,9 +209,12 @@ def _by_department(world: World, rows: list[EmployeePay]) -> dict[str, Any]:
     out: list[list[str | None]] = []
     for title, members in sorted(groups.items()):
         gross, er_tax, er_ben, reimb = _expense_rows(members)
-        for code, desc, cents in (("RegularWages", "Wages", gross), ("EmployerTax", "Employer taxes", er_tax),
-                                  ("BenefitCompanyContribution", "Benefits", er_ben),
-                                  ("Reimbursement", "Reimbursements", reimb)):  # fmt: skip
+        for code, desc, cents in (
+            ("RegularWages", "Wages", gross),
+            ("EmployerTax", "Employer taxes", er_tax),
+            ("BenefitCompanyContribution", "Benefits", er_ben),
+            ("Reimbursement", "Reimbursements", reimb),
+        ):
             if cents:
                 out.append([title, *_gl_row(code, desc, cents, True)])
     return {"headers": ["Department", "Account Type", "Account Description", "Debit", "Credit"], "rows": out}

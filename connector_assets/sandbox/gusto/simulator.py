@@ -15,8 +15,15 @@ from starlette.applications import Starlette
 
 from connector_assets.sandbox.faults import FaultInjector
 from connector_assets.sandbox.generator_models import World
-from connector_assets.sandbox.gusto import routes_admin, routes_company, routes_oauth, routes_payroll, routes_webhooks
+from connector_assets.sandbox.gusto import (
+    routes_admin,
+    routes_company,
+    routes_oauth,
+    routes_payroll,
+    routes_webhooks,
+)
 from connector_assets.sandbox.gusto.admin import AdminActions
+from connector_assets.sandbox.gusto.admin_payroll import PayrollActions
 from connector_assets.sandbox.gusto.events import ALWAYS_DELIVERED, Event, EventLog, subscription_type
 from connector_assets.sandbox.gusto.oauth import OAuthState
 from connector_assets.sandbox.gusto.options import SimClock, SimulatorOptions
@@ -25,7 +32,7 @@ from connector_assets.sandbox.gusto.routes_payroll import ReportRequest
 from connector_assets.sandbox.gusto.webhooks import WebhookDispatcher
 
 
-class GustoSimulator(AdminActions):
+class GustoSimulator(AdminActions, PayrollActions):
     """Gusto's App Integrations API over one company. Thread-safe: all state changes hold `lock`."""
 
     def __init__(
@@ -48,7 +55,9 @@ class GustoSimulator(AdminActions):
         self.lock = threading.RLock()
         app = world.app
         self.oauth = OAuthState(app.client_id, app.client_secret, app.redirect_uri, self.options, self.clock)
-        self.limiter = RateLimiter(self.clock, self.options.rate_limit_per_minute, self.options.rate_limit_window_s)
+        self.limiter = RateLimiter(
+            self.clock, self.options.rate_limit_per_minute, self.options.rate_limit_window_s
+        )
         self.counters = Counters()
         self.events = EventLog()
         self.webhooks = WebhookDispatcher(self.options)
@@ -73,13 +82,23 @@ class GustoSimulator(AdminActions):
     def company_uuid(self) -> str:
         return self.world.company.uuid
 
-    def emit(self, event_type: str, entity_type: str, entity_uuid: str,
-             references: dict[str, str] | None = None, timestamp: int | None = None) -> Event:  # fmt: skip
+    def emit(
+        self,
+        event_type: str,
+        entity_type: str,
+        entity_uuid: str,
+        references: dict[str, str] | None = None,
+        timestamp: int | None = None,
+    ) -> Event:
         """Record an event for `/v1/events` and queue it for matching verified webhook subscriptions."""
         with self.lock:
             ts = int(self.clock.timestamp()) if timestamp is None else timestamp
-            event = self.events.record(event_type, self.world.company.uuid, entity_type, entity_uuid, ts, references)
-        self.webhooks.publish(event.to_json(), subscription_type(event_type), always=event_type in ALWAYS_DELIVERED)
+            event = self.events.record(
+                event_type, self.world.company.uuid, entity_type, entity_uuid, ts, references
+            )
+        self.webhooks.publish(
+            event.to_json(), subscription_type(event_type), always=event_type in ALWAYS_DELIVERED
+        )
         return event
 
     def _record_history_events(self) -> None:

@@ -37,8 +37,12 @@ class Subscription:
     failures: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"uuid": self.uuid, "url": self.url, "status": self.status,
-                "subscription_types": list(self.subscription_types)}  # fmt: skip
+        return {
+            "uuid": self.uuid,
+            "url": self.url,
+            "status": self.status,
+            "subscription_types": list(self.subscription_types),
+        }
 
 
 @dataclass
@@ -102,9 +106,10 @@ class WebhookDispatcher:
         body = json.dumps(event, separators=(",", ":")).encode()
         with self._cond:
             targets = [
-                s for s in self.subscriptions.values()
+                s
+                for s in self.subscriptions.values()
                 if s.status == "verified" and (always or subscription_type in s.subscription_types)
-            ]  # fmt: skip
+            ]
         for sub in targets:
             for _ in range(2 if self.options.webhook_duplicates else 1):
                 self._enqueue(sub, body, sub.verification_token, event["uuid"])

@@ -1,4 +1,4 @@
-"""Snapshots: the latest copy of master data and employee attributes per connection (Parquet).
+"""Snapshots of master data and employees per connection (Parquet); the posted journal kept on postings.
 
 Revision ID: 0002
 Revises: 0001
@@ -23,7 +23,10 @@ def upgrade() -> None:
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("payload", sa.LargeBinary, nullable=False),
     )
+    op.add_column("postings", sa.Column("journal", sa.JSON))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("postings") as batch:
+        batch.drop_column("journal")
     op.drop_table("snapshots")

@@ -1,0 +1,145 @@
+"""The posting asset: each checked payroll journal posted exactly once in CloudSuite, reversals included."""
+
+import dagster as dg
+
+from connector_assets.cloudsuite.erp import Erp
+from connector_assets.cloudsuite.posting import (
+    journal_from_json,
+    journal_to_json,
+    post_once,
+    reversal_of,
+    to_erp_journal,
+)
+from connector_assets.defs.audit import record
+from connector_assets.defs.ledger.assets import journal_lines
+from connector_assets.defs.ledger.prepare import PreparedJournal
+from connector_assets.defs.partitions import payroll_partitions
+from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, StoreResource
+from connector_assets.ledger.money import format_cents
+from connector_assets.ledger.reference import external_reference
+from connector_assets.store.postings import HELD, Posting
+
+APPROVAL = "approval"
+
+
+def approval_key(payroll_uuid: str, content_hash: str) -> str:
+    return f"approval:{payroll_uuid}:{content_hash}"
+
+
+def _reverse(
+    context: dg.AssetExecutionContext, store: StoreResource, erp: Erp, prepared: PreparedJournal, old: Posting
+) -> str:
+    """Post the reversing entry of a posted journal and mark the original reversed; returns its document id."""
+    if old.journal is None:
+        raise dg.Failure(f"posting {old.external_reference} has no stored journal to reverse; reverse it by hand")
+    original = journal_from_json(old.journal)
+    revision = int(old.external_reference.rsplit("-", 1)[1])
+    reference = external_reference(prepared.connection_id, prepared.payroll_uuid, revision, reversal=True)
+    entry = reversal_of(original, reference, original.posting_date)
+    store.postings.begin(
+        connection_id=prepared.connection_id, payroll_uuid=prepared.payroll_uuid,
+        payroll_version=prepared.payroll_version, external_reference=reference, content_hash=old.content_hash,
+        kind="reversal", reverses_reference=old.external_reference, journal=journal_to_json(entry),
+        debits_cents=entry.debit_cents, credits_cents=entry.credit_cents, line_count=len(entry.lines),
+        run_id=context.run_id,
+    )  # fmt: skip
+    posted = post_once(erp, store.postings, entry)
+    store.postings.mark_reversed(old.external_reference)
+    record(
+        store, prepared.connection_id, "payroll", prepared.payroll_uuid, "reversed",
+        {"original_reference": old.external_reference, "original_document_id": old.document_id,
+         "reversal_reference": reference, "reversal_document_id": posted.document_id},
+        context,
+    )  # fmt: skip
+    return posted.document_id
+
+
+@dg.asset(
+    key=["cloudsuite", "journal_postings"],
+    group_name="cloudsuite",
+    partitions_def=payroll_partitions,
+    ins={"prepared": dg.AssetIn(key=journal_lines.key)},
+    owners=["team:finance-systems"],
+    tags={"system": "cloudsuite", "domain": "general_ledger"},
+    kinds={"infor"},
+    description="The payroll's journal as posted in CloudSuite (exactly once per content; changes post a reversal "
+    "and a new entry). Runs only after every blocking check on the journal passed.",
+)
+def journal_postings(
+    context: dg.AssetExecutionContext,
+    prepared: PreparedJournal,
+    store: StoreResource,
+    cloudsuite: CloudSuiteResource,
+    connections: ConnectionsResource,
+) -> dg.MaterializeResult:
+    conn_id, payroll_uuid = prepared.connection_id, prepared.payroll_uuid
+    if prepared.held:
+        raise dg.Failure(f"payroll {payroll_uuid} is held: {prepared.reasons()[0]['reason']}")
+    plan, journal = prepared.plan, prepared.journal
+    connection = connections.get(conn_id)
+    erp = cloudsuite.erp(conn_id)
+    try:
+        reversed_docs = [_reverse(context, store, erp, prepared, old) for old in plan.reverse]
+        if journal is None or not plan.post_new:
+            state = "reversed" if reversed_docs else "unchanged"
+            detail = prepared.skip_reason or "already posted with the same content"
+            if journal is not None and plan.already_posted:
+                record(store, conn_id, "payroll", payroll_uuid, "unchanged",
+                       {"reference": plan.already_posted.external_reference}, context)  # fmt: skip
+            return dg.MaterializeResult(
+                metadata={
+                    "state": state,
+                    "detail": detail,
+                    "document_id": (plan.already_posted.document_id if plan.already_posted else None) or "",
+                    "reversal_documents": ", ".join(reversed_docs),
+                }
+            )
+        header = journal.header
+        if connection.posting.require_approval and not store.state.get(
+            conn_id, approval_key(payroll_uuid, header.content_hash)
+        ):
+            reason = f"awaiting approval: connector approve payroll {payroll_uuid} --by NAME"
+            store.postings.begin(
+                connection_id=conn_id, payroll_uuid=payroll_uuid, payroll_version=prepared.payroll_version,
+                external_reference=header.external_reference, content_hash=header.content_hash, state=HELD,
+                reasons=[{"check": APPROVAL, "line_no": None, "value": None, "reason": reason}],
+                run_id=context.run_id,
+            )  # fmt: skip
+            record(store, conn_id, "payroll", payroll_uuid, "awaiting_approval",
+                   {"reference": header.external_reference, "content_hash": header.content_hash}, context)  # fmt: skip
+            return dg.MaterializeResult(metadata={"state": "awaiting_approval", "release": reason})
+        entry = to_erp_journal(
+            journal.lines, reference=header.external_reference, posting_date=header.posting_date,
+            description=(f"Reversal of {prepared.reversal_of}" if prepared.reversal_of else header.description),
+            currency=header.currency,
+        )  # fmt: skip
+        store.postings.begin(
+            connection_id=conn_id, payroll_uuid=payroll_uuid, payroll_version=prepared.payroll_version,
+            external_reference=header.external_reference, content_hash=header.content_hash,
+            reverses_reference=prepared.reversal_of, journal=journal_to_json(entry),
+            debits_cents=entry.debit_cents, credits_cents=entry.credit_cents, line_count=len(entry.lines),
+            run_id=context.run_id,
+        )  # fmt: skip
+        posted = post_once(erp, store.postings, entry)
+    finally:
+        erp.close()
+    record(
+        store, conn_id, "payroll", payroll_uuid, "posted",
+        {"reference": header.external_reference, "document_id": posted.document_id,
+         "debits_cents": entry.debit_cents, "credits_cents": entry.credit_cents, "lines": len(entry.lines),
+         "reverses": prepared.reversal_of},
+        context,
+    )  # fmt: skip
+    return dg.MaterializeResult(
+        metadata={
+            "state": "posted",
+            "reference": header.external_reference,
+            "document_id": posted.document_id,
+            "posting_date": header.posting_date.isoformat(),
+            "lines": len(entry.lines),
+            "debits": format_cents(entry.debit_cents),
+            "credits": format_cents(entry.credit_cents),
+            "erp": erp.flavour,
+            "reversal_documents": ", ".join(reversed_docs),
+        }
+    )

@@ -1,0 +1,176 @@
+"""Ledger assets: the connection's mapping (validated against master data) and each payroll's journal."""
+
+import datetime as dt
+from typing import Any
+
+import dagster as dg
+import polars as pl
+
+from connector_assets.defs.audit import record
+from connector_assets.defs.cloudsuite.master_data_assets import cost_centers, gl_accounts
+from connector_assets.defs.ledger.prepare import PreparedJournal, prepare_journal
+from connector_assets.defs.master_data import current_master_data
+from connector_assets.defs.partitions import connection_partitions, payroll_partitions, split_payroll_key
+from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, GustoResource, StoreResource
+from connector_assets.ledger.money import format_cents
+from connector_assets.mapping.check import MappingProblem, check_mapping
+from connector_assets.mapping.model import MappingRules
+from connector_assets.mapping.rules import load_mapping_file
+from connector_assets.store.postings import HELD
+
+TAGS = {"domain": "general_ledger"}
+ALL = dg.AllPartitionMapping()
+
+
+def problems_markdown(rows: list[dict[str, Any]], limit: int = 50) -> str:
+    """A markdown table of problems for the asset-check view."""
+    if not rows:
+        return "none"
+    head = "| check | line | value | reason |\n|---|---|---|---|\n"
+    body = "\n".join(
+        f"| {r.get('check')} | {r.get('line_no') or ''} | {r.get('value') or ''} | {r.get('reason')} |"
+        for r in rows[:limit]
+    )
+    more = f"\n\n… and {len(rows) - limit} more" if len(rows) > limit else ""
+    return head + body + more
+
+
+def lines_markdown(lines: pl.DataFrame, limit: int = 40) -> str:
+    """The first journal lines as a markdown table (amounts as money)."""
+    head = "| # | account | cost center | debit | credit | text |\n|---|---|---|---|---|---|\n"
+    body = "\n".join(
+        f"| {r['line_no']} | {r['account'] or '—'} | {r['cost_center'] or ''} | "
+        f"{format_cents(r['debit_cents']) if r['debit_cents'] else ''} | "
+        f"{format_cents(r['credit_cents']) if r['credit_cents'] else ''} | {r['text']} |"
+        for r in lines.head(limit).iter_rows(named=True)
+    )
+    return head + body
+
+
+@dg.asset(
+    key=["ledger", "mapping"],
+    group_name="ledger",
+    partitions_def=connection_partitions,
+    deps=[gl_accounts, cost_centers, dg.AssetKey(["gusto", "departments"])],
+    owners=["team:finance-systems"],
+    tags=TAGS,
+    kinds={"yaml"},
+    description="The connection's mapping rules (job, department, location → GL account and cost center), "
+    "validated against CloudSuite master data and Gusto's departments.",
+)
+def mapping(
+    context: dg.AssetExecutionContext,
+    store: StoreResource,
+    cloudsuite: CloudSuiteResource,
+    connections: ConnectionsResource,
+) -> dg.Output[MappingRules]:
+    connection = connections.get(context.partition_key)
+    rules = load_mapping_file(connection.mapping_file)
+    erp = cloudsuite.erp(connection.id)
+    try:
+        master = current_master_data(erp, store.snapshots, connection.id, dt.timedelta(hours=1))
+    finally:
+        erp.close()
+    departments = store.snapshots.get(connection.id, "departments")
+    problems: list[MappingProblem] = check_mapping(
+        rules,
+        master.accounts.frame,
+        master.cost_centers.frame,
+        departments.frame if departments else None,
+        None,
+        dt.date.today(),
+    )
+    errors = [p for p in problems if p.severity == "error"]
+    return dg.Output(
+        rules,
+        metadata={
+            "mapping_version": rules.version,
+            "rules": len(rules.rules),
+            "errors": len(errors),
+            "warnings": len(problems) - len(errors),
+            "problems": dg.MetadataValue.md(
+                "\n".join(f"- **{p.severity}** {p.describe()}" for p in problems) or "none"
+            ),
+            "file": dg.MetadataValue.path(str(connection.mapping_file)),
+        },
+        data_version=dg.DataVersion(rules.version),
+    )
+
+
+@dg.asset(
+    key=["ledger", "journal_lines"],
+    group_name="ledger",
+    partitions_def=payroll_partitions,
+    ins={"payroll": dg.AssetIn(key=["gusto", "payrolls"])},
+    deps=[
+        dg.AssetDep(gl_accounts, partition_mapping=ALL),
+        dg.AssetDep(cost_centers, partition_mapping=ALL),
+        dg.AssetDep(dg.AssetKey(["ledger", "mapping"]), partition_mapping=ALL),
+    ],
+    owners=["team:finance-systems"],
+    tags=TAGS,
+    kinds={"polars"},
+    description="The payroll's balanced journal in integer cents, with its proofs and every reason it may not post.",
+)
+def journal_lines(
+    context: dg.AssetExecutionContext,
+    payroll: dict[str, Any],
+    store: StoreResource,
+    gusto: GustoResource,
+    cloudsuite: CloudSuiteResource,
+    connections: ConnectionsResource,
+) -> PreparedJournal:
+    connection_id, payroll_uuid = split_payroll_key(context.partition_key)
+    connection = connections.get(connection_id)
+    history = store.postings.for_payroll(connection_id, payroll_uuid)
+    if history:
+        record(
+            store, connection_id, "payroll", payroll_uuid, "replayed", {"earlier_postings": len(history)}, context
+        )
+    reversal_of = store.state.get(connection_id, f"reversal_of:{payroll_uuid}")
+    erp = cloudsuite.erp(connection_id)
+    try:
+        with gusto.client(connection_id) as client:
+            prepared, master = prepare_journal(
+                payroll, connection, client, erp, store.snapshots, store.postings, reversal_of
+            )
+    finally:
+        erp.close()
+    if prepared.journal is None:
+        context.add_output_metadata({"skipped": prepared.skip_reason or ""})
+        return prepared
+    journal = prepared.journal
+    header, balance = journal.header, journal.proofs.balance
+    record(
+        store, connection_id, "payroll", payroll_uuid, "mapped",
+        {"mapping_version": header.mapping_version, "reference": header.external_reference,
+         "content_hash": header.content_hash, "lines": journal.lines.height,
+         "debits_cents": balance.debit_cents, "credits_cents": balance.credit_cents,
+         "master_data_version": prepared.master_data_version},
+        context,
+    )  # fmt: skip
+    if prepared.held:
+        reasons = prepared.reasons()
+        store.postings.begin(
+            connection_id=connection_id, payroll_uuid=payroll_uuid, payroll_version=prepared.payroll_version,
+            external_reference=header.external_reference, content_hash=header.content_hash, state=HELD,
+            reasons=reasons, debits_cents=balance.debit_cents, credits_cents=balance.credit_cents,
+            line_count=journal.lines.height, run_id=context.run_id,
+        )  # fmt: skip
+        record(store, connection_id, "payroll", payroll_uuid, "held", {"reasons": reasons}, context)
+    context.add_output_metadata(
+        {
+            "reference": header.external_reference,
+            "posting_date": header.posting_date.isoformat(),
+            "lines": journal.lines.height,
+            "debits": format_cents(balance.debit_cents),
+            "credits": format_cents(balance.credit_cents),
+            "balanced": balance.balanced,
+            "mapping_version": header.mapping_version or "",
+            "content_hash": header.content_hash,
+            "held_reasons": len(prepared.problems),
+            "master_data_refreshed": bool(master and master.refreshed),
+            "journal": dg.MetadataValue.md(lines_markdown(journal.lines)),
+        }
+    )
+    return prepared

@@ -1,0 +1,107 @@
+"""Prepare one payroll's journal: gather employees, mapping and master data, build, validate, pick a reference.
+
+Called by the `ledger/journal_lines` asset and by `connector preview`; it reads, it never posts.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+import polars as pl
+
+from connector_assets.cloudsuite.erp import Erp
+from connector_assets.cloudsuite.posting import PostingPlan, plan_posting
+from connector_assets.defs.master_data import MasterData, current_master_data
+from connector_assets.gusto.client import GustoClient
+from connector_assets.ledger.items import payroll_items
+from connector_assets.ledger.journal import Journal, JournalOptions, build_journal
+from connector_assets.ledger.reference import external_reference
+from connector_assets.ledger.validation import validate_journal
+from connector_assets.mapping.attributes import employee_attributes
+from connector_assets.mapping.resolve import resolve
+from connector_assets.mapping.rules import load_mapping_file
+from connector_assets.settings import Connection
+from connector_assets.store.postings import Postings
+from connector_assets.store.snapshots import Snapshots
+
+ATTRIBUTES = "employee_attributes"
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedJournal:
+    """A journal ready to post (or held), with every reason it may not post and the posting plan."""
+
+    connection_id: str
+    payroll_uuid: str
+    payroll_version: str
+    journal: Journal | None
+    problems: pl.DataFrame
+    plan: PostingPlan
+    master_data_version: str
+    skip_reason: str | None = None
+    reversal_of: str | None = None
+
+    @property
+    def held(self) -> bool:
+        return self.problems.height > 0
+
+    def reasons(self) -> list[dict[str, Any]]:
+        return self.problems.to_dicts()
+
+
+def employee_attributes_for(
+    payroll: dict[str, Any], snapshots: Snapshots, gusto: GustoClient, connection: Connection
+) -> pl.DataFrame:
+    """The stored attributes, re-read from Gusto when the payroll names an employee they lack (a new hire)."""
+    needed = {c.get("employee_uuid") for c in payroll.get("employee_compensations") or []}
+    snap = snapshots.get(connection.id, ATTRIBUTES)
+    if snap is not None and needed <= set(snap.frame["employee_uuid"].to_list()):
+        return snap.frame
+    raw = [e.raw for e in gusto.iter_employees()]
+    return snapshots.put(
+        connection.id, ATTRIBUTES, employee_attributes(raw, connection.gusto.cost_center_field)
+    ).frame
+
+
+def _skip(connection: Connection, payroll: dict[str, Any], reason: str, postings: Postings) -> PreparedJournal:
+    uuid = str(payroll.get("payroll_uuid") or payroll.get("uuid"))
+    plan = plan_posting(postings.for_payroll(connection.id, uuid), content_hash=None)
+    return PreparedJournal(
+        connection.id, uuid, str(payroll.get("version")), None, pl.DataFrame(), plan, "", skip_reason=reason
+    )
+
+
+def prepare_journal(
+    payroll: dict[str, Any],
+    connection: Connection,
+    gusto: GustoClient,
+    erp: Erp,
+    snapshots: Snapshots,
+    postings: Postings,
+    reversal_of: str | None = None,
+) -> tuple[PreparedJournal, MasterData | None]:
+    """Build and validate the payroll's journal against master data no older than the connection allows."""
+    uuid = str(payroll.get("payroll_uuid") or payroll.get("uuid"))
+    if not payroll.get("processed"):
+        return _skip(connection, payroll, "payroll is not processed in Gusto (nothing to post)", postings), None
+    rules = load_mapping_file(connection.mapping_file)
+    attributes = employee_attributes_for(payroll, snapshots, gusto, connection)
+    max_age = timedelta(seconds=connection.posting.master_data_max_age_s)
+    master = current_master_data(erp, snapshots, connection.id, max_age)
+    items = payroll_items(payroll)
+    options = JournalOptions(
+        detail=connection.posting.detail,
+        date_basis=connection.posting.date_basis,
+        connection_id=connection.id,
+        currency=connection.cloudsuite.currency,
+    )
+    journal = build_journal(payroll, items, resolve(items, attributes, rules), options)
+    plan = plan_posting(postings.for_payroll(connection.id, uuid), journal.header.content_hash)
+    reference = external_reference(connection.id, uuid, max(plan.revision, 1))
+    journal = replace(journal, header=replace(journal.header, external_reference=reference, reverses=reversal_of))
+    problems = validate_journal(journal, master.accounts.frame, master.cost_centers.frame)
+    prepared = PreparedJournal(
+        connection.id, uuid, str(payroll.get("version")), journal, problems, plan, master.version,
+        reversal_of=reversal_of,
+    )  # fmt: skip
+    return prepared, master

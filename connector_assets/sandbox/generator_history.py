@@ -1,0 +1,87 @@
+"""The generated calendar: pay periods of each schedule and the payroll history of a world."""
+
+from __future__ import annotations
+
+import calendar
+import random
+from datetime import UTC, date, datetime, time, timedelta
+
+from connector_assets.sandbox.generator_ids import money_between, new_uuid
+from connector_assets.sandbox.generator_models import Payroll, PaySchedule, World
+
+SEMIMONTHLY, BIWEEKLY = "Twice per month", "Every other week"
+
+
+def pay_periods(schedule: PaySchedule, first: date, last: date) -> list[tuple[date, date, date]]:
+    """(start, end, check_date) of the schedule's periods whose check date lies in [first, last]."""
+    out: list[tuple[date, date, date]] = []
+    if schedule.frequency == SEMIMONTHLY:
+        year, month = first.year, first.month - 1
+        while True:
+            if month == 0:
+                year, month = year - 1, 12
+            last_day = calendar.monthrange(year, month)[1]
+            nxt = date(year + month // 12, month % 12 + 1, 5)
+            for start, end, check in (
+                (date(year, month, 1), date(year, month, 15), date(year, month, 20)),
+                (date(year, month, 16), date(year, month, last_day), nxt),
+            ):
+                if first <= check <= last:
+                    out.append((start, end, check))
+            if date(year, month, 1) > last:
+                return out
+            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    step = timedelta(days=14)
+    end = schedule.anchor_end_of_pay_period
+    while end + timedelta(days=6) > first:
+        end -= step
+    while end + timedelta(days=6) <= last:
+        if end + timedelta(days=6) >= first:
+            out.append((end - timedelta(days=13), end, end + timedelta(days=6)))
+        end += step
+    return out
+
+
+def build_history(rng: random.Random, world: World, history_months: int) -> None:
+    """Processed regular payrolls for `history_months`, one upcoming draft per schedule, one bonus run."""
+    first = world.today - timedelta(days=int(history_months * 30.5))
+    seq = 0
+    for schedule in world.pay_schedules:
+        periods = pay_periods(schedule, first, world.today + timedelta(days=40))
+        processed = [p for p in periods if p[2] <= world.today]
+        upcoming = [p for p in periods if p[2] > world.today][:1]
+        for start, end, check in processed + upcoming:
+            seq += 1
+            done = check <= world.today
+            members = [
+                e.uuid
+                for e in world.employees
+                if e.pay_schedule_uuid == schedule.uuid and e.employed_during(start, end)
+            ]
+            world.payrolls.append(_payroll(rng, world, seq, schedule.uuid, start, end, check, members, done))
+    bonus_check = world.today - timedelta(days=75)
+    members = [e.uuid for e in world.employees if not e.is_hourly and e.employed_during(bonus_check, bonus_check)]
+    bonus = _payroll(rng, world, seq + 1, None, bonus_check, bonus_check, bonus_check, members, True)
+    bonus.off_cycle, bonus.off_cycle_reason, bonus.withholding_pay_period = True, "Bonus", SEMIMONTHLY
+    bonus.bonus_cents = {u: money_between(rng, 500, 5000, 50) for u in members}
+    world.payrolls.append(bonus)
+    world.payrolls.sort(key=lambda p: (p.check_date, p.seq))
+
+
+def _payroll(rng, world, seq, schedule_uuid, start, end, check, members, processed) -> Payroll:
+    deadline = datetime.combine(check - timedelta(days=2), time(23), UTC)
+    return Payroll(
+        uuid=new_uuid(rng),
+        seq=seq,
+        company_uuid=world.company.uuid,
+        pay_schedule_uuid=schedule_uuid,
+        start_date=start,
+        end_date=end,
+        check_date=check,
+        payroll_deadline=deadline,
+        created_at=deadline - timedelta(days=3),
+        employee_uuids=members,
+        processed=processed,
+        processed_date=deadline.date() if processed else None,
+        calculated_at=deadline - timedelta(hours=2) if processed else None,
+    )
