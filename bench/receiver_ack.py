@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import uvicorn
 from sqlalchemy import Engine, func, select
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 from connector_assets.gusto.signature import SIGNATURE_HEADER, sign
 from connector_assets.receiver.asgi import APP_FACTORY
@@ -90,17 +91,22 @@ def start_receiver(url: str, key: str, folder: Path) -> tuple[subprocess.Popen[b
 
 
 def serve(fd: int) -> None:
-    """Child process: the receiver as `connector receiver` runs it, on the inherited socket."""
-    uvicorn.run(
+    """Child process: the receiver with the options `connector receiver` uses, on the inherited socket."""
+    # uvicorn's own `fd=` takes the socket for a Unix one and so skips TCP_NODELAY: wrap it here instead.
+    sock = socket.socket(fileno=fd)
+    config = uvicorn.Config(
         APP_FACTORY,
         factory=True,
-        fd=fd,
         workers=WORKERS,
         http="httptools",
         loop="uvloop",
         access_log=False,
         log_level="warning",
     )
+    if WORKERS > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
 
 
 def make_deliveries(run: str, count: int) -> tuple[list[tuple[bytes, str]], set[str]]:
@@ -136,7 +142,7 @@ def read_back(engine: Engine, run: str, uuids: set[str]) -> tuple[int, int]:
         .group_by(webhook_inbox.c.event_uuid)
     )
     with engine.connect() as conn:
-        counts: dict[str, int] = dict(conn.execute(query).tuples().all())
+        counts: dict[str, int] = {u: int(n) for u, n in conn.execute(query).all()}
     lost = len(uuids - set(counts))
     duplicates = sum(c - 1 for c in counts.values())
     return lost, duplicates
@@ -245,6 +251,9 @@ def bench_backend(backend: str, url: str, folder: Path) -> None:
     child, port, sock = start_receiver(url, key, folder)
     try:
         target = f"http://127.0.0.1:{port}/webhooks/gusto/{CONNECTION}"
+        # Start-up (imports, first connections, the token cache) is not what is being measured.
+        warm_up, _ = make_deliveries("warm-up", 200)
+        asyncio.run(run_load(target, warm_up, 200))
         for rps, count in RATES:
             run = uuid.uuid4().hex[:12]
             deliveries, uuids = make_deliveries(run, count)

@@ -46,6 +46,9 @@ defs = dg.Definitions(
     sensors=[gusto_inbox_sensor],
     schedules=[master_data_hourly, workforce_daily, headcount_monthly, gusto_fallback_poll],
     resources={
+        # Pickles under $DAGSTER_HOME/storage; shared by every run process on this host (and by Celery
+        # workers that mount it). Cross-partition data (master data, employees) lives in the store instead.
+        "io_manager": dg.FilesystemIOManager(),
         "store": store,
         "connections": connections,
         "gusto": GustoResource(store=store, connections=connections),

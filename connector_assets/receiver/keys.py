@@ -66,6 +66,13 @@ class VerificationKeys:
             return entry.tokens
         return self._load(connection_id)
 
+    def matches_cached(self, connection_id: str, raw_body: bytes, header: str | None) -> bool:
+        """True when a fresh cached token verifies the signature; never touches the store (False: ask `matches`)."""
+        entry = self._entries.get(connection_id)
+        if not header or entry is None or self._clock() - entry.loaded_at >= self._ttl_s:
+            return False
+        return any(verify_signature(raw_body, header, t) for t in entry.tokens)
+
     def matches(self, connection_id: str, raw_body: bytes, header: str | None) -> bool:
         """True when `header` is the body's signature under one of the connection's tokens (may hit the store)."""
         if not header:

@@ -14,9 +14,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.dialects import postgresql, sqlite
 
 from connector_assets.receiver.payload import Event
-from connector_assets.store._dialect import insert_ignoring_duplicates
 from connector_assets.store.inbox import PENDING
 from connector_assets.store.tables import webhook_inbox
 from connector_assets.store.vault import utcnow
@@ -78,7 +78,7 @@ class InboxWriter:
     def _write(self, batch: list[_Pending]) -> None:
         try:
             with self.engine.begin() as conn:
-                ids = [self._insert(conn, p) for p in batch]
+                ids = self._insert(conn, batch)
         except Exception as exc:
             if len(batch) == 1:
                 batch[0].future.set_exception(exc)
@@ -90,21 +90,30 @@ class InboxWriter:
             pending.future.set_result(inbox_id)
 
     @staticmethod
-    def _insert(conn: Connection, pending: _Pending) -> int | None:
-        event = pending.event
-        inbox_id = insert_ignoring_duplicates(
-            conn,
-            webhook_inbox,
+    def _insert(conn: Connection, batch: list[_Pending]) -> list[int | None]:
+        """One multi-row INSERT ... ON CONFLICT DO NOTHING; the first delivery of a new uuid gets its id."""
+        received_at = utcnow()
+        rows = [
             {
-                "event_uuid": event.uuid,
-                "connection_id": pending.connection_id,
-                "event_type": event.event_type,
-                "entity_type": event.entity_type,
-                "entity_uuid": event.entity_uuid,
+                "event_uuid": p.event.uuid,
+                "connection_id": p.connection_id,
+                "event_type": p.event.event_type,
+                "entity_type": p.event.entity_type,
+                "entity_uuid": p.event.entity_uuid,
                 "source": "webhook",
-                "body": event.body,
-                "received_at": utcnow(),
+                "body": p.event.body,
+                "received_at": received_at,
                 "state": PENDING,
-            },
+            }
+            for p in batch
+        ]
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stmt = (
+            dialect.insert(webhook_inbox)
+            .on_conflict_do_nothing()
+            .returning(webhook_inbox.c.id, webhook_inbox.c.event_uuid)
         )
-        return int(inbox_id) if inbox_id is not None else None
+        # executemany with RETURNING becomes multi-row INSERTs ("insertmanyvalues"): few round trips,
+        # few GIL hand-offs under load, and one cached compiled statement whatever the batch size.
+        inserted = {event_uuid: int(inbox_id) for inbox_id, event_uuid in conn.execute(stmt, rows).all()}
+        return [inserted.pop(p.event.uuid, None) for p in batch]

@@ -43,7 +43,7 @@ def poll_gusto(
         with gusto.client(connection_id) as client:
             found = client.list_payrolls(start=start)
             for payroll in found:
-                body = {"uuid": f"poll:{payroll.uuid}:{payroll.version}", "event_type": "payroll.processed",
+                body = {"uuid": f"poll:{payroll.uuid}:{payroll.raw.get('version') or payroll.processed_date}", "event_type": "payroll.processed",
                         "entity_type": "Payroll", "entity_uuid": payroll.uuid, "source": "poll"}  # fmt: skip
                 if store.inbox.add(
                     connection_id=connection_id, event_uuid=body["uuid"], event_type="payroll.processed",

@@ -22,6 +22,11 @@ TAGS = {"domain": "general_ledger"}
 ALL = dg.AllPartitionMapping()
 
 
+def validation_key(payroll_uuid: str) -> str:
+    """Where a run leaves its journal's validation for the checks (sync_state key)."""
+    return f"validation:{payroll_uuid}"
+
+
 def problems_markdown(rows: list[dict[str, Any]], limit: int = 50) -> str:
     """A markdown table of problems for the asset-check view."""
     if not rows:
@@ -136,7 +141,9 @@ def journal_lines(
             )
     finally:
         erp.close()
+    validation: dict[str, Any] = {"run_id": context.run.run_id, "payroll_uuid": payroll_uuid}
     if prepared.journal is None:
+        store.state.put(connection_id, validation_key(payroll_uuid), {**validation, "skipped": prepared.skip_reason})
         context.add_output_metadata({"skipped": prepared.skip_reason or ""})
         return prepared
     journal = prepared.journal
@@ -149,6 +156,8 @@ def journal_lines(
          "master_data_version": prepared.master_data_version},
         context,
     )  # fmt: skip
+    validation.update(reference=header.external_reference, problems=prepared.reasons())
+    store.state.put(connection_id, validation_key(payroll_uuid), validation)
     if prepared.held:
         reasons = prepared.reasons()
         store.postings.begin(

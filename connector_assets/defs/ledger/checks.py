@@ -4,11 +4,13 @@ The asset-check view of `ledger/journal_lines` is therefore the list of held pos
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
 
-from connector_assets.defs.ledger.assets import journal_lines, problems_markdown
-from connector_assets.defs.ledger.prepare import PreparedJournal
+from connector_assets.defs.ledger.assets import journal_lines, problems_markdown, validation_key
+from connector_assets.defs.partitions import split_payroll_key
+from connector_assets.defs.resources import StoreResource
 from connector_assets.ledger import validation as v
 
 DESCRIPTIONS = {
@@ -20,28 +22,36 @@ DESCRIPTIONS = {
 }
 
 
-def _result(check: str, prepared: PreparedJournal) -> dg.AssetCheckResult:
-    if prepared.journal is None:
-        return dg.AssetCheckResult(passed=True, metadata={"skipped": prepared.skip_reason or ""})
-    rows = [r for r in prepared.reasons() if r["check"] == check]
+def _result(check: str, validation: dict[str, Any] | None) -> dg.AssetCheckResult:
+    if validation is None:
+        return dg.AssetCheckResult(passed=False, description="the journal of this payroll was not built in this run")
+    if validation.get("skipped"):
+        return dg.AssetCheckResult(passed=True, metadata={"skipped": validation["skipped"]})
+    rows = [r for r in validation["problems"] if r["check"] == check]
     return dg.AssetCheckResult(
         passed=not rows,
         severity=dg.AssetCheckSeverity.ERROR,
         description=(rows[0]["reason"] if rows else None),
         metadata={
-            "reference": prepared.journal.header.external_reference,
+            "reference": validation["reference"],
             "failures": len(rows),
             "held_lines": dg.MetadataValue.md(problems_markdown(rows)),
             "release": "fix the cause, then `connector replay payroll "
-            f"{prepared.payroll_uuid}` or re-materialize this partition",
+            f"{validation['payroll_uuid']}` or re-materialize this partition",
         },
     )
 
 
 def _make(check: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=journal_lines, name=check, blocking=True, description=DESCRIPTIONS[check])
-    def _check(journal_lines: PreparedJournal) -> dg.AssetCheckResult:
-        return _result(check, journal_lines)
+    def _check(context: dg.AssetCheckExecutionContext, store: StoreResource) -> dg.AssetCheckResult:
+        # The journal's validation travels through the store (written by the asset in this run), so the
+        # check does not depend on an IO manager being able to hand it the pickled journal.
+        connection_id, payroll_uuid = split_payroll_key(context.run.tags["dagster/partition"])
+        validation = store.state.get(connection_id, validation_key(payroll_uuid))
+        if validation is not None and validation.get("run_id") != context.run.run_id:
+            validation = None
+        return _result(check, validation)
 
     return _check
 

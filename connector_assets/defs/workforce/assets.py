@@ -23,7 +23,8 @@ def erp_employee(row: dict[str, object]) -> ErpEmployee:
         number=employee_number(str(row["employee_uuid"])),
         first_name=str(row["first_name"] or ""),
         last_name=str(row["last_name"] or ""),
-        department=str(row["department"] or "")[:10],
+        # CloudSuite departments follow cost centers here: Gusto department titles do not fit M3's DEPT (8).
+        department=str(row["cost_center"] or "")[:8],
         cost_center=str(row["cost_center"] or ""),
         hire_date=row["hire_date"],  # type: ignore[arg-type]
         termination_date=row["termination_date"],  # type: ignore[arg-type]

@@ -1,0 +1,97 @@
+"""Run the pipeline from Python: the demo, `connector replay` and tests use these instead of a daemon.
+
+Runs are real Dagster runs recorded in the given instance, so they appear in the UI with their history.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import dagster as dg
+
+from connector_assets.defs.gusto.polling import gusto_poll_job
+from connector_assets.defs.partitions import connection_partitions, payroll_partitions
+from connector_assets.defs.sensors import gusto_inbox_sensor
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What one launched run did."""
+
+    job_name: str
+    partition_key: str | None
+    run_id: str
+    success: bool
+    error: str | None = None
+
+
+def _definitions() -> dg.Definitions:
+    # Imported late: the Definitions read the environment (store URL, connections file) when imported.
+    from connector_assets.definitions import defs
+
+    return defs
+
+
+def run_job(
+    instance: dg.DagsterInstance,
+    job_name: str,
+    partition_key: str | None = None,
+    tags: dict[str, str] | None = None,
+) -> RunOutcome:
+    """Execute a job (one partition) in this process, recorded in `instance`."""
+    if partition_key is not None:
+        _ensure_partition(instance, job_name, partition_key)
+    job = _definitions().resolve_job_def(job_name)
+    result = job.execute_in_process(
+        instance=instance, partition_key=partition_key, tags=tags or {}, raise_on_error=False
+    )
+    return RunOutcome(job_name, partition_key, result.run_id, result.success, _first_error(result))
+
+
+def _first_error(result: dg.ExecuteInProcessResult) -> str | None:
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data.error:
+            return f"{event.step_key}: {event.step_failure_data.error.message.strip()}"
+    return None
+
+
+def _ensure_partition(instance: dg.DagsterInstance, job_name: str, key: str) -> None:
+    partitions = payroll_partitions if job_name == "payroll_job" else connection_partitions
+    if job_name in (
+        "payroll_job",
+        "master_data_job",
+        "workforce_job",
+        "headcount_job",
+    ) and not instance.has_dynamic_partition(partitions.name, key):
+        instance.add_dynamic_partitions(partitions.name, [key])
+
+
+def poll_gusto(instance: dg.DagsterInstance, connection_ids: list[str] | None = None) -> RunOutcome:
+    """Run the fallback poll now (payrolls and events missing from the inbox are added)."""
+    config = {"ops": {"poll_gusto": {"config": {"connections": connection_ids or []}}}}
+    job = _definitions().resolve_job_def(gusto_poll_job.name)
+    result = job.execute_in_process(instance=instance, run_config=config, raise_on_error=False)
+    return RunOutcome(gusto_poll_job.name, None, result.run_id, result.success)
+
+
+def process_inbox(
+    instance: dg.DagsterInstance, cursor: str | None = None, progress: Callable[[str], None] = lambda _m: None
+) -> tuple[list[RunOutcome], str | None]:
+    """Evaluate the inbox sensor once and execute the runs it asks for; returns them and the new cursor."""
+    defs = _definitions()
+    context = dg.build_sensor_context(
+        instance=instance, cursor=cursor, definitions=defs, resources={"store": (defs.resources or {})["store"]}
+    )
+    result = gusto_inbox_sensor(context)
+    assert isinstance(result, dg.SensorResult)
+    for request in result.dynamic_partitions_requests or []:
+        if isinstance(request, dg.AddDynamicPartitionsRequest):
+            instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+    outcomes = []
+    for run in result.run_requests or []:
+        tags = {**run.tags, "dagster/sensor_name": gusto_inbox_sensor.name}
+        if run.run_key:
+            tags["dagster/run_key"] = run.run_key
+        outcome = run_job(instance, str(run.job_name), run.partition_key, tags)
+        progress(f"{outcome.job_name} {outcome.partition_key}: {'ok' if outcome.success else 'failed'}")
+        outcomes.append(outcome)
+    return outcomes, result.cursor
