@@ -35,7 +35,8 @@ from connector_assets.store.crypto import SecretCipher
 from connector_assets.store.subscriptions import Subscriptions
 from connector_assets.store.tables import webhook_inbox
 
-CONNECTION = "bench"
+# A fresh connection per run: tokens left in a reused store under another key must not get in the way.
+CONNECTION = f"bench-{uuid.uuid4().hex[:8]}"
 TOKEN = "bench-verification-token"
 RATES = ((200, 2000), (1000, 5000))
 DUPLICATE_EVERY = 100
@@ -102,6 +103,8 @@ def serve(fd: int) -> None:
         loop="uvloop",
         access_log=False,
         log_level="warning",
+        # Idle keep-alive connections must outlive the gaps of a bursty sender, as behind a load balancer.
+        timeout_keep_alive=75,
     )
     if WORKERS > 1:
         Multiprocess(config, sockets=[sock]).run()

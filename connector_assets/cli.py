@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from connector_assets.cloudsuite.cli import app as cloudsuite_app
+from connector_assets.demo.cli import demo
 from connector_assets.gusto.cli import app as gusto_app
 from connector_assets.receiver.cli import receiver
 from connector_assets.store.cli import keygen, store_app
@@ -15,6 +16,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold tokens
 )
+app.command("demo")(demo)
 app.command("keygen")(keygen)
 app.command("receiver")(receiver)
 app.add_typer(store_app, name="store")

@@ -15,7 +15,6 @@ from typing import TypeVar
 
 import polars as pl
 
-
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
@@ -65,7 +64,7 @@ def allocate_frame(
     ``amount`` is the same on every row of a group (the source amount); ``weight``
     is a non-negative integer whose group sum is positive. Adds column ``out``.
     """
-    keys = list(by)
+    keys: list[str] = list(by)
     magnitude = pl.col(amount).abs().cast(pl.Int128)
     exact = magnitude * pl.col(weight).cast(pl.Int128)
     whole = pl.col(weight).cast(pl.Int128).sum().over(keys)

@@ -16,10 +16,12 @@ from math import lcm
 import polars as pl
 
 from connector_assets.ledger import categories as c
-from connector_assets.ledger.allocation import allocate_frame
+from connector_assets.ledger.items import ITEM_SCHEMA
 from connector_assets.mapping import model as m
 from connector_assets.mapping.attributes import ATTRIBUTE_SCHEMA
+from connector_assets.mapping.credits import credit_legs
 from connector_assets.mapping.model import MappingRules
+from connector_assets.mapping.shares import allocate_debit_shares
 
 RESOLVED_SCHEMA: dict[str, pl.DataType] = {
     "item_no": pl.Int64(),
@@ -50,7 +52,7 @@ MATCH_COLUMNS = {
 _KEYS = ["item_no", "mapping_key", "rate_cents"]
 
 
-def _rule_frames(rules: MappingRules) -> tuple[pl.DataFrame, pl.LazyFrame, pl.LazyFrame]:
+def _rule_frames(rules: MappingRules) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Rules, their accounts and their split shares as three small frames."""
     head = pl.DataFrame(
         [
@@ -99,12 +101,12 @@ def _rule_frames(rules: MappingRules) -> tuple[pl.DataFrame, pl.LazyFrame, pl.La
         schema={"order": pl.Int64, "split_cc": pl.String, "weight": pl.Int64, "pos": pl.Int64},
         orient="row",
     )
-    return head, accounts.lazy(), split.lazy()
+    return head, accounts, split
 
 
-def _context(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules) -> pl.LazyFrame:
+def _context(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     """Items joined with the employee's attributes and the job the line carries."""
-    attrs = attributes.lazy().with_columns(
+    attrs = attributes.with_columns(
         pl.lit(None, dtype=t).alias(n) for n, t in ATTRIBUTE_SCHEMA.items() if n not in attributes.columns
     )
     if "primary_job" not in attributes.columns:
@@ -141,9 +143,9 @@ def _context(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules)
         .then(renamed)
         .otherwise(pl.col("subtype"))
     )
+    typed = items.with_columns(pl.col(n).cast(t) for n, t in ITEM_SCHEMA.items() if n in items.columns)
     return (
-        items.lazy()
-        .join(primary, on="employee_uuid", how="left")
+        typed.join(primary, on="employee_uuid", how="left")
         .join(by_job, on=["employee_uuid", "job_uuid"], how="left")
         .with_columns(
             eff_job_uuid=pl.coalesce("job_uuid", "p_job"),
@@ -156,26 +158,24 @@ def _context(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules)
     )
 
 
-def _first(frame: pl.LazyFrame, *cols: str, **named: str) -> pl.LazyFrame:
+def _first(frame: pl.DataFrame, *cols: str, **named: str) -> pl.DataFrame:
     """The most specific candidate per item (lowest level, then file order)."""
     ranked = frame.sort(["item_no", "level", "order"]).unique("item_no", keep="first", maintain_order=True)
     return ranked.select("item_no", *cols, **{k: pl.col(v) for k, v in named.items()})
 
 
-def _debit_legs(ctx: pl.LazyFrame, rules: MappingRules) -> pl.LazyFrame:
+def _debit_legs(ctx: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     head, accounts, split = _rule_frames(rules)
     legs = ctx.filter(pl.col("category").is_in([k for k, v in c.DEBIT_ROLE.items() if v]))
     parts = []
     for field, column in MATCH_COLUMNS.items():
         subset = head.filter(pl.col("match_field") == field)
         if subset.height:
-            parts.append(
-                legs.select(*_KEYS, _v=pl.col(column)).join(subset.lazy(), left_on="_v", right_on="match_value")
-            )
+            parts.append(legs.select(*_KEYS, _v=pl.col(column)).join(subset, left_on="_v", right_on="match_value"))
     defaults = head.filter(pl.col("match_field").is_null())
     parts.append(
         legs.select(*_KEYS)
-        .join(defaults.lazy(), left_on="mapping_key", right_on="scope")
+        .join(defaults, left_on="mapping_key", right_on="scope")
         .with_columns(scope=pl.col("mapping_key"))
     )
     cand = pl.concat(parts, how="diagonal_relaxed").filter(
@@ -208,64 +208,10 @@ def _debit_legs(ctx: pl.LazyFrame, rules: MappingRules) -> pl.LazyFrame:
         .join(cost, on="item_no", how="left")
         .join(dims, on="item_no", how="left")
     )
-    return _allocate_debits(legs, split)
+    return allocate_debit_shares(legs, split)
 
 
-def _allocate_debits(legs: pl.LazyFrame, split: pl.LazyFrame) -> pl.LazyFrame:
-    """Expand split legs into cost-centre shares; employer costs follow the employee's wage shares."""
-    follows = pl.col("category").is_in(list(c.FOLLOWS_WAGES))
-    own = legs.filter(~follows)
-    single = own.filter(~pl.col("split").fill_null(False)).with_columns(
-        share_cents=pl.col("amount_cents"), cost_center=pl.col("cc")
-    )
-    parted = (
-        allocate_frame(
-            own.filter(pl.col("split").fill_null(False)).join(split, left_on="split_order", right_on="order"),
-            by=["item_no"],
-            amount="amount_cents",
-            weight="weight",
-            tie=["split_cc", "pos"],
-        )
-        .with_columns(cost_center=pl.col("split_cc"))
-        .drop("split_cc", "weight", "pos")
-    )
-    shares = pl.concat([single, parted], how="diagonal_relaxed")
-
-    wages = (
-        shares.filter(pl.col("category").is_in([c.EARNING, c.CASH_TIPS]))
-        .group_by("employee_uuid", "cost_center")
-        .agg(w=pl.col("share_cents").sum())
-        .filter(pl.col("w") != 0)
-        .with_columns(
-            total=pl.col("w").sum().over("employee_uuid"),
-            mixed=(pl.col("w") > 0).any().over("employee_uuid") & (pl.col("w") < 0).any().over("employee_uuid"),
-        )
-        # Weights must share one sign: a correction that nets wages to zero or flips sign has no proportion.
-        .filter((pl.col("total") != 0) & ~pl.col("mixed"))
-        .select("employee_uuid", wage_cc="cost_center", weight=pl.col("w").abs())
-    )
-    employer = legs.filter(follows)
-    with_wages = employer.join(wages, on="employee_uuid", how="inner")
-    followed = allocate_frame(
-        with_wages, by=["item_no"], amount="amount_cents", weight="weight", tie=["wage_cc"]
-    ).with_columns(cost_center=pl.col("wage_cc"), cc_rule=pl.lit("follows wages"), follow=pl.lit(True))
-    alone = employer.join(wages.select("employee_uuid").unique(), on="employee_uuid", how="anti")
-    alone_single = alone.filter(~pl.col("split").fill_null(False)).with_columns(
-        share_cents=pl.col("amount_cents"), cost_center=pl.col("cc")
-    )
-    alone_parted = allocate_frame(
-        alone.filter(pl.col("split").fill_null(False)).join(split, left_on="split_order", right_on="order"),
-        by=["item_no"],
-        amount="amount_cents",
-        weight="weight",
-        tie=["split_cc", "pos"],
-    ).with_columns(cost_center=pl.col("split_cc"))
-    return pl.concat([shares, followed, alone_single, alone_parted], how="diagonal_relaxed").with_columns(
-        follow=pl.col("follow").fill_null(False)
-    )
-
-
-def _debit_output(legs: pl.LazyFrame, rules: MappingRules) -> pl.LazyFrame:
+def _debit_output(legs: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     key, dept, title = (
         pl.col("mapping_key"),
         pl.col("department").fill_null("-"),
@@ -333,65 +279,13 @@ def _debit_output(legs: pl.LazyFrame, rules: MappingRules) -> pl.LazyFrame:
     )
 
 
-def _credit_output(ctx: pl.LazyFrame, rules: MappingRules) -> pl.LazyFrame:
-    legs = ctx.filter(pl.col("category").is_in([k for k, v in c.CREDIT_ROLE.items() if v]))
-    role = (
-        pl.when(pl.col("category") == c.NET_PAY)
-        .then(pl.concat_str(pl.lit("net_pay_"), pl.col("subtype")))
-        .otherwise(pl.col("category").replace_strict(c.CREDIT_ROLE, default=None, return_dtype=pl.String))
-    )
-    by_name = pl.DataFrame(
-        [
-            ("deductions", n.strip().lower(), a, f"credits.deductions_by_name.{n}")
-            for n, a in rules.deductions_by_name.items()
-        ]
-        + [
-            ("benefits", n.strip().lower(), a, f"credits.benefits_by_name.{n}")
-            for n, a in rules.benefits_by_name.items()
-        ],
-        schema={"role": pl.String, "_name": pl.String, "named_account": pl.String, "named_rule": pl.String},
-        orient="row",
-    )
-    plain = pl.col("role").replace_strict(dict(rules.credits), default=None, return_dtype=pl.String)
-    legs = legs.with_columns(role=role, _name=pl.col("name").str.strip_chars().str.to_lowercase()).join(
-        by_name.lazy(), on=["role", "_name"], how="left"
-    )
-    account = pl.coalesce("named_account", plain)
-    rule = (
-        pl.when(pl.col("named_account").is_not_null())
-        .then("named_rule")
-        .otherwise(pl.concat_str(pl.lit("credits."), pl.col("role")))
-    )
-    reason = pl.when(account.is_null()).then(
-        pl.format("no credit account for '{}'; add credits.{} to " + rules.source, pl.col("role"), pl.col("role"))
-    )
-    return legs.select(
-        "item_no",
-        "employee_uuid",
-        "job_uuid",
-        "category",
-        "subtype",
-        "name",
-        side=pl.lit("credit"),
-        role="role",
-        amount_cents="amount_cents",
-        account=account,
-        cost_center=pl.lit(None, pl.String),
-        dimensions=pl.lit(""),
-        rule=rule,
-        mapping_version=pl.lit(rules.version),
-        unmapped_reason=reason,
-    )
-
-
 def resolve(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     """Journal legs (``RESOLVED_SCHEMA``) for ``items``: one per side and cost-centre share of each item."""
     ctx = _context(items, attributes, rules)
     debits = _debit_output(_debit_legs(ctx, rules), rules)
-    credits = _credit_output(ctx, rules)
+    credits = credit_legs(ctx, rules)
     return (
         pl.concat([debits, credits], how="diagonal_relaxed")
         .select([pl.col(n).cast(t) for n, t in RESOLVED_SCHEMA.items()])
         .sort(["item_no", "side", "cost_center"], descending=[False, True, False], nulls_last=True)
-        .collect()
     )

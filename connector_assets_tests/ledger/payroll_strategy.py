@@ -68,9 +68,7 @@ def payroll_cases(draw: st.DrawFn, max_employees: int = 5) -> Case:
         for name in draw(st.lists(st.sampled_from(HOURLY + FIXED), max_size=4)):
             cents = draw(positive)
             kind = "hourly_compensations" if name in HOURLY else "fixed_compensations"
-            comp[kind].append(
-                {"name": name, "amount": money(cents), "job_uuid": draw(st.sampled_from(jobs))}
-            )
+            comp[kind].append({"name": name, "amount": money(cents), "job_uuid": draw(st.sampled_from(jobs))})
             gross += cents
             add({"Bonus": "employee_bonuses", "Commission": "employee_commissions"}.get(name, "other"), cents)
         if draw(st.booleans()):

@@ -8,6 +8,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 
 from connector_assets.ledger import JournalOptions, build_journal, payroll_items, prove_balanced
+from connector_assets.ledger.journal import Detail
 from connector_assets.mapping import employee_attributes, parse_mapping, resolve
 from connector_assets_tests.ledger import worked_example as w
 from connector_assets_tests.ledger.helpers import compensation, journal_for
@@ -20,7 +21,7 @@ def test_generated_payrolls_balance_tie_out_and_split_exactly(case: Case) -> Non
     """For any consistent payroll and split set: balanced, tied out, nothing dropped, exact splits."""
     items = payroll_items(case.payroll)
     resolved = resolve(items, employee_attributes(case.employees), parse_mapping(case.mapping_yaml))
-    detail = "per_employee" if len(case.payroll["payroll_uuid"]) % 2 else "summarized"
+    detail: Detail = "per_employee" if len(case.payroll["payroll_uuid"]) % 2 else "summarized"
     journal = build_journal(case.payroll, items, resolved, JournalOptions(detail=detail))
     assert journal.proofs.ok, journal.proofs.problems()
     debit_items = items.filter(pl.col("category").is_in(["earning", "cash_tips", "employer_tax",

@@ -34,7 +34,9 @@ def raw_tokens(engine: Engine) -> list[bytes]:
 
 
 def tokens_by_subscription(engine: Engine, cipher: SecretCipher) -> dict[str, str | None]:
-    return {s.subscription_uuid: s.verification_token for s in Subscriptions(engine, cipher).for_connection(CONNECTION)}
+    return {
+        s.subscription_uuid: s.verification_token for s in Subscriptions(engine, cipher).for_connection(CONNECTION)
+    }
 
 
 def test_handshake_stores_token_encrypted_and_it_signs_events(store_engine: Engine, cipher: SecretCipher) -> None:
@@ -76,7 +78,9 @@ def test_handshake_never_replaces_a_held_token(sqlite_store: Engine, cipher: Sec
         assert rx.post(event_body("old-key-still-works")).status_code == 200
 
 
-def test_handshake_cannot_move_another_connections_subscription(sqlite_store: Engine, cipher: SecretCipher) -> None:
+def test_handshake_cannot_move_another_connections_subscription(
+    sqlite_store: Engine, cipher: SecretCipher
+) -> None:
     """A handshake naming a subscription of another connection leaves that row where it was."""
     Subscriptions(sqlite_store, cipher).save(
         subscription_uuid="theirs", connection_id="globex", status="verified", verification_token="their-token"

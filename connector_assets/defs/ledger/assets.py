@@ -98,7 +98,6 @@ def mapping(
             ),
             "file": dg.MetadataValue.path(str(connection.mapping_file)),
         },
-        data_version=dg.DataVersion(rules.version),
     )
 
 
@@ -143,7 +142,9 @@ def journal_lines(
         erp.close()
     validation: dict[str, Any] = {"run_id": context.run.run_id, "payroll_uuid": payroll_uuid}
     if prepared.journal is None:
-        store.state.put(connection_id, validation_key(payroll_uuid), {**validation, "skipped": prepared.skip_reason})
+        store.state.put(
+            connection_id, validation_key(payroll_uuid), {**validation, "skipped": prepared.skip_reason}
+        )
         context.add_output_metadata({"skipped": prepared.skip_reason or ""})
         return prepared
     journal = prepared.journal

@@ -24,7 +24,9 @@ DESCRIPTIONS = {
 
 def _result(check: str, validation: dict[str, Any] | None) -> dg.AssetCheckResult:
     if validation is None:
-        return dg.AssetCheckResult(passed=False, description="the journal of this payroll was not built in this run")
+        return dg.AssetCheckResult(
+            passed=False, description="the journal of this payroll was not built in this run"
+        )
     if validation.get("skipped"):
         return dg.AssetCheckResult(passed=True, metadata={"skipped": validation["skipped"]})
     rows = [r for r in validation["problems"] if r["check"] == check]

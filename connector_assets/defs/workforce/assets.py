@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from connector_assets.cloudsuite.errors import CloudSuiteError
 from connector_assets.cloudsuite.types import ErpEmployee
 from connector_assets.defs.audit import record
 from connector_assets.defs.partitions import connection_partitions
@@ -74,17 +75,25 @@ def cloudsuite_employees(
     connection_id = context.partition_key
     current = {row["employee_uuid"]: row for row in employees.iter_rows(named=True)}
     applied: dict[str, int] = {}
+    failed: dict[str, str] = {}
     erp = cloudsuite.erp(connection_id)
     try:
         for change in changes:
             row = current[change.employee_uuid]
             target = erp_employee(row)
-            if change.kind == "termination" and target.termination_date:
-                erp.upsert_employee(target)
-                erp.terminate_employee(target.number, target.termination_date)
-                outcome = "terminated"
-            else:
-                outcome = erp.upsert_employee(target)
+            try:
+                if change.kind == "termination" and target.termination_date:
+                    erp.upsert_employee(target)
+                    erp.terminate_employee(target.number, target.termination_date)
+                    outcome = "terminated"
+                else:
+                    outcome = erp.upsert_employee(target)
+            except CloudSuiteError as exc:
+                # One employee CloudSuite refuses (e.g. an unknown cost center) must not stop the others.
+                failed[change.employee_uuid] = str(exc)
+                record(store, connection_id, "employee", change.employee_uuid, "sync_failed",
+                       {"kind": change.kind, "employee_number": target.number, "reason": str(exc)}, context)  # fmt: skip
+                continue
             applied[change.kind] = applied.get(change.kind, 0) + 1
             record(
                 store, connection_id, "employee", change.employee_uuid, "synced",

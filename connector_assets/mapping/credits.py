@@ -1,0 +1,60 @@
+"""Credit legs: each item's clearing or liability account, at entity level (no cost centre)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from connector_assets.ledger import categories as c
+from connector_assets.mapping.model import MappingRules
+
+
+def credit_legs(ctx: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
+    """Entity-level credit legs: clearing and liability accounts from the ``credits:`` section."""
+    legs = ctx.filter(pl.col("category").is_in([k for k, v in c.CREDIT_ROLE.items() if v]))
+    role = (
+        pl.when(pl.col("category") == c.NET_PAY)
+        .then(pl.concat_str(pl.lit("net_pay_"), pl.col("subtype")))
+        .otherwise(pl.col("category").replace_strict(c.CREDIT_ROLE, default=None, return_dtype=pl.String))
+    )
+    by_name = pl.DataFrame(
+        [
+            ("deductions", n.strip().lower(), a, f"credits.deductions_by_name.{n}")
+            for n, a in rules.deductions_by_name.items()
+        ]
+        + [
+            ("benefits", n.strip().lower(), a, f"credits.benefits_by_name.{n}")
+            for n, a in rules.benefits_by_name.items()
+        ],
+        schema={"role": pl.String, "_name": pl.String, "named_account": pl.String, "named_rule": pl.String},
+        orient="row",
+    )
+    plain = pl.col("role").replace_strict(dict(rules.credits), default=None, return_dtype=pl.String)
+    legs = legs.with_columns(role=role, _name=pl.col("name").str.strip_chars().str.to_lowercase()).join(
+        by_name, on=["role", "_name"], how="left"
+    )
+    account = pl.coalesce("named_account", plain)
+    rule = (
+        pl.when(pl.col("named_account").is_not_null())
+        .then("named_rule")
+        .otherwise(pl.concat_str(pl.lit("credits."), pl.col("role")))
+    )
+    reason = pl.when(account.is_null()).then(
+        pl.format("no credit account for '{}'; add credits.{} to " + rules.source, pl.col("role"), pl.col("role"))
+    )
+    return legs.select(
+        "item_no",
+        "employee_uuid",
+        "job_uuid",
+        "category",
+        "subtype",
+        "name",
+        side=pl.lit("credit"),
+        role="role",
+        amount_cents="amount_cents",
+        account=account,
+        cost_center=pl.lit(None, pl.String),
+        dimensions=pl.lit(""),
+        rule=rule,
+        mapping_version=pl.lit(rules.version),
+        unmapped_reason=reason,
+    )

@@ -1,0 +1,69 @@
+"""Cost-centre shares of debit legs: percentage splits and fully loaded employer cost.
+
+A split turns one leg into several shares by largest remainder. Employer taxes
+and benefit contributions follow the employee's allocated wages (cash tips
+included, as part of gross), per payroll-accounting §6; when the employee's
+wages net to zero or mix signs there is no proportion, and those legs resolve
+by their own rules instead.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from connector_assets.ledger import categories as c
+from connector_assets.ledger.allocation import allocate_frame
+
+
+def allocate_debit_shares(legs: pl.DataFrame, split: pl.DataFrame) -> pl.DataFrame:
+    """Expand split legs into cost-centre shares; employer costs follow the employee's wage shares."""
+    follows = pl.col("category").is_in(list(c.FOLLOWS_WAGES))
+    own = legs.filter(~follows)
+    single = own.filter(~pl.col("split").fill_null(False)).with_columns(
+        share_cents=pl.col("amount_cents"), cost_center=pl.col("cc")
+    )
+    parted = (
+        allocate_frame(
+            own.filter(pl.col("split").fill_null(False)).join(split, left_on="split_order", right_on="order"),
+            by=["item_no"],
+            amount="amount_cents",
+            weight="weight",
+            tie=["split_cc", "pos"],
+        )
+        .with_columns(cost_center=pl.col("split_cc"))
+        .drop("split_cc", "weight", "pos")
+    )
+    shares = pl.concat([single, parted], how="diagonal_relaxed")
+
+    wages = (
+        shares.filter(pl.col("category").is_in([c.EARNING, c.CASH_TIPS]))
+        .group_by("employee_uuid", "cost_center")
+        .agg(w=pl.col("share_cents").sum())
+        .filter(pl.col("w") != 0)
+        .with_columns(
+            total=pl.col("w").sum().over("employee_uuid"),
+            mixed=(pl.col("w") > 0).any().over("employee_uuid") & (pl.col("w") < 0).any().over("employee_uuid"),
+        )
+        # Weights must share one sign: a correction that nets wages to zero or flips sign has no proportion.
+        .filter((pl.col("total") != 0) & ~pl.col("mixed"))
+        .select("employee_uuid", wage_cc="cost_center", weight=pl.col("w").abs())
+    )
+    employer = legs.filter(follows)
+    with_wages = employer.join(wages, on="employee_uuid", how="inner")
+    followed = allocate_frame(
+        with_wages, by=["item_no"], amount="amount_cents", weight="weight", tie=["wage_cc"]
+    ).with_columns(cost_center=pl.col("wage_cc"), cc_rule=pl.lit("follows wages"), follow=pl.lit(True))
+    alone = employer.join(wages.select("employee_uuid").unique(), on="employee_uuid", how="anti")
+    alone_single = alone.filter(~pl.col("split").fill_null(False)).with_columns(
+        share_cents=pl.col("amount_cents"), cost_center=pl.col("cc")
+    )
+    alone_parted = allocate_frame(
+        alone.filter(pl.col("split").fill_null(False)).join(split, left_on="split_order", right_on="order"),
+        by=["item_no"],
+        amount="amount_cents",
+        weight="weight",
+        tie=["split_cc", "pos"],
+    ).with_columns(cost_center=pl.col("split_cc"))
+    return pl.concat([shares, followed, alone_single, alone_parted], how="diagonal_relaxed").with_columns(
+        follow=pl.col("follow").fill_null(False)
+    )
