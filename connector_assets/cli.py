@@ -7,6 +7,7 @@ import typer
 from connector_assets.cloudsuite.cli import app as cloudsuite_app
 from connector_assets.demo.cli import demo
 from connector_assets.gusto.cli import app as gusto_app
+from connector_assets.operations.cli import mount as mount_operations
 from connector_assets.receiver.cli import receiver
 from connector_assets.store.cli import keygen, store_app
 
@@ -22,6 +23,7 @@ app.command("receiver")(receiver)
 app.add_typer(store_app, name="store")
 app.add_typer(gusto_app, name="gusto")
 app.add_typer(cloudsuite_app, name="cloudsuite")
+mount_operations(app)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,90 @@
-"""The Definitions object loads and carries the expected resources, assets, checks, jobs, sensors and schedules."""
+"""The Definitions object: a snapshot of the asset graph, checks, jobs, sensors, schedules and resources.
+
+An accidental change to the graph (a renamed key, a lost check, a job that no longer selects an asset)
+fails here first.
+"""
 
 from __future__ import annotations
 
+import dagster as dg
+
 from connector_assets.definitions import defs
+
+ASSETS = {
+    "cloudsuite/gl_accounts": ("cloudsuite", "connections", []),
+    "cloudsuite/cost_centers": ("cloudsuite", "connections", []),
+    "gusto/departments": ("gusto", "connections", []),
+    "gusto/employees": ("gusto", "connections", ["gusto/departments"]),
+    "workforce/changes": ("workforce", "connections", ["gusto/employees"]),
+    "cloudsuite/employees": ("workforce", "connections", ["gusto/employees", "workforce/changes"]),
+    "ledger/mapping": ("ledger", "connections", ["cloudsuite/cost_centers", "cloudsuite/gl_accounts", "gusto/departments"]),
+    "gusto/payrolls": ("gusto", "payrolls", []),
+    "ledger/journal_lines": (
+        "ledger",
+        "payrolls",
+        ["cloudsuite/cost_centers", "cloudsuite/gl_accounts", "gusto/payrolls", "ledger/mapping"],
+    ),
+    "cloudsuite/journal_postings": ("cloudsuite", "payrolls", ["ledger/journal_lines"]),
+    "reports/headcount_reconciliation": ("reports", "connections", ["cloudsuite/employees", "gusto/employees"]),
+}
+CHECKS = {
+    "accounts_exist_and_open",
+    "cost_centers_exist",
+    "balanced",
+    "ties_out_to_gusto",
+    "no_unmapped_lines",
+}
+
+
+def _graph() -> dg.AssetGraph:
+    return defs.resolve_asset_graph()
 
 
 def test_definitions_resolve() -> None:
     """The whole repository resolves (what `dagster definitions validate` does)."""
+    assert defs.get_repository_def().name
+
+
+def test_asset_graph_snapshot() -> None:
+    """Asset keys, groups, partitions and upstream edges are exactly as designed."""
+    graph = _graph()
+    found = {}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if not node.is_materializable:
+            continue
+        partitions = node.partitions_def
+        found[key.to_user_string()] = (
+            node.group_name,
+            getattr(partitions, "name", None),
+            sorted(p.to_user_string() for p in node.parent_keys),
+        )
+    assert found == ASSETS
+
+
+def test_blocking_checks_guard_the_journal() -> None:
+    """Every journal check is blocking and sits on ledger/journal_lines."""
+    graph = _graph()
+    keys = {k for k in graph.asset_check_keys if k.asset_key == dg.AssetKey(["ledger", "journal_lines"])}
+    assert {k.name for k in keys} == CHECKS
+    assert all(graph.get_check_spec(k).blocking for k in keys)
+
+
+def test_jobs_sensors_schedules_and_resources() -> None:
+    """The operational surface: jobs, the inbox sensor, schedules, and resources by name."""
     repo = defs.get_repository_def()
-    assert repo.name
-
-
-def test_expected_resources() -> None:
-    """Resources are wired by name."""
-    assert {"store", "connections"} <= set(defs.resources or {})
+    assert {j.name for j in repo.get_all_jobs() if not j.name.startswith("__")} == {
+        "payroll_job",
+        "master_data_job",
+        "workforce_job",
+        "headcount_job",
+        "gusto_poll_job",
+    }
+    assert {s.name for s in repo.sensor_defs} == {"gusto_inbox_sensor"}
+    assert {s.name for s in repo.schedule_defs} == {
+        "master_data_hourly",
+        "workforce_daily",
+        "headcount_monthly",
+        "gusto_fallback_poll",
+    }
+    assert {"store", "connections", "gusto", "cloudsuite", "io_manager"} <= set(defs.resources or {})

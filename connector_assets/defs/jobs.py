@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dagster as dg
 
-from connector_assets.defs.partitions import connection_partitions, payroll_partitions
-
 PAYROLL_CHAIN = [
     dg.AssetKey(["gusto", "payrolls"]),
     dg.AssetKey(["ledger", "journal_lines"]),
@@ -26,24 +24,20 @@ WORKFORCE = [
 payroll_job = dg.define_asset_job(
     "payroll_job",
     selection=dg.AssetSelection.assets(*PAYROLL_CHAIN),
-    partitions_def=payroll_partitions,
     description="Fetch one processed payroll, build its journal, check it, post it once.",
 )
 master_data_job = dg.define_asset_job(
     "master_data_job",
     selection=dg.AssetSelection.assets(*MASTER_DATA),
-    partitions_def=connection_partitions,
     description="Refresh CloudSuite GL accounts and cost centers and re-validate the mapping.",
 )
 workforce_job = dg.define_asset_job(
     "workforce_job",
     selection=dg.AssetSelection.assets(*WORKFORCE),
-    partitions_def=connection_partitions,
     description="Bring CloudSuite's employees in line with Gusto (hires, terminations, rehires, transfers).",
 )
 headcount_job = dg.define_asset_job(
     "headcount_job",
     selection=dg.AssetSelection.assets(dg.AssetKey(["reports", "headcount_reconciliation"])),
-    partitions_def=connection_partitions,
     description="Compare Gusto headcount per cost center with CloudSuite's.",
 )

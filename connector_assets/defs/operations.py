@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import dagster as dg
 
 from connector_assets.defs.gusto.polling import gusto_poll_job
-from connector_assets.defs.partitions import connection_partitions, payroll_partitions
+from connector_assets.defs.partitions import CONNECTIONS, PAYROLLS
 from connector_assets.defs.sensors import gusto_inbox_sensor
 
 
@@ -55,14 +55,14 @@ def _first_error(result: dg.ExecuteInProcessResult) -> str | None:
 
 
 def _ensure_partition(instance: dg.DagsterInstance, job_name: str, key: str) -> None:
-    partitions = payroll_partitions if job_name == "payroll_job" else connection_partitions
+    name = PAYROLLS if job_name == "payroll_job" else CONNECTIONS
     if job_name in (
         "payroll_job",
         "master_data_job",
         "workforce_job",
         "headcount_job",
-    ) and not instance.has_dynamic_partition(partitions.name, key):
-        instance.add_dynamic_partitions(partitions.name, [key])
+    ) and not instance.has_dynamic_partition(name, key):
+        instance.add_dynamic_partitions(name, [key])
 
 
 def poll_gusto(instance: dg.DagsterInstance, connection_ids: list[str] | None = None) -> RunOutcome:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-connection_partitions = dg.DynamicPartitionsDefinition(name="connections")
-payroll_partitions = dg.DynamicPartitionsDefinition(name="payrolls")
+CONNECTIONS, PAYROLLS = "connections", "payrolls"
+connection_partitions = dg.DynamicPartitionsDefinition(name=CONNECTIONS)
+payroll_partitions = dg.DynamicPartitionsDefinition(name=PAYROLLS)
 
 SEPARATOR = ":"
 

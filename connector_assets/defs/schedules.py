@@ -7,7 +7,7 @@ import dagster as dg
 
 from connector_assets.defs.gusto.polling import gusto_poll_job
 from connector_assets.defs.jobs import headcount_job, master_data_job, workforce_job
-from connector_assets.defs.partitions import connection_partitions
+from connector_assets.defs.partitions import CONNECTIONS
 from connector_assets.defs.resources import ConnectionsResource
 
 
@@ -15,9 +15,9 @@ def _per_connection(
     context: dg.ScheduleEvaluationContext, connections: ConnectionsResource, job: dg.JobDefinition | Any
 ) -> list[dg.RunRequest]:
     ids = [c.id for c in connections.file.connections]
-    missing = set(ids) - set(context.instance.get_dynamic_partitions(connection_partitions.name))
+    missing = set(ids) - set(context.instance.get_dynamic_partitions(CONNECTIONS))
     if missing:
-        context.instance.add_dynamic_partitions(connection_partitions.name, sorted(missing))
+        context.instance.add_dynamic_partitions(CONNECTIONS, sorted(missing))
     stamp = context.scheduled_execution_time.isoformat() if context.scheduled_execution_time else "now"
     return [
         dg.RunRequest(

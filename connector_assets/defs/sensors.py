@@ -1,8 +1,19 @@
-"""The inbox sensor: turns webhook and polled events into payroll and workforce runs."""
+"""The inbox sensor: turns webhook and polled events into payroll and workforce runs.
 
+Each tick reads the inbox after its cursor (bounded in rows and time), routes the events, and asks for one
+run per payroll partition and one coalesced workforce run per connection. Every event is marked with the
+run key it was dispatched under, so an event read twice (a reset cursor, a tick that died before its
+cursor was saved) is re-requested under the same key, which Dagster launches at most once.
+"""
+
+from __future__ import annotations
+
+import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 
 import dagster as dg
 
@@ -10,45 +21,175 @@ from connector_assets.defs.jobs import payroll_job, workforce_job
 from connector_assets.defs.partitions import connection_partitions, payroll_partitions
 from connector_assets.defs.resources import StoreResource
 from connector_assets.defs.routing import route
-from connector_assets.store.inbox import DISPATCHED, IGNORED, InboxEvent
+from connector_assets.store.inbox import DISPATCHED, IGNORED, PENDING, InboxEvent
 
 ROWS_PER_TICK = 500
+PAGE_ROWS = 100
 # Dagster gives a sensor 60 s per evaluation; stop well before so the cursor is always saved.
 TICK_BUDGET_S = 20.0
+RUN_KEY_TAG = "dagster/run_key"
+# The inbox keeps the run key in a 64-character column.
+MAX_RUN_KEY = 64
+EPOCH_SCOPE, EPOCH_KEY = "*", "inbox_sensor_store_epoch"
 
 
 @dataclass
 class InboxCursor:
-    """Where the sensor stopped: the last inbox id it handled."""
+    """Where the sensor stopped: the last inbox id it handled, in the store identified by `store_epoch`."""
 
     last_id: int = 0
+    store_epoch: str | None = None
 
     @classmethod
-    def parse(cls, raw: str | None) -> "InboxCursor":
+    def parse(cls, raw: str | None) -> InboxCursor:
         """Read a cursor; a missing or corrupt one starts from the beginning (run keys prevent repeats)."""
         try:
-            return cls(**json.loads(raw)) if raw else cls()
-        except (TypeError, ValueError):
+            doc = json.loads(raw) if raw else {}
+        except ValueError:
             return cls()
+        if not isinstance(doc, dict):
+            return cls()
+        last_id, epoch = doc.get("last_id", 0), doc.get("store_epoch")
+        if not isinstance(last_id, int) or isinstance(last_id, bool) or last_id < 0:
+            return cls()
+        return cls(last_id, epoch if isinstance(epoch, str) else None)
+
+    def for_store(self, epoch: str) -> InboxCursor:
+        """This cursor if it was saved against this store; a fresh one if the store was replaced since."""
+        return self if self.store_epoch == epoch else InboxCursor(0, epoch)
 
     def dump(self) -> str:
         return json.dumps(asdict(self))
+
+
+@dataclass
+class InboxTick:
+    """What one evaluation asks for: runs, new dynamic partitions, and the cursor to save."""
+
+    cursor: InboxCursor
+    run_requests: list[dg.RunRequest] = field(default_factory=list)
+    new_payrolls: list[str] = field(default_factory=list)
+    new_connections: list[str] = field(default_factory=list)
+    events: int = 0
+    ignored: int = 0
+
+
+def run_key(kind: str, target: str, last: InboxEvent) -> str:
+    """`{kind}:{inbox id}:{digest of target and event uuid}`: short, and unique even across replaced stores."""
+    digest = hashlib.sha256(f"{target}|{last.event_uuid}".encode()).hexdigest()[:20]
+    return f"{kind}:{last.id}:{digest}"
+
+
+def store_epoch(store: StoreResource) -> str:
+    """A random id kept in the store, so a cursor saved against an earlier store is not applied to this one."""
+    epoch = store.state.get(EPOCH_SCOPE, EPOCH_KEY)
+    if not isinstance(epoch, str):
+        epoch = uuid.uuid4().hex
+        store.state.put(EPOCH_SCOPE, EPOCH_KEY, epoch)
+    return str(epoch)
 
 
 def _tags(connection_id: str) -> dict[str, str]:
     return {"connector/connection": connection_id, "connector/gusto_grant": connection_id}
 
 
-def _take_batch(store: StoreResource, cursor: InboxCursor) -> list[InboxEvent]:
-    deadline = time.monotonic() + TICK_BUDGET_S
+def take_batch(
+    store: StoreResource,
+    cursor: InboxCursor,
+    *,
+    row_limit: int = ROWS_PER_TICK,
+    budget_s: float = TICK_BUDGET_S,
+    clock: Callable[[], float] = time.monotonic,
+    page_rows: int = PAGE_ROWS,
+) -> list[InboxEvent]:
+    """Inbox rows after the cursor, page by page, until `row_limit` rows or `budget_s` seconds; moves the cursor."""
+    deadline = clock() + budget_s
     events: list[InboxEvent] = []
-    while time.monotonic() < deadline and len(events) < ROWS_PER_TICK:
-        page = store.inbox.after(cursor.last_id, limit=min(100, ROWS_PER_TICK - len(events)))
+    while len(events) < row_limit and clock() < deadline:
+        page = store.inbox.after(cursor.last_id, limit=min(page_rows, row_limit - len(events)))
         if not page:
             break
         events.extend(page)
         cursor.last_id = page[-1].id
     return events
+
+
+def _launched(instance: dg.DagsterInstance, keys: set[str]) -> set[str]:
+    """Which of these run keys already have a run (only asked for events read a second time)."""
+    if not keys:
+        return set()
+    records = instance.get_run_records(dg.RunsFilter(tags={RUN_KEY_TAG: sorted(keys)}))
+    return {r.dagster_run.tags.get(RUN_KEY_TAG, "") for r in records}
+
+
+def _plan(
+    store: StoreResource,
+    tick: InboxTick,
+    reread: dict[str, dg.RunRequest],
+    *,
+    job_name: str,
+    kind: str,
+    partition_key: str,
+    batch: list[InboxEvent],
+) -> None:
+    """New events get one new run key; events seen before keep the key they were dispatched under."""
+    tags = _tags(batch[0].connection_id)
+
+    def request(key: str) -> dg.RunRequest:
+        return dg.RunRequest(run_key=key, job_name=job_name, partition_key=partition_key, tags=tags)
+
+    pending = [e for e in batch if e.state == PENDING or not e.run_id]
+    if pending:
+        key = run_key(kind, partition_key, max(pending, key=lambda e: e.id))
+        tick.run_requests.append(request(key))
+        store.inbox.mark([e.id for e in pending], DISPATCHED, run_id=key)
+    for event in batch:
+        if event.run_id and event.state == DISPATCHED and event.run_id not in reread:
+            reread[event.run_id] = request(event.run_id)
+
+
+def evaluate_inbox(
+    store: StoreResource,
+    instance: dg.DagsterInstance,
+    cursor: InboxCursor,
+    *,
+    row_limit: int = ROWS_PER_TICK,
+    budget_s: float = TICK_BUDGET_S,
+    clock: Callable[[], float] = time.monotonic,
+) -> InboxTick:
+    """One tick's work, without the sensor machinery (tests and `operations.process_inbox` use the sensor)."""
+    cursor = cursor.for_store(store_epoch(store))
+    events = take_batch(store, cursor, row_limit=row_limit, budget_s=budget_s, clock=clock)
+    tick = InboxTick(cursor=cursor, events=len(events))
+    routing = route(events)
+    reread: dict[str, dg.RunRequest] = {}
+    for key, batch in routing.payrolls.items():
+        _plan(store, tick, reread, job_name=payroll_job.name, kind="payroll", partition_key=key, batch=batch)
+    for connection_id, batch in routing.workforce.items():
+        _plan(
+            store,
+            tick,
+            reread,
+            job_name=workforce_job.name,
+            kind="workforce",
+            partition_key=connection_id,
+            batch=batch,
+        )
+    fresh_ignored = [e for e in routing.ignored if e.state == PENDING]
+    store.inbox.mark([e.id for e in fresh_ignored], IGNORED)
+    tick.ignored = len(routing.ignored)
+    launched = _launched(instance, set(reread))
+    tick.run_requests += [r for k, r in reread.items() if k not in launched]
+
+    tick.new_payrolls = sorted(
+        k for k in routing.payrolls if not instance.has_dynamic_partition(str(payroll_partitions.name), k)
+    )
+    tick.new_connections = sorted(
+        c
+        for c in {e.connection_id for e in events}
+        if not instance.has_dynamic_partition(str(connection_partitions.name), c)
+    )
+    return tick
 
 
 @dg.sensor(
@@ -58,49 +199,19 @@ def _take_batch(store: StoreResource, cursor: InboxCursor) -> list[InboxEvent]:
     description="Watches the webhook inbox; one payroll run per payroll, one coalesced workforce run per connection.",
 )
 def gusto_inbox_sensor(context: dg.SensorEvaluationContext, store: StoreResource) -> dg.SensorResult:
-    cursor = InboxCursor.parse(context.cursor)
-    events = _take_batch(store, cursor)
-    routing = route(events)
-    requests: list[dg.RunRequest] = []
-    known_payrolls = set(context.instance.get_dynamic_partitions(payroll_partitions.name))
-    known_connections = set(context.instance.get_dynamic_partitions(connection_partitions.name))
-    new_payrolls = sorted(set(routing.payrolls) - known_payrolls)
-    new_connections = sorted({e.connection_id for e in events} - known_connections)
-
-    for key, batch in routing.payrolls.items():
-        connection_id = batch[0].connection_id
-        run_key = f"payroll:{key}:{max(e.id for e in batch)}"
-        requests.append(
-            dg.RunRequest(run_key=run_key, job_name=payroll_job.name, partition_key=key, tags=_tags(connection_id))
-        )
-        store.inbox.mark([e.id for e in batch], DISPATCHED, run_id=run_key)
-    for connection_id, batch in routing.workforce.items():
-        run_key = f"workforce:{connection_id}:{max(e.id for e in batch)}"
-        requests.append(
-            dg.RunRequest(
-                run_key=run_key,
-                job_name=workforce_job.name,
-                partition_key=connection_id,
-                tags=_tags(connection_id),
-            )
-        )
-        store.inbox.mark([e.id for e in batch], DISPATCHED, run_id=run_key)
-    store.inbox.mark([e.id for e in routing.ignored], IGNORED)
-
-    if events:
+    tick = evaluate_inbox(store, context.instance, InboxCursor.parse(context.cursor))
+    if tick.events:
         context.log.info(
-            f"inbox {events[0].id}..{events[-1].id}: {len(routing.payrolls)} payroll run(s), "
-            f"{len(routing.workforce)} workforce run(s), {len(routing.ignored)} ignored"
+            f"inbox up to {tick.cursor.last_id}: {tick.events} event(s), {len(tick.run_requests)} run request(s), "
+            f"{tick.ignored} ignored"
         )
+    partition_requests: list[dg.AddDynamicPartitionsRequest] = []
+    if tick.new_payrolls:
+        partition_requests.append(payroll_partitions.build_add_request(tick.new_payrolls))
+    if tick.new_connections:
+        partition_requests.append(connection_partitions.build_add_request(tick.new_connections))
     return dg.SensorResult(
-        run_requests=requests,
-        cursor=cursor.dump(),
-        dynamic_partitions_requests=[
-            r
-            for r in (
-                payroll_partitions.build_add_request(new_payrolls) if new_payrolls else None,
-                connection_partitions.build_add_request(new_connections) if new_connections else None,
-            )
-            if r is not None
-        ],
+        run_requests=tick.run_requests,
+        cursor=tick.cursor.dump(),
+        dynamic_partitions_requests=partition_requests,
     )

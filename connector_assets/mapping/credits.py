@@ -38,9 +38,14 @@ def credit_legs(ctx: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
         .then("named_rule")
         .otherwise(pl.concat_str(pl.lit("credits."), pl.col("role")))
     )
-    reason = pl.when(account.is_null()).then(
-        pl.format("no credit account for '{}'; add credits.{} to " + rules.source, pl.col("role"), pl.col("role"))
-    )
+    reason = (
+        pl.when(pl.col("role") == "net_pay_unknown")
+        .then(pl.format("net pay with unknown payment method '{}'; check the employee's payment_method in Gusto",
+                        pl.col("name")))
+        .when(account.is_null())
+        .then(pl.format("no credit account for '{}'; add credits.{} to " + rules.source, pl.col("role"),
+                        pl.col("role")))
+    )  # fmt: skip
     return legs.select(
         "item_no",
         "employee_uuid",

@@ -36,12 +36,13 @@ def app_from_env() -> Starlette:
 
     Migrations are not run here: `connector receiver` runs them once before starting the workers.
     """
+    max_body_bytes = _max_body_bytes()
     connections = load_connections()
     app = create_app(
         create_store_engine(),
         SecretCipher.from_env(),
         {c.id for c in connections.connections},
-        max_body_bytes=_max_body_bytes(),
+        max_body_bytes=max_body_bytes,
         verified_only=os.environ.get(VERIFIED_ONLY_ENV, "").lower() in {"1", "true", "yes"},
     )
     # Everything built so far lives as long as the worker: keep it out of the collector's full passes,

@@ -8,7 +8,7 @@ import pytest
 
 from connector_assets.ledger import MoneyError, PayrollShapeError, payroll_items, to_cents
 from connector_assets_tests.ledger import worked_example as w
-from connector_assets_tests.ledger.helpers import compensation
+from connector_assets_tests.ledger.builders import compensation
 
 
 @pytest.mark.parametrize(

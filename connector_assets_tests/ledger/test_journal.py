@@ -9,7 +9,7 @@ import pytest
 
 from connector_assets.ledger import JournalError, JournalOptions, external_reference, reverse_journal
 from connector_assets_tests.ledger import worked_example as w
-from connector_assets_tests.ledger.helpers import compensation, journal_for, line_tuples
+from connector_assets_tests.ledger.builders import compensation, journal_for, line_tuples
 
 
 def test_worked_example_produces_exactly_the_reference_journal() -> None:

@@ -11,7 +11,7 @@ from connector_assets.ledger import JournalOptions, build_journal, payroll_items
 from connector_assets.ledger.journal import Detail
 from connector_assets.mapping import employee_attributes, parse_mapping, resolve
 from connector_assets_tests.ledger import worked_example as w
-from connector_assets_tests.ledger.helpers import compensation, journal_for
+from connector_assets_tests.ledger.builders import compensation, journal_for
 from connector_assets_tests.ledger.payroll_strategy import Case, payroll_cases
 
 

@@ -25,7 +25,7 @@ def _employee(rate: str = "30.00", custom: str | None = None) -> list[dict[str, 
     return [{"uuid": E, "department": "Engineering", "department_uuid": "d-eng", "custom_fields": fields,
              "work_addresses": [{"location_uuid": "loc-1", "active": True}],
              "jobs": [{"uuid": J1, "title": "Tech", "primary": True, "rate": rate},
-                      {"uuid": J2, "title": "Lead", "primary": False, "rate": "60.00"}]}]  # fmt: skip
+                      {"uuid": J2, "title": "Foreman", "primary": False, "rate": "60.00"}]}]  # fmt: skip
 
 
 def _debit(mapping: str, items: pl.DataFrame, employees: list[dict[str, object]] | None = None) -> pl.DataFrame:
@@ -65,7 +65,7 @@ def test_rate_band_picks_the_matching_job_rule() -> None:
 
 def test_earning_line_follows_the_job_it_carries() -> None:
     """Hours on the secondary job resolve by that job, not the primary one."""
-    mapping = LAYERS.replace("departments:", "  Lead: {cost_center: '330'}\ndepartments:")
+    mapping = LAYERS.replace("departments:", "  Foreman: {cost_center: '330'}\ndepartments:")
     items = _items((E, J2, "earning", "regular", "Regular Hours", 10_000))
     assert _debit(mapping, items)["cost_center"].to_list() == ["330"]
 
@@ -129,12 +129,14 @@ def test_credit_legs_use_by_name_accounts_and_hold_missing_ones() -> None:
     """Child support goes to its named account; historical net pay without an account is held."""
     mapping = BASE.replace("credits:\n", 'credits:\n  deductions_by_name: {"child support": "1095"}\n')
     items = _items((E, None, "deduction", "Child Support", "Child Support", 200),
-                   (E, None, "net_pay", "historical", "Historical", 500))  # fmt: skip
+                   (E, None, "net_pay", "historical", "Historical", 500),
+                   (E, None, "net_pay", "unknown", "Wire", 700))  # fmt: skip
     credit = resolve(items, employee_attributes(_employee()), parse_mapping(mapping)).filter(
         pl.col("side") == "credit"
     )
-    assert credit["account"].to_list() == ["1095", None]
+    assert credit["account"].to_list() == ["1095", None, None]
     assert credit["unmapped_reason"][1] == (
         "no credit account for 'net_pay_historical'; add credits.net_pay_historical to mapping.yaml"
     )
-    assert credit["cost_center"].null_count() == 2
+    assert credit["unmapped_reason"][2].startswith("net pay with unknown payment method 'Wire'")
+    assert credit["cost_center"].null_count() == 3

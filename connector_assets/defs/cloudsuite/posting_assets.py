@@ -95,6 +95,14 @@ def journal_postings(
                 }
             )
         header = journal.header
+        if journal.lines.height == 0:
+            # A processed payroll that paid nobody (e.g. a pay schedule with no one on it) has nothing to post.
+            record(store, conn_id, "payroll", payroll_uuid, "unchanged",
+                   {"reference": header.external_reference, "reason": "no amounts to post"}, context)  # fmt: skip
+            return dg.MaterializeResult(
+                metadata={"state": "nothing_to_post", "detail": "the payroll has no amounts",
+                          "reversal_documents": ", ".join(reversed_docs)}
+            )  # fmt: skip
         if connection.posting.require_approval and not store.state.get(
             conn_id, approval_key(payroll_uuid, header.content_hash)
         ):

@@ -1,4 +1,4 @@
-"""Small builders shared by the ledger tests."""
+"""Builders shared by the ledger tests: payroll → journal in one call."""
 
 from __future__ import annotations
 

@@ -1,0 +1,180 @@
+"""`connector dev`: the sandbox, the webhook receiver and `dagster dev`, wired together for a person to watch.
+
+The simulators and the receiver run in this process (threads); `dagster dev` runs as a child process with
+the connector's environment. A payroll run in the sandbox is pushed to the receiver, lands in the inbox,
+and the inbox sensor (on by default) launches the run that posts it to the ION simulator.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+import yaml
+
+from connector_assets.demo.environment import SandboxEnvironment
+from connector_assets.demo.run import demo_key
+from connector_assets.gusto.client import GustoClient
+from connector_assets.gusto.models import WebhookSubscription
+from connector_assets.gusto.webhooks import subscribe
+from connector_assets.receiver import create_app
+from connector_assets.sandbox.server import ServerThread
+from connector_assets.settings import load_connections
+from connector_assets.store import create_store_engine, upgrade
+from connector_assets.store.crypto import SecretCipher
+from connector_assets.store.ratelimit import RollingWindowLimiter
+from connector_assets.store.subscriptions import Subscriptions
+from connector_assets.store.vault import TokenVault
+
+CONNECTION = "northwind"
+Progress = Callable[[str], None]
+
+
+def webhook_url(receiver_url: str, connection_id: str) -> str:
+    """Where Gusto delivers a connection's events."""
+    return f"{receiver_url}/webhooks/gusto/{connection_id}"
+
+
+def start_receiver(env: SandboxEnvironment, *, host: str = "127.0.0.1", port: int = 0) -> ServerThread:
+    """Serve the webhook receiver for every connection of `env` on loopback (uvicorn in a thread)."""
+    engine = upgrade(create_store_engine(env.database_url))
+    app = create_app(engine, SecretCipher([env.encryption_key]), set(env.tenants))
+    return ServerThread(app, host=host, port=port, name="receiver").start()
+
+
+def subscribe_sandbox(
+    env: SandboxEnvironment, connection_id: str, receiver_url: str, progress: Progress = lambda _m: None
+) -> WebhookSubscription:
+    """Subscribe the connection's sandbox company to the receiver and complete the verification handshake."""
+    connection = load_connections(env.connections_path).get(connection_id)
+    engine = upgrade(create_store_engine(env.database_url))
+    cipher = SecretCipher([env.encryption_key])
+    vault, limiter = TokenVault(engine, cipher), RollingWindowLimiter(engine)
+    with GustoClient(connection.gusto, connection_id, vault, limiter) as client:
+        return subscribe(
+            client, Subscriptions(engine, cipher), webhook_url(receiver_url, connection_id),
+            timeout_s=30, poll_s=0.05, progress=progress,
+        )  # fmt: skip
+
+
+def run_payroll_command(env: SandboxEnvironment, connection_id: str) -> str:
+    """The curl command that processes the sandbox company's next regular payroll."""
+    url = env.tenants[connection_id].gusto_server.url
+    return f"curl -s -X POST {url}/_sandbox/payrolls -H 'Content-Type: application/json' -d '{{}}'"
+
+
+@dataclass
+class DevDeployment:
+    """The running pieces of `connector dev`."""
+
+    env: SandboxEnvironment
+    receiver: ServerThread
+    subscription: WebhookSubscription
+    workspace: Path
+    env_file: Path
+
+    def dagster_env(self, home: Path) -> dict[str, str]:
+        """The environment `dagster dev` needs: the connector's variables and DAGSTER_HOME."""
+        return {**self.env.env(), "DAGSTER_HOME": str(home)}
+
+    def close(self) -> None:
+        self.receiver.stop()
+        self.env.close()
+
+
+def write_workspace(workdir: Path, env: SandboxEnvironment, home: Path) -> tuple[Path, Path]:
+    """`workspace.yaml` loading the connector's Definitions, and `dev.env` with the variables they read."""
+    workspace = workdir / "workspace.yaml"
+    document = {"load_from": [{"python_module": {"module_name": "connector_assets.definitions"}}]}
+    workspace.write_text(yaml.safe_dump(document, sort_keys=False))
+    env_file = workdir / "dev.env"
+    # Sandbox credentials and the local key only; readable by this user alone all the same.
+    env_file.touch(mode=0o600)
+    values = {**env.env(), "DAGSTER_HOME": str(home)}
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in sorted(values.items())))
+    return workspace, env_file
+
+
+def start_dev(
+    home: Path,
+    *,
+    seed: int = 7,
+    employees: int = 40,
+    history_months: int = 2,
+    receiver_port: int = 0,
+    progress: Progress = lambda _m: None,
+) -> DevDeployment:
+    """Sandbox + store + receiver + verified subscription + workspace files, under `home/dev/<time>`."""
+    workdir = home / "dev" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    workdir.mkdir(parents=True, exist_ok=True)
+    # A fresh store per session: the simulators start empty, so postings from an earlier one would mislead.
+    env = SandboxEnvironment(workdir, f"sqlite:///{workdir / 'connector.db'}", demo_key(home))
+    try:
+        progress("starting the Gusto and ION simulators with the reference firm …")
+        env.add_tenant(CONNECTION, seed=seed, employees=employees, history_months=history_months)
+        receiver = start_receiver(env, port=receiver_port)
+        progress(f"receiver listening on {receiver.url}")
+    except BaseException:
+        env.close()
+        raise
+    try:
+        subscription = subscribe_sandbox(env, CONNECTION, receiver.url, progress)
+        workspace, env_file = write_workspace(workdir, env, home)
+    except BaseException:
+        receiver.stop()
+        env.close()
+        raise
+    return DevDeployment(env, receiver, subscription, workspace, env_file)
+
+
+def dev(
+    port: int = typer.Option(3000, help="Port of the Dagster UI."),
+    receiver_port: int = typer.Option(0, help="Port of the webhook receiver (0: any free port)."),
+    seed: int = typer.Option(7, help="Seed of the reference firm."),
+    employees: int = typer.Option(40, help="Employees of the reference firm."),
+    history_months: int = typer.Option(2, help="Months of payroll history already in Gusto."),
+    no_dagster: bool = typer.Option(False, "--no-dagster", help="Start everything but `dagster dev`; wait."),
+) -> None:
+    """Sandbox, receiver and `dagster dev` (UI, daemon, inbox sensor on): run a payroll, watch it post."""
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home"))).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    deployment = start_dev(
+        home, seed=seed, employees=employees, history_months=history_months, receiver_port=receiver_port,
+        progress=say,
+    )  # fmt: skip
+    try:
+        gusto_url = deployment.env.tenants[CONNECTION].gusto_server.url
+        say(
+            f"gusto listening on {gusto_url}; ion listening on {deployment.env.tenants[CONNECTION].ion_server.url}"
+        )
+        say(f"subscription {deployment.subscription.uuid} is {deployment.subscription.status}")
+        say(f"environment for other shells: {deployment.env_file}")
+        say(f"run a payroll:  {run_payroll_command(deployment.env, CONNECTION)}")
+        if no_dagster:
+            say("waiting (Ctrl-C to stop) …")
+            threading.Event().wait()
+            return
+        say(f"starting dagster dev on http://127.0.0.1:{port} (DAGSTER_HOME={home}) …")
+        dagster = Path(sys.executable).with_name("dagster")
+        command = [str(dagster), "dev", "-w", str(deployment.workspace), "-p", str(port)]
+        child = subprocess.Popen(command, env={**os.environ, **deployment.dagster_env(home)})
+        try:
+            child.wait()
+        except KeyboardInterrupt:
+            child.terminate()
+            child.wait(timeout=30)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        deployment.close()

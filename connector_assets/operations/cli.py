@@ -1,0 +1,206 @@
+"""Operator commands: `connector audit|held|replay|preview|approve|status` (mounted by `connector_assets/cli.py`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from connector_assets.operations.context import OperatorContext
+from connector_assets.operations.errors import OperationError, ReplayRefused
+from connector_assets.operations.export import export_audit
+from connector_assets.operations.held import format_held, held_postings
+from connector_assets.operations.history import format_history, history_json
+from connector_assets.operations.preview import format_preview, preview_csv
+from connector_assets.operations.runs import RunReport, approve_payroll, replay_payroll
+from connector_assets.operations.status import connection_status, format_status
+from connector_assets.settings import ConnectionsFileError
+
+ConnectionsOption = typer.Option(None, "--connections", help="connections.yaml (default: $CONNECTOR_CONNECTIONS)")
+ConnectionOption = typer.Option(None, "--connection", help="connection id (found from the audit trail if omitted)")
+JsonOption = typer.Option(False, "--json", help="print JSON instead of text")
+
+audit_app = typer.Typer(
+    help="Read a record's history, or export the audit log for auditors.", no_args_is_help=True
+)
+replay_app = typer.Typer(
+    help="Re-materialize a held or changed payroll once its cause is fixed.", no_args_is_help=True
+)
+preview_app = typer.Typer(help="Show the journal that would post, with its proofs.", no_args_is_help=True)
+approve_app = typer.Typer(help="Approve a journal waiting for approval, then post it.", no_args_is_help=True)
+
+
+@contextmanager
+def _operator_errors() -> Iterator[None]:
+    """Known failures become one red message and exit code 1 (never a traceback with locals)."""
+    try:
+        yield
+    except ReplayRefused as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        for reason in exc.reasons:
+            typer.echo(f"  - {reason}", err=True)
+        raise typer.Exit(code=1) from None
+    except (OperationError, ConnectionsFileError, ValueError) as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+
+
+def _emit(as_json: bool, data: Any, text: Callable[[], str]) -> None:
+    typer.echo(json.dumps(data, indent=2, default=str) if as_json else text())
+
+
+def _history(entity_type: str, uuid: str, connection: str | None, as_json: bool, connections: Path | None) -> None:
+    with _operator_errors():
+        ctx = OperatorContext.from_env(connections)
+        entries = [e for e in ctx.audit.history(entity_type, uuid) if connection in (None, e.connection_id)]
+        if not entries and not as_json:
+            raise OperationError(f"no audit entry mentions {entity_type} {uuid}; check the uuid and the store")
+        _emit(as_json, history_json(entries), lambda: format_history(entity_type, uuid, entries))
+
+
+@audit_app.command("payroll")
+def audit_payroll(
+    payroll_uuid: str = typer.Argument(..., help="Gusto payroll uuid"),
+    connection: str | None = ConnectionOption,
+    as_json: bool = JsonOption,
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """The payroll's full history in order: read, mapped, held, approved, posted, replayed, reversed."""
+    _history("payroll", payroll_uuid, connection, as_json, connections)
+
+
+@audit_app.command("employee")
+def audit_employee(
+    employee_uuid: str = typer.Argument(..., help="Gusto employee uuid"),
+    connection: str | None = ConnectionOption,
+    as_json: bool = JsonOption,
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """The employee's full history in order: read, synced or sync failed."""
+    _history("employee", employee_uuid, connection, as_json, connections)
+
+
+@audit_app.command("export")
+def audit_export(
+    connection: str = typer.Option(..., "--connection", help="connection id"),
+    start: str = typer.Option(..., "--from", help="first day, YYYY-MM-DD (UTC)"),
+    end: str = typer.Option(..., "--to", help="last day, YYYY-MM-DD (UTC, included)"),
+    fmt: str = typer.Option("csv", "--format", help="csv or parquet"),
+    out: Path = typer.Option(..., "--out", help="file to write"),
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """Every audit entry of a connection in a date range, for auditors."""
+    with _operator_errors():
+        if fmt not in ("csv", "parquet"):
+            raise OperationError(f"--format {fmt!r} is not supported; use csv or parquet")
+        ctx = OperatorContext.from_env(connections)
+        ctx.connection(connection)
+        count = export_audit(
+            ctx.audit, connection, date.fromisoformat(start), date.fromisoformat(end),
+            "csv" if fmt == "csv" else "parquet", out,
+        )  # fmt: skip
+        typer.echo(f"wrote {count} audit entries of {connection} ({start} … {end}) to {out}")
+
+
+def held(
+    connection: str | None = typer.Option(None, "--connection", help="only this connection"),
+    as_json: bool = JsonOption,
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """Held postings with their reasons and the command or UI step that releases each."""
+    with _operator_errors():
+        rows = held_postings(OperatorContext.from_env(connections).postings, connection)
+        _emit(as_json, [h.as_json() for h in rows], lambda: format_held(rows))
+
+
+def status(
+    connection: str | None = typer.Option(None, "--connection", help="only this connection"),
+    as_json: bool = JsonOption,
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """Per connection: master data age, last posting, held count, token expiry (no secrets), inbox backlog."""
+    with _operator_errors():
+        ctx = OperatorContext.from_env(connections)
+        ids = [connection] if connection else list(ctx.connections.by_id)
+        rows = [connection_status(ctx, cid) for cid in ids]
+        _emit(as_json, [s.as_json() for s in rows], lambda: format_status(rows))
+
+
+def _print_run(report: RunReport, as_json: bool) -> None:
+    def text() -> str:
+        lines = [f"run {report.run_id} of {report.partition_key}: {'succeeded' if report.success else 'failed'}"]
+        if report.error:
+            lines.append(f"  {report.error}")
+        lines += [
+            f"  {p.kind} {p.external_reference}: {p.state}"
+            + (f" (document {p.document_id})" if p.document_id else "")
+            for p in report.postings
+        ]
+        return "\n".join(lines)
+
+    _emit(as_json, report.as_json(), text)
+    if not report.success:
+        raise typer.Exit(code=1)
+
+
+@replay_app.command("payroll")
+def replay_payroll_command(
+    payroll_uuid: str = typer.Argument(..., help="Gusto payroll uuid"),
+    connection: str | None = ConnectionOption,
+    force: bool = typer.Option(False, "--force", help="launch even if the rebuilt journal would still be held"),
+    as_json: bool = JsonOption,
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """Rebuild the journal against fresh master data; if it would post, re-materialize its partition."""
+    with _operator_errors():
+        ctx = OperatorContext.from_env(connections)
+        conn_id = ctx.connection_of("payroll", payroll_uuid, connection)
+        report = replay_payroll(ctx, conn_id, payroll_uuid, force=force)
+    _print_run(report, as_json)
+
+
+@preview_app.command("payroll")
+def preview_payroll_command(
+    payroll_uuid: str = typer.Argument(..., help="Gusto payroll uuid"),
+    connection: str | None = ConnectionOption,
+    csv: bool = typer.Option(False, "--csv", help="the lines as CSV (amounts as exact decimals)"),
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """The journal that would post now, with balance, tie-out and hold reasons; nothing is posted."""
+    from connector_assets.operations.prepare import rebuild_journal
+
+    with _operator_errors():
+        ctx = OperatorContext.from_env(connections)
+        prepared = rebuild_journal(ctx, ctx.connection_of("payroll", payroll_uuid, connection), payroll_uuid)
+        typer.echo(preview_csv(prepared) if csv else format_preview(prepared), nl=not csv)
+
+
+@approve_app.command("payroll")
+def approve_payroll_command(
+    payroll_uuid: str = typer.Argument(..., help="Gusto payroll uuid"),
+    by: str = typer.Option(..., "--by", help="who approves (recorded in the audit log)"),
+    connection: str | None = ConnectionOption,
+    as_json: bool = JsonOption,
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """Record the approval of the journal as it stands now, then launch its posting run."""
+    with _operator_errors():
+        ctx = OperatorContext.from_env(connections)
+        conn_id = ctx.connection_of("payroll", payroll_uuid, connection)
+        report = approve_payroll(ctx, conn_id, payroll_uuid, by)
+    _print_run(report, as_json)
+
+
+def mount(app: typer.Typer) -> None:
+    """Add the operator commands to the top-level `connector` command."""
+    app.add_typer(audit_app, name="audit")
+    app.command("held")(held)
+    app.add_typer(replay_app, name="replay")
+    app.add_typer(preview_app, name="preview")
+    app.add_typer(approve_app, name="approve")
+    app.command("status")(status)

@@ -1,0 +1,121 @@
+"""Replay and approval: check the payroll would post, then re-materialize its partition through Dagster."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from connector_assets.operations.context import OperatorContext
+from connector_assets.operations.errors import OperationError, ReplayRefused
+from connector_assets.operations.history import reason_text
+from connector_assets.operations.prepare import rebuild_journal
+from connector_assets.store.postings import Posting
+from connector_assets.store.vault import utcnow
+
+if TYPE_CHECKING:
+    import dagster as dg
+
+PAYROLL_JOB = "payroll_job"
+APPROVAL_CHECK = "approval"
+
+
+def approval_key(payroll_uuid: str, content_hash: str) -> str:
+    """The sync_state key the posting asset looks for (same format as `defs/cloudsuite/posting_assets.py`)."""
+    return f"approval:{payroll_uuid}:{content_hash}"
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What a launched run did to a payroll's postings."""
+
+    partition_key: str
+    run_id: str
+    success: bool
+    error: str | None
+    postings: list[Posting]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "partition_key": self.partition_key, "run_id": self.run_id, "success": self.success,
+            "error": self.error,
+            "postings": [{"reference": p.external_reference, "kind": p.kind, "state": p.state,
+                          "document_id": p.document_id} for p in self.postings],
+        }  # fmt: skip
+
+
+def _launch(
+    ctx: OperatorContext,
+    connection_id: str,
+    payroll_uuid: str,
+    tags: dict[str, str],
+    instance: dg.DagsterInstance | None,
+) -> RunReport:
+    import dagster as dg
+
+    from connector_assets.defs.operations import run_job  # Dagster only when a run is launched
+
+    key = f"{connection_id}:{payroll_uuid}"
+    outcome = run_job(instance or dg.DagsterInstance.get(), PAYROLL_JOB, key, tags=tags)
+    return RunReport(key, outcome.run_id, outcome.success, outcome.error,
+                     ctx.postings.for_payroll(connection_id, payroll_uuid))  # fmt: skip
+
+
+def _blocking(reasons: list[dict[str, Any]]) -> list[str]:
+    return [reason_text(r) for r in reasons if r.get("check") != APPROVAL_CHECK]
+
+
+def replay_payroll(
+    ctx: OperatorContext,
+    connection_id: str,
+    payroll_uuid: str,
+    *,
+    force: bool = False,
+    instance: dg.DagsterInstance | None = None,
+) -> RunReport:
+    """Re-materialize the payroll's partition once the journal rebuilt against fresh master data would post.
+
+    Refuses with `ReplayRefused` (listing what still holds it) unless `force`; a forced replay still goes
+    through the blocking checks, so it can record a new hold but never post an invalid journal.
+    """
+    prepared = rebuild_journal(ctx, connection_id, payroll_uuid)
+    remaining = _blocking(prepared.reasons())
+    if remaining and not force:
+        raise ReplayRefused(
+            f"payroll {payroll_uuid} ({connection_id}) would still be held for {len(remaining)} reason(s); "
+            "fix them (mapping file or CloudSuite master data) and replay again, or pass --force",
+            remaining,
+        )
+    return _launch(ctx, connection_id, payroll_uuid, {"connector/replay": "true"}, instance)
+
+
+def approve_payroll(
+    ctx: OperatorContext,
+    connection_id: str,
+    payroll_uuid: str,
+    by: str,
+    *,
+    instance: dg.DagsterInstance | None = None,
+) -> RunReport:
+    """Record who approved the journal as it stands now (by content hash), then launch its run.
+
+    A later change to the payroll or mapping changes the content hash and needs a new approval.
+    """
+    if not by.strip():
+        raise OperationError(f"payroll {payroll_uuid}: --by must name the approver")
+    prepared = rebuild_journal(ctx, connection_id, payroll_uuid)
+    if prepared.journal is None:
+        raise OperationError(f"payroll {payroll_uuid} has nothing to approve: {prepared.skip_reason}")
+    remaining = _blocking(prepared.reasons())
+    if remaining:
+        raise ReplayRefused(
+            f"payroll {payroll_uuid} ({connection_id}) fails its checks; fix them before approving", remaining
+        )
+    header = prepared.journal.header
+    approval = {"by": by, "at": utcnow().isoformat(), "reference": header.external_reference}
+    ctx.state.put(connection_id, approval_key(payroll_uuid, header.content_hash), approval)
+    ctx.audit.append(
+        connection_id=connection_id, entity_type="payroll", entity_id=payroll_uuid, action="approved",
+        detail={"by": by, "reference": header.external_reference, "content_hash": header.content_hash,
+                "debits_cents": prepared.journal.proofs.balance.debit_cents},
+    )  # fmt: skip
+    return _launch(ctx, connection_id, payroll_uuid, {"connector/approved_by": by}, instance)

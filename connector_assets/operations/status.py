@@ -1,0 +1,128 @@
+"""Per-connection health: master data age, last posting, held count, token expiry, inbox backlog.
+
+Token health is read from the vault's plain columns (expiry, version); nothing is decrypted here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from connector_assets.operations.context import OperatorContext
+from connector_assets.store.postings import HELD, POSTED
+from connector_assets.store.tables import oauth_tokens
+from connector_assets.store.vault import _aware, utcnow
+
+MASTER_DATA = ("gl_accounts", "cost_centers")
+
+
+@dataclass(frozen=True)
+class TokenHealth:
+    """A stored grant's expiry, without its secrets."""
+
+    provider: str
+    expires_at: datetime
+    has_refresh_token: bool
+    version: int
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= utcnow()
+
+
+@dataclass(frozen=True)
+class ConnectionStatus:
+    """What an operator checks first for one connection."""
+
+    connection_id: str
+    erp: str
+    master_data: dict[str, datetime | None]
+    last_posted: dict[str, Any] | None
+    held: int
+    inbox_backlog: int
+    tokens: list[TokenHealth] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "connection_id": self.connection_id,
+            "erp": self.erp,
+            "master_data": {k: v.isoformat() if v else None for k, v in self.master_data.items()},
+            "last_posted": self.last_posted,
+            "held": self.held,
+            "inbox_backlog": self.inbox_backlog,
+            "tokens": [
+                {
+                    "provider": t.provider,
+                    "expires_at": t.expires_at.isoformat(),
+                    "expired": t.expired,
+                    "has_refresh_token": t.has_refresh_token,
+                    "version": t.version,
+                }
+                for t in self.tokens
+            ],
+        }
+
+
+def token_health(ctx: OperatorContext, connection_id: str) -> list[TokenHealth]:
+    cols = oauth_tokens.c
+    query = (
+        select(cols.provider, cols.expires_at, cols.refresh_token.is_not(None).label("has_refresh"), cols.version)
+        .where(cols.connection_id == connection_id)
+        .order_by(cols.provider)
+    )
+    with ctx.engine.connect() as conn:
+        return [
+            TokenHealth(r.provider, _aware(r.expires_at), bool(r.has_refresh), r.version)
+            for r in conn.execute(query)
+        ]
+
+
+def connection_status(ctx: OperatorContext, connection_id: str) -> ConnectionStatus:
+    """The status of one connection from the store."""
+    connection = ctx.connection(connection_id)
+    posted = [p for p in ctx.postings.in_state(POSTED, connection_id) if p.kind == "journal"]
+    last = max(posted, key=lambda p: p.updated_at, default=None)
+    return ConnectionStatus(
+        connection_id=connection_id,
+        erp=connection.cloudsuite.erp,
+        master_data={kind: ctx.snapshots.fetched_at(connection_id, kind) for kind in MASTER_DATA},
+        last_posted=None
+        if last is None
+        else {
+            "payroll_uuid": last.payroll_uuid,
+            "reference": last.external_reference,
+            "document_id": last.document_id,
+            "at": last.updated_at.isoformat(),
+        },
+        held=len(ctx.postings.in_state(HELD, connection_id)),
+        inbox_backlog=ctx.inbox.backlog(connection_id),
+        tokens=token_health(ctx, connection_id),
+    )
+
+
+def format_status(rows: list[ConnectionStatus]) -> str:
+    """One block per connection."""
+    out: list[str] = []
+    for s in rows:
+        out.append(f"{s.connection_id} ({s.erp})")
+        for kind, at in s.master_data.items():
+            out.append(f"  {kind:<16} {f'fetched {at:%Y-%m-%d %H:%M:%S} UTC' if at else 'never fetched'}")
+        if s.last_posted:
+            lp = s.last_posted
+            out.append(f"  last posted      payroll {lp['payroll_uuid']} as {lp['reference']} "
+                       f"(document {lp['document_id']}) at {lp['at']}")  # fmt: skip
+        else:
+            out.append("  last posted      nothing posted yet")
+        out.append(f"  held             {s.held}{'  (see: connector held)' if s.held else ''}")
+        out.append(f"  inbox backlog    {s.inbox_backlog}")
+        for t in s.tokens:
+            state = "EXPIRED (refreshed on next use)" if t.expired else "valid"
+            refresh = "with refresh token" if t.has_refresh_token else "no refresh token"
+            out.append(f"  token {t.provider:<10} {state} until {t.expires_at:%Y-%m-%d %H:%M:%S} UTC, {refresh}")
+        if not s.tokens:
+            out.append("  tokens           none stored (run `connector gusto connect`)")
+        out.append("")
+    return "\n".join(out).rstrip()

@@ -1,0 +1,201 @@
+"""The inbox sensor, driven with `dg.build_sensor_context`: cursor, routing, run keys, partitions, limits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import dagster as dg
+import pytest
+from sqlalchemy import Engine
+
+from connector_assets.defs.resources import StoreResource
+from connector_assets.defs.sensors import (
+    MAX_RUN_KEY,
+    RUN_KEY_TAG,
+    InboxCursor,
+    evaluate_inbox,
+    gusto_inbox_sensor,
+    take_batch,
+)
+from connector_assets.store.inbox import DISPATCHED, IGNORED, PENDING
+from connector_assets_tests.defs.inbox_events import add_event, store_for
+
+PAYROLL_A = "b50e611d-8f3d-4f24-b001-46675f7b5777"
+PAYROLL_B = "0a6e0c3e-1d3b-4b8e-9d6f-2f1f4c1b9a10"
+EMPLOYEE = "9c1e7a40-6c5b-4f2a-8d3e-1b2c3d4e5f60"
+
+
+def tick(store: StoreResource, instance: dg.DagsterInstance, cursor: str | None = None) -> dg.SensorResult:
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"store": store})
+    result = gusto_inbox_sensor(context)
+    assert isinstance(result, dg.SensorResult)
+    return result
+
+
+def requests(result: dg.SensorResult) -> list[dg.RunRequest]:
+    return list(result.run_requests or [])
+
+
+def states(store: StoreResource) -> dict[int, tuple[str, str | None]]:
+    return {e.id: (e.state, e.run_id) for e in store.inbox.after(0, limit=1000)}
+
+
+@dg.op
+def _noop() -> None:
+    pass
+
+
+@dg.job
+def _launched_job() -> None:
+    _noop()
+
+
+def launch(instance: dg.DagsterInstance, key: str) -> None:
+    """Record a run with this run key, as the daemon does when it launches a sensor's request."""
+    _launched_job.execute_in_process(instance=instance, tags={RUN_KEY_TAG: key})
+
+
+def test_cursor_advances_to_last_inbox_id(store: StoreResource, instance: dg.DagsterInstance) -> None:
+    """The saved cursor names the last inbox id read, and the next tick starts after it."""
+    add_event(store, "payroll.processed", PAYROLL_A)
+    last = add_event(store, "employee.created", EMPLOYEE)
+    first = tick(store, instance)
+    assert InboxCursor.parse(first.cursor).last_id == last
+    assert requests(tick(store, instance, first.cursor)) == []
+
+
+def test_cursor_of_a_replaced_store_starts_over(store: StoreResource, instance: dg.DagsterInstance) -> None:
+    """A cursor saved against another store (a fresh sandbox, a restored backup) does not skip this one's rows."""
+    add_event(store, "payroll.processed", PAYROLL_A)
+    stale = InboxCursor(last_id=10_000, store_epoch="an-earlier-store").dump()
+    assert [r.partition_key for r in requests(tick(store, instance, stale))] == [f"acme:{PAYROLL_A}"]
+
+
+@pytest.mark.parametrize("raw", ["not json", "[]", '{"last_id": "7"}', '{"last_id": -3}', '{"other": 1}', "null"])
+def test_corrupt_cursor_starts_from_the_beginning(raw: str) -> None:
+    """A cursor that is not the sensor's JSON is read as a fresh start instead of failing every tick."""
+    assert InboxCursor.parse(raw) == InboxCursor()
+
+
+def test_corrupt_cursor_tick_still_dispatches(store: StoreResource, instance: dg.DagsterInstance) -> None:
+    """A tick with a corrupt cursor reads the inbox from the start and still asks for the run."""
+    add_event(store, "payroll.processed", PAYROLL_A)
+    result = tick(store, instance, "{{{")
+    assert [r.partition_key for r in requests(result)] == [f"acme:{PAYROLL_A}"]
+    assert json.loads(result.cursor or "")["last_id"] >= 1
+
+
+def test_one_run_per_payroll_partition_duplicates_coalesce(
+    store: StoreResource, instance: dg.DagsterInstance
+) -> None:
+    """Several events of one payroll in one tick make one run; each payroll gets its own keyed run."""
+    add_event(store, "payroll.processed", PAYROLL_A)
+    add_event(store, "payroll.paid", PAYROLL_A)
+    add_event(store, "payroll.processed", PAYROLL_A, source="poll")
+    add_event(store, "payroll.processed", PAYROLL_B)
+    runs = requests(tick(store, instance))
+    assert sorted((r.job_name, r.partition_key) for r in runs) == sorted(
+        [("payroll_job", f"acme:{PAYROLL_A}"), ("payroll_job", f"acme:{PAYROLL_B}")]
+    )
+    assert all(r.run_key and r.tags["connector/connection"] == "acme" for r in runs)
+    assert len({r.run_key for r in runs}) == 2
+
+
+def test_dynamic_partitions_requested_once(store: StoreResource, instance: dg.DagsterInstance) -> None:
+    """New payroll and connection partitions are requested; ones the instance has are not."""
+    add_event(store, "payroll.processed", PAYROLL_A)
+    result = tick(store, instance)
+    added = {
+        (r.partitions_def_name, key)
+        for r in result.dynamic_partitions_requests or []
+        if isinstance(r, dg.AddDynamicPartitionsRequest)
+        for key in r.partition_keys
+    }
+    assert added == {("payrolls", f"acme:{PAYROLL_A}"), ("connections", "acme")}
+    instance.add_dynamic_partitions("payrolls", [f"acme:{PAYROLL_A}"])
+    instance.add_dynamic_partitions("connections", ["acme"])
+    add_event(store, "payroll.paid", PAYROLL_A)
+    assert not tick(store, instance, result.cursor).dynamic_partitions_requests
+
+
+def test_workforce_events_coalesce_per_connection(store: StoreResource, instance: dg.DagsterInstance) -> None:
+    """Employee and job-compensation events make one workforce run per connection."""
+    add_event(store, "employee.created", EMPLOYEE)
+    add_event(store, "employee_job_compensation.updated", EMPLOYEE)
+    add_event(store, "employee.terminated", EMPLOYEE)
+    add_event(store, "employee.updated", EMPLOYEE, connection="globex")
+    runs = requests(tick(store, instance))
+    assert sorted((r.job_name, r.partition_key) for r in runs) == [
+        ("workforce_job", "acme"),
+        ("workforce_job", "globex"),
+    ]
+
+
+def test_unknown_and_contractor_events_marked_ignored(store: StoreResource, instance: dg.DagsterInstance) -> None:
+    """Contractor, bank-account, company and payroll events without an entity start nothing and are marked."""
+    ids = [
+        add_event(store, "contractor_payment.paid", "c-1"),
+        add_event(store, "contractor.created", "c-2"),
+        add_event(store, "employee.bank_account.created", EMPLOYEE),
+        add_event(store, "company.updated", "co-1"),
+        add_event(store, "payroll.processed", None),
+    ]
+    assert requests(tick(store, instance)) == []
+    assert {i: states(store)[i or 0][0] for i in ids} == dict.fromkeys(ids, IGNORED)
+
+
+def test_inbox_rows_marked_with_their_run_key(store: StoreResource, instance: dg.DagsterInstance) -> None:
+    """Every dispatched row records the run key of the run it started."""
+    a1 = add_event(store, "payroll.processed", PAYROLL_A)
+    e1 = add_event(store, "employee.created", EMPLOYEE)
+    a2 = add_event(store, "payroll.paid", PAYROLL_A)
+    keys = {r.job_name: r.run_key for r in requests(tick(store, instance))}
+    rows = states(store)
+    assert rows[a1 or 0] == rows[a2 or 0] == (DISPATCHED, keys["payroll_job"])
+    assert rows[e1 or 0] == (DISPATCHED, keys["workforce_job"])
+
+
+def test_same_event_never_gets_a_second_run_key(store: StoreResource, instance: dg.DagsterInstance) -> None:
+    """Re-reading an event (cursor lost) asks again under its first key until that run exists, then not at all."""
+    add_event(store, "payroll.processed", PAYROLL_A)
+    (first,) = requests(tick(store, instance))
+    (again,) = requests(tick(store, instance, None))
+    assert again.run_key == first.run_key
+    launch(instance, first.run_key or "")
+    assert requests(tick(store, instance, None)) == []
+    add_event(store, "payroll.reversed", PAYROLL_A)
+    (later,) = requests(tick(store, instance, None))
+    assert later.run_key != first.run_key
+    assert later.partition_key == first.partition_key
+
+
+def test_row_limit_leaves_the_rest_for_the_next_tick(store: StoreResource, instance: dg.DagsterInstance) -> None:
+    """A tick reads at most `row_limit` rows; the next one continues where it stopped."""
+    ids = [add_event(store, "payroll.processed", f"payroll-{n}") for n in range(7)]
+    first = evaluate_inbox(store, instance, InboxCursor(), row_limit=3)
+    assert (first.events, first.cursor.last_id) == (3, ids[2])
+    second = evaluate_inbox(store, instance, first.cursor, row_limit=3)
+    assert (second.events, second.cursor.last_id) == (3, ids[5])
+    assert [s for s, _ in states(store).values()].count(PENDING) == 1
+
+
+def test_time_budget_stops_between_pages(store: StoreResource) -> None:
+    """Once the budget is spent no further page is read, and the cursor stays on the last row read."""
+    ids = [add_event(store, "payroll.processed", f"payroll-{n}") for n in range(6)]
+    readings: Iterator[float] = iter([0.0, 0.0, 5.0, 30.0, 30.0])
+    cursor = InboxCursor()
+    events = take_batch(store, cursor, budget_s=20.0, clock=lambda: next(readings), page_rows=2)
+    assert [e.id for e in events] == ids[:4]
+    assert cursor.last_id == ids[3]
+
+
+def test_long_keys_fit_the_inbox_on_both_backends(store_engine: Engine, instance: dg.DagsterInstance) -> None:
+    """A 40-character connection id still gives run keys the inbox can store (PostgreSQL enforces the width)."""
+    store = store_for(store_engine)
+    connection = "c" * 40
+    add_event(store, "payroll.processed", PAYROLL_A, connection=connection)
+    add_event(store, "employee.created", EMPLOYEE, connection=connection)
+    runs = requests(tick(store, instance))
+    assert len(runs) == 2 and all(len(r.run_key or "") <= MAX_RUN_KEY for r in runs)
+    assert {run_id for _, run_id in states(store).values()} == {r.run_key for r in runs}

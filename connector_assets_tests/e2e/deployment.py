@@ -1,0 +1,110 @@
+"""One deployment for the end-to-end tests: the connector store and Dagster's storage on PostgreSQL.
+
+Every connection (tenant) of the tests lives in the same deployment, as in production: one store, one
+Dagster instance, one connections file. `Definitions` read the environment when imported, so the module is
+reloaded whenever the connections file changes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import yaml
+from sqlalchemy import Engine
+
+from connector_assets.defs import operations as ops
+from connector_assets.demo.environment import SandboxEnvironment, Tenant
+from connector_assets.store import create_store_engine, upgrade
+from connector_assets.store.audit import AuditLog
+from connector_assets.store.postings import Postings
+from connector_assets.store.state import SyncState
+
+DEFINITIONS = "connector_assets.definitions"
+
+
+def write_dagster_home(home: Path, postgres_url: str) -> Path:
+    """A DAGSTER_HOME whose run, event-log and schedule storage is the given PostgreSQL database."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = {"storage": {"postgres": {"postgres_url": postgres_url}}, "telemetry": {"enabled": False}}
+    (home / "dagster.yaml").write_text(yaml.safe_dump(config))
+    return home
+
+
+def reload_definitions() -> None:
+    """Re-import the Definitions so they read the current environment and connections file."""
+    if DEFINITIONS in sys.modules:
+        importlib.reload(sys.modules[DEFINITIONS])
+    else:
+        importlib.import_module(DEFINITIONS)
+
+
+class RunFailed(AssertionError):
+    """A run that a test expected to succeed failed."""
+
+
+@dataclass
+class Deployment:
+    """The sandboxed vendors, the store and the Dagster instance, with the operator's verbs."""
+
+    env: SandboxEnvironment
+    instance: dg.DagsterInstance
+    cursor: str | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = upgrade(create_store_engine(self.env.database_url))
+        return self._engine
+
+    @property
+    def postings(self) -> Postings:
+        return Postings(self.engine)
+
+    @property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.engine)
+
+    @property
+    def state(self) -> SyncState:
+        return SyncState(self.engine)
+
+    def add_tenant(self, connection_id: str, erp: str, employees: int = 12, history_months: int = 1) -> Tenant:
+        """Start a connection's simulators, connect its Gusto grant and make it known to the Definitions."""
+        tenant = self.env.add_tenant(connection_id, erp=erp, employees=employees, history_months=history_months)
+        reload_definitions()
+        return tenant
+
+    def run(self, job_name: str, partition_key: str, tags: dict[str, str] | None = None) -> ops.RunOutcome:
+        """One run of a job's partition, in process."""
+        return ops.run_job(self.instance, job_name, partition_key, tags)
+
+    def run_ok(self, job_name: str, partition_key: str, tags: dict[str, str] | None = None) -> ops.RunOutcome:
+        """One run that must succeed."""
+        outcome = self.run(job_name, partition_key, tags)
+        if not outcome.success:
+            raise RunFailed(f"{job_name} {partition_key} failed: {outcome.error}")
+        return outcome
+
+    def sync(self, connection_id: str) -> list[ops.RunOutcome]:
+        """The fallback poll of one connection, then every run the inbox sensor asks for."""
+        poll = ops.poll_gusto(self.instance, [connection_id])
+        if not poll.success:
+            raise RunFailed(f"poll of {connection_id} failed (run {poll.run_id})")
+        outcomes, self.cursor = ops.process_inbox(self.instance, self.cursor)
+        return outcomes
+
+    def onboard(self, connection_id: str) -> list[ops.RunOutcome]:
+        """What an operator does for a new connection: master data, workforce, then the payroll history."""
+        self.run_ok("master_data_job", connection_id)
+        self.run_ok("workforce_job", connection_id)
+        return self.sync(connection_id)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+        self.env.close()

@@ -1,0 +1,107 @@
+"""Chaos end to end: the whole flow under injected faults ends exactly where a fault-free run of the same seed does.
+
+Two connections (M3 and SyteLine), the payroll history, then a hire, a transfer, a termination and an
+off-cycle payroll. The faulted run sees 429 storms, 5xx bursts, latency, dropped connections and tokens
+expiring early on both vendors; it must produce identical journals (content hashes), an identical CloudSuite
+ledger, no duplicate documents, no lost events, and nothing held without a reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connector_assets.sandbox.faults import FaultRule
+from connector_assets_tests.e2e.chaos_env import (
+    Deployment,
+    add_tenants,
+    deployment,
+    deterministic_admin_uuids,
+    employee_changes,
+    process_payrolls,
+    sync_connections,
+)
+from connector_assets_tests.e2e.chaos_ledger import Outcome, posted_payrolls, processed_payrolls, snapshot
+
+TENANTS = {"alpha": ("m3", 3), "beta": ("syteline", 4)}
+
+
+def gusto_storm(dep: Deployment) -> None:
+    """429 storms, 5xx bursts, latency and a dropped connection on every Gusto API."""
+    for tenant in dep.env.tenants.values():
+        faults = tenant.gusto.faults
+        faults.add(FaultRule(path=r"^/v1/", status=429, retry_after=1, count=3))
+        faults.add(FaultRule(path=r"/payrolls", status=503, count=2))
+        faults.add(FaultRule(path=r"/employees", drop=True, count=1))
+        faults.add(FaultRule(path=r"^/v1/", latency_s=0.2, count=4))
+        faults.add(FaultRule(path=r"/payrolls/", status=500, count=1))
+
+
+def ion_storm(dep: Deployment) -> None:
+    """Spike-arrest 429s, gateway 5xx, latency and dropped connections on the ION gateway (reads and writes)."""
+    for tenant in dep.env.tenants.values():
+        faults = tenant.ion.faults
+        faults.add(FaultRule(path=r"/(M3|CSI)/", status=429, retry_after=1, count=2))
+        faults.add(FaultRule(path=r"GLS840MI|/update/|/invoke/", status=502, count=2))
+        faults.add(FaultRule(path=r"AddBatchLineFld|/update/SLJournals", drop=True, count=1))
+        faults.add(FaultRule(path=r"/(M3|CSI)/", latency_s=0.2, count=4))
+        faults.add(FaultRule(path=r"/as/token", status=503, count=1))
+
+
+def expire_all_tokens(dep: Deployment) -> None:
+    """Every access token dies before its time (Gusto and ION); refresh must carry on."""
+    for tenant in dep.env.tenants.values():
+        tenant.gusto.expire_tokens()
+        tenant.ion.expire_tokens()
+
+
+def run_scenario(dep: Deployment, faulted: bool) -> Outcome:
+    """History, then employee changes and a new payroll; faults (when asked) before each phase."""
+    add_tenants(dep, TENANTS)
+    if faulted:
+        gusto_storm(dep)
+        ion_storm(dep)
+    sync_connections(dep)
+    if faulted:
+        expire_all_tokens(dep)
+    process_payrolls(dep)
+    for connection_id in TENANTS:
+        employee_changes(dep, connection_id)
+    if faulted:
+        gusto_storm(dep)
+        ion_storm(dep)
+        expire_all_tokens(dep)
+    sync_connections(dep)
+    process_payrolls(dep)
+    assert processed_payrolls(dep) - posted_payrolls(dep) <= empty_payrolls(dep), "a payroll was lost"
+    return snapshot(dep)
+
+
+def empty_payrolls(dep: Deployment) -> set[str]:
+    """Payrolls that paid nobody have nothing to post (they are audited as such, not lost)."""
+    return {p.uuid for t in dep.env.tenants.values() for p in t.gusto.world.payrolls if not p.employee_uuids}
+
+
+def injected(dep: Deployment) -> int:
+    return sum(t.gusto.faults.injected + t.ion.faults.injected for t in dep.env.tenants.values())
+
+
+def test_faulted_flow_matches_fault_free_flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under 429/5xx/latency/drops/early expiry the journals and CloudSuite ledger equal a fault-free run's."""
+    deterministic_admin_uuids(monkeypatch, "chaos-baseline")
+    with deployment(tmp_path / "baseline") as dep:
+        expected = run_scenario(dep, faulted=False)
+    deterministic_admin_uuids(monkeypatch, "chaos-baseline")
+    with deployment(tmp_path / "faulted") as dep:
+        actual = run_scenario(dep, faulted=True)
+        faults = injected(dep)
+        failed_runs = sum(not o.success for o in dep.outcomes)
+    assert faults >= 20, f"only {faults} faults were injected; the scenario no longer exercises them"
+    assert expected.journals and all(expected.ledger.values())
+    assert actual.journals == expected.journals
+    assert actual.ledger == expected.ledger
+    assert set(actual.documents_per_reference.values()) == {1}, "a reference was posted twice"
+    assert actual.held == expected.held == ()
+    assert actual.inbox_backlog == 0
+    print(f"faults injected: {faults}; runs that failed and were replayed: {failed_runs}")

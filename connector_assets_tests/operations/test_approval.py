@@ -1,0 +1,60 @@
+"""Approval: with `posting.require_approval`, a journal waits until `connector approve` records who approved."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from connector_assets.operations.errors import ReplayRefused
+from connector_assets.operations.runs import approval_key, approve_payroll
+from connector_assets.store.postings import HELD, POSTED
+from connector_assets_tests.operations.scenario import Deployment, bonus_payroll
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def approval_connection(deployment: Deployment) -> str:
+    """A connection whose postings need an approval."""
+    cid = f"approve-{next(_ids)}"
+    deployment.add_tenant(cid, require_approval=True)
+    return cid
+
+
+def test_posting_waits_for_approval_then_posts_once(deployment: Deployment, approval_connection: str) -> None:
+    """The run holds the journal for approval; `connector approve` records the approver and posts exactly once."""
+    cid = approval_connection
+    payroll = bonus_payroll(deployment, cid)
+    deployment.run_payroll(cid, payroll)
+    ctx = deployment.ctx
+    (waiting,) = ctx.postings.for_payroll(cid, payroll)
+    assert waiting.state == HELD
+    assert not deployment.env.tenants[cid].ion.vouchers()
+
+    held = deployment.cli("held", "--connection", cid)
+    assert f"connector approve payroll {payroll} --by NAME" in held.stdout
+
+    result = deployment.cli("approve", "payroll", payroll, "--by", "Pat Controller")
+    assert result.exit_code == 0, result.output
+    (posting,) = ctx.postings.for_payroll(cid, payroll)
+    assert posting.state == POSTED and posting.document_id
+    assert len(deployment.env.tenants[cid].ion.vouchers()) == 1
+    approval = ctx.state.get(cid, approval_key(payroll, posting.content_hash))
+    assert approval["by"] == "Pat Controller"
+
+    actions = [e.action for e in ctx.audit.history("payroll", payroll)]
+    assert actions.index("awaiting_approval") < actions.index("approved") < actions.index("posted")
+    approved = next(e for e in ctx.audit.history("payroll", payroll) if e.action == "approved")
+    assert approved.detail["by"] == "Pat Controller"
+    assert "approved" in deployment.cli("audit", "payroll", payroll).stdout
+
+
+def test_approval_refused_while_checks_fail(deployment: Deployment, approval_connection: str) -> None:
+    """A journal that fails its checks cannot be approved; nothing is recorded or posted."""
+    cid = approval_connection
+    payroll = deployment.held_payroll(cid)
+    with pytest.raises(ReplayRefused, match="fails its checks"):
+        approve_payroll(deployment.ctx, cid, payroll, "Pat Controller")
+    assert "approved" not in [e.action for e in deployment.ctx.audit.history("payroll", payroll)]
+    assert [p.state for p in deployment.ctx.postings.for_payroll(cid, payroll)] == [HELD]
