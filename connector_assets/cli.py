@@ -6,9 +6,11 @@ import typer
 
 from connector_assets.cloudsuite.cli import app as cloudsuite_app
 from connector_assets.demo.cli import demo
+from connector_assets.demo.dev import dev
 from connector_assets.gusto.cli import app as gusto_app
 from connector_assets.operations.cli import mount as mount_operations
 from connector_assets.receiver.cli import receiver
+from connector_assets.sandbox.cli import sandbox
 from connector_assets.store.cli import keygen, store_app
 
 app = typer.Typer(
@@ -20,6 +22,8 @@ app = typer.Typer(
 app.command("demo")(demo)
 app.command("keygen")(keygen)
 app.command("receiver")(receiver)
+app.command("sandbox")(sandbox)
+app.command("dev")(dev)
 app.add_typer(store_app, name="store")
 app.add_typer(gusto_app, name="gusto")
 app.add_typer(cloudsuite_app, name="cloudsuite")

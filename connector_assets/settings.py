@@ -156,7 +156,10 @@ def load_connections(path: Path | str | None = None) -> ConnectionsFile:
             f"{path}: not found; set {CONNECTIONS_ENV} or create {DEFAULT_CONNECTIONS_FILE}"
         )
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"cannot be read ({exc.strerror})"
+        raise ConnectionsFileError(f"{path}: {reason}; write the connections file as UTF-8 YAML") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}" if mark else ""

@@ -102,6 +102,8 @@ def load_ionapi(path: Path | str) -> IonApiCredentials:
         raise IonApiFileError(f"{path}: .ionapi file not found; check cloudsuite.ionapi_file") from None
     except OSError as exc:
         raise IonApiFileError(f"{path}: cannot read the .ionapi file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise IonApiFileError(f"{path}: not UTF-8 text; download the .ionapi file again") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

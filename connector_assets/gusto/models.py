@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from connector_assets.gusto.parsing import day, dicts, flag, money, text
+from connector_assets.gusto.parsing import GustoParseError, day, dicts, flag, items, money, obj, record, text
 
 Raw = dict[str, Any]
 
@@ -29,8 +29,8 @@ class TokenInfo:
 
     @classmethod
     def from_api(cls, d: Raw) -> TokenInfo:
-        resource = d.get("resource") or {}
-        owner = d.get("resource_owner") or {}
+        d = record(d, "token_info")
+        resource, owner = obj(d.get("resource")), obj(d.get("resource_owner"))
         return cls(
             str(d.get("scope") or ""), text(resource.get("type")), text(resource.get("uuid")),
             text(owner.get("type")), text(owner.get("uuid")), d,
@@ -57,7 +57,7 @@ class Location:
 
     @classmethod
     def from_api(cls, d: Raw) -> Location:
-        g = d.get
+        g = record(d, "location").get
         return cls(
             str(g("uuid")), text(g("company_uuid")), text(g("street_1")), text(g("street_2")), text(g("city")),
             text(g("state")), text(g("zip")), text(g("country")), flag(g("active")), text(g("version")), d,
@@ -79,7 +79,7 @@ class Company:
 
     @classmethod
     def from_api(cls, d: Raw) -> Company:
-        g = d.get
+        g = record(d, "company").get
         return cls(
             str(g("uuid")), text(g("name")), text(g("trade_name")), text(g("ein")), text(g("entity_type")),
             text(g("company_status")), text(g("pay_schedule_type")), day(g("join_date")),
@@ -98,6 +98,7 @@ class Department:
 
     @classmethod
     def from_api(cls, d: Raw) -> Department:
+        d = record(d, "department")
         members = tuple(str(e["uuid"]) for e in dicts(d.get("employees")) if e.get("uuid"))
         return cls(str(d.get("uuid")), text(d.get("company_uuid")), text(d.get("title")), text(d.get("version")),
                    members, d)  # fmt: skip
@@ -117,7 +118,7 @@ class Compensation:
 
     @classmethod
     def from_api(cls, d: Raw) -> Compensation:
-        g = d.get
+        g = record(d, "compensation").get
         uuid = str(g("uuid"))
         return cls(
             uuid, text(g("job_uuid")), text(g("employee_uuid")), money(g("rate"), f"compensation {uuid} rate"),
@@ -142,7 +143,7 @@ class Job:
 
     @classmethod
     def from_api(cls, d: Raw) -> Job:
-        g = d.get
+        g = record(d, "job").get
         uuid = str(g("uuid"))
         return cls(
             uuid, text(g("employee_uuid")), text(g("title")), bool(g("primary")), day(g("hire_date")),
@@ -165,7 +166,7 @@ class Termination:
 
     @classmethod
     def from_api(cls, d: Raw) -> Termination:
-        g = d.get
+        g = record(d, "termination").get
         return cls(
             text(g("uuid")), text(g("employee_uuid")), day(g("effective_date")), flag(g("active")),
             flag(g("cancelable")), flag(g("run_termination_payroll")), text(g("version")), d,
@@ -184,7 +185,7 @@ class Rehire:
 
     @classmethod
     def from_api(cls, d: Raw) -> Rehire:
-        g = d.get
+        g = record(d, "rehire").get
         return cls(text(g("employee_uuid")), day(g("effective_date")), text(g("employment_status")),
                    text(g("work_location_uuid")), flag(g("active")), text(g("version")), d)  # fmt: skip
 
@@ -200,7 +201,7 @@ class CustomField:
 
     @classmethod
     def from_api(cls, d: Raw) -> CustomField:
-        g = d.get
+        g = record(d, "custom_field").get
         return cls(text(g("id")), text(g("company_custom_field_id")), str(g("name") or ""), text(g("type")),
                    text(g("value")), d)  # fmt: skip
 
@@ -231,7 +232,7 @@ class Employee:
 
     @classmethod
     def from_api(cls, d: Raw) -> Employee:
-        g = d.get
+        g = record(d, "employee").get
         return cls(
             str(g("uuid")), text(g("company_uuid")), text(g("first_name")), text(g("last_name")),
             text(g("preferred_first_name")), text(g("email")), text(g("work_email")), text(g("employee_code")),
@@ -269,7 +270,7 @@ class PaySchedule:
 
     @classmethod
     def from_api(cls, d: Raw) -> PaySchedule:
-        g = d.get
+        g = record(d, "pay_schedule").get
         auto = g("auto_payroll") if "auto_payroll" in d else g("auto_pilot")
         return cls(
             str(g("uuid")), text(g("frequency")), day(g("anchor_pay_date")), day(g("anchor_end_of_pay_period")),
@@ -294,12 +295,14 @@ class Event:
 
     @classmethod
     def from_api(cls, d: Raw) -> Event:
-        g = d.get
+        g = record(d, "event").get
         ts = g("timestamp")
+        if ts is not None and (isinstance(ts, bool) or not str(ts).isdigit()):
+            raise GustoParseError(f"event {g('uuid')}: timestamp {ts!r} is not a Unix time in seconds")
         return cls(
             str(g("uuid")), text(g("event_type")), text(g("resource_type")), text(g("resource_uuid")),
             text(g("entity_type")), text(g("entity_uuid")), int(ts) if ts is not None else None,
-            dict(g("references") or {}), d,
+            dict(obj(g("references"))), d,
         )  # fmt: skip
 
 
@@ -313,5 +316,6 @@ class WebhookSubscription:
 
     @classmethod
     def from_api(cls, d: Raw) -> WebhookSubscription:
-        types = tuple(str(t) for t in d.get("subscription_types") or ())
+        d = record(d, "webhook_subscription")
+        types = tuple(str(t) for t in items(d.get("subscription_types")))
         return cls(str(d.get("uuid")), text(d.get("url")), text(d.get("status")), types, d)

@@ -10,6 +10,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+# Larger amounts are no payroll and would overflow 64-bit cents (or Decimal's exponent range).
+MAX_AMOUNT = Decimal("1e15")
+
 
 class GustoParseError(ValueError):
     """A Gusto field held a value of the wrong shape; the message names the record and field."""
@@ -25,8 +28,8 @@ def money(value: Any, where: str = "amount") -> Decimal | None:
         amount = Decimal(str(value))
     except InvalidOperation:
         raise GustoParseError(f"{where}: {value!r} is not a decimal amount") from None
-    if not amount.is_finite():
-        raise GustoParseError(f"{where}: {value!r} is not a finite amount")
+    if not amount.is_finite() or amount.copy_abs() >= MAX_AMOUNT:
+        raise GustoParseError(f"{where}: {value!r} is not a finite amount in range")
     return amount
 
 
@@ -69,6 +72,23 @@ def text(value: Any) -> str | None:
 
 def flag(value: Any) -> bool | None:
     return None if value is None else bool(value)
+
+
+def record(value: Any, what: str) -> dict[str, Any]:
+    """A JSON object Gusto sent as `what`, or GustoParseError when it is another JSON type."""
+    if not isinstance(value, dict):
+        raise GustoParseError(f"{what}: expected a JSON object, got {type(value).__name__}; check the API version")
+    return value
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """A nested JSON object, tolerantly: anything else (absent, null, wrong type) is empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def items(value: Any) -> list[Any]:
+    """A nested JSON array, tolerantly: anything else (absent, null, wrong type) is empty."""
+    return value if isinstance(value, list) else []
 
 
 def dicts(value: Any) -> list[dict[str, Any]]:

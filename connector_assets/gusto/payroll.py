@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from connector_assets.gusto.parsing import day, dicts, flag, money, text, timestamp
+from connector_assets.gusto.parsing import day, dicts, flag, items, money, record, text, timestamp
 
 Raw = dict[str, Any]
 
@@ -102,7 +102,7 @@ class EmployeeCompensation:
 
     @classmethod
     def from_api(cls, d: Raw, payroll_uuid: str) -> EmployeeCompensation:
-        g = d.get
+        g = record(d, f"payroll {payroll_uuid} employee compensation").get
         who = f"payroll {payroll_uuid} employee {g('employee_uuid')}"
         earnings = tuple(
             Earning("fixed", str(x.get("name")), money(x.get("amount"), f"{who} {x.get('name')}"),
@@ -170,7 +170,7 @@ class Payroll:
 
     @classmethod
     def from_api(cls, d: Raw) -> Payroll:
-        g = d.get
+        g = record(d, "payroll").get
         uuid = str(g("payroll_uuid") or g("uuid"))
         period = g("pay_period")
         pay_period = (
@@ -187,7 +187,7 @@ class Payroll:
             flag(g("final_termination_payroll")), pay_period,
             PayrollTotals.from_api(totals, f"payroll {uuid}") if isinstance(totals, dict) else None,
             tuple(EmployeeCompensation.from_api(e, uuid) for e in dicts(g("employee_compensations"))),
-            tuple(str(u) for u in g("reversal_payroll_uuids") or ()), d,
+            tuple(str(u) for u in items(g("reversal_payroll_uuids"))), d,
         )  # fmt: skip
 
     @property

@@ -47,8 +47,25 @@ def _earning(name: str) -> tuple[str, str]:
     return c.EARNING, c.EARNING_NAMES.get(key, c.UNKNOWN_EARNING)
 
 
+def _objects(value: object, where: str) -> list[Mapping[str, Any]]:
+    """A JSON array of objects (absent or null is empty); anything else is a shape error naming `where`."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        raise PayrollShapeError(f"{where} must be a list of objects; pass the payroll JSON as Gusto sent it")
+    return value
+
+
+def _uuid(value: object, where: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value or None
+    raise PayrollShapeError(f"{where} must be a string, got {type(value).__name__}")
+
+
 def payroll_uuid(payroll: Mapping[str, Any]) -> str:
     """The payroll's uuid (Gusto sends it as ``payroll_uuid`` and ``uuid``)."""
+    if not isinstance(payroll, Mapping):
+        raise PayrollShapeError(f"payroll must be a JSON object, got {type(payroll).__name__}")
     value = payroll.get("payroll_uuid") or payroll.get("uuid")
     if not value:
         raise PayrollShapeError("payroll has neither 'payroll_uuid' nor 'uuid'; pass the JSON of a single payroll")
@@ -65,34 +82,55 @@ def payroll_items(payroll: Mapping[str, Any]) -> pl.DataFrame:
         if cents:
             rows.append((emp, job, cat, sub, name, cents, employer))
 
-    for comp in payroll.get("employee_compensations") or []:
+    for comp in _objects(payroll.get("employee_compensations"), f"payroll {pid}: employee_compensations"):
         if comp.get("excluded"):
             continue
-        emp = comp.get("employee_uuid")
+        emp = _uuid(comp.get("employee_uuid"), f"payroll {pid}: employee_uuid")
         if not emp:
             raise PayrollShapeError(f"payroll {pid}: an employee compensation has no employee_uuid")
-        for line in (comp.get("hourly_compensations") or []) + (comp.get("fixed_compensations") or []):
+        where = f"payroll {pid} employee {emp}"
+
+        def lines(key: str) -> list[Mapping[str, Any]]:
+            return _objects(comp.get(key), f"{where}: {key}")  # noqa: B023 - called within this iteration
+
+        for line in lines("hourly_compensations") + lines("fixed_compensations"):
             name = str(line.get("name") or "")
             cat, sub = _earning(name)
-            add(emp, line.get("job_uuid"), cat, sub, name, line.get("amount"), False)
-        for pto in comp.get("paid_time_off") or []:
+            add(
+                emp,
+                _uuid(line.get("job_uuid"), f"{where} '{name}' job_uuid"),
+                cat,
+                sub,
+                name,
+                line.get("amount"),
+                False,
+            )
+        for pto in lines("paid_time_off"):
             # Gusto documents PTO hours only; a priced line is booked, an hours-only line carries no money.
             name = str(pto.get("name") or "")
             sub = c.EARNING_NAMES.get(name.strip().lower(), "pto")
-            add(emp, pto.get("job_uuid"), c.EARNING, sub, name, pto.get("amount"), False)
-        for reimb in comp.get("reimbursements") or []:
+            add(
+                emp,
+                _uuid(pto.get("job_uuid"), f"{where} '{name}' job_uuid"),
+                c.EARNING,
+                sub,
+                name,
+                pto.get("amount"),
+                False,
+            )
+        for reimb in lines("reimbursements"):
             name = str(reimb.get("description") or "Reimbursement")
             add(emp, None, c.REIMBURSEMENT, "reimbursement", name, reimb.get("amount"), False)
-        for tax in comp.get("taxes") or []:
+        for tax in lines("taxes"):
             employer = bool(tax.get("employer"))
             cat = c.EMPLOYER_TAX if employer else c.EMPLOYEE_TAX
             name = str(tax.get("name") or "")
             add(emp, None, cat, name, name, tax.get("amount"), employer)
-        for ben in comp.get("benefits") or []:
+        for ben in lines("benefits"):
             name = str(ben.get("name") or "")
             add(emp, None, c.EMPLOYEE_BENEFIT, name, name, ben.get("employee_deduction"), False)
             add(emp, None, c.EMPLOYER_BENEFIT, name, name, ben.get("company_contribution"), True)
-        for ded in comp.get("deductions") or []:
+        for ded in lines("deductions"):
             name = str(ded.get("name") or "")
             add(emp, None, c.DEDUCTION, name, name, ded.get("amount"), False)
         if comp.get("net_pay") is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+MAX_AMOUNT = Decimal("1e15")
+
 
 class MoneyError(ValueError):
     """An amount is not a whole number of cents or not a number at all."""
@@ -25,6 +27,9 @@ def to_cents(value: object, where: str) -> int:
         raise MoneyError(f"{where}: amount {value!r} is not a number; expected a decimal such as '12.34'") from exc
     if not amount.is_finite():
         raise MoneyError(f"{where}: amount {value!r} is not finite; expected a decimal such as '12.34'")
+    if amount.copy_abs() >= MAX_AMOUNT:
+        # Beyond this the cents overflow the store's 64-bit columns (or Decimal's exponent range).
+        raise MoneyError(f"{where}: amount {value!r} is out of range; expected a payroll amount such as '12.34'")
     cents = amount * 100
     if cents != cents.to_integral_value():
         raise MoneyError(f"{where}: amount {value!r} has fractions of a cent; Gusto amounts must be whole cents")

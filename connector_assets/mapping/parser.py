@@ -25,6 +25,7 @@ TOP_KEYS = (
 )
 RULE_KEYS = ("cost_center", "accounts", "dimensions")
 BAND_KEYS = ("min_rate", "max_rate")
+MAX_RATE = Decimal("1e12")
 
 
 class SectionParser:
@@ -60,6 +61,9 @@ class SectionParser:
             amount = Decimal(str(node))
         except InvalidOperation as exc:
             raise self.fail(path, f"{node!r} is not an amount", "write a rate such as '25.00'") from exc
+        # NaN, infinities and absurd exponents would escape as arithmetic errors below.
+        if isinstance(node, bool) or not amount.is_finite() or amount.copy_abs() >= MAX_RATE:
+            raise self.fail(path, f"{node!r} is not an amount", "write a rate such as '25.00'")
         return int((amount * 100).to_integral_value())
 
     def known(self, node: dict[str, Any], path: str, allowed: tuple[str, ...]) -> None:

@@ -126,4 +126,6 @@ def load_mapping_file(path: str | Path) -> MappingRules:
         raise MappingError(
             f"{target}: cannot read the mapping file ({exc.strerror}); check the connection's mapping path"
         ) from exc
+    except UnicodeDecodeError:
+        raise MappingError(f"{target}: not UTF-8 text; save the mapping file as UTF-8 YAML") from None
     return parse_mapping(text, source=target.name)

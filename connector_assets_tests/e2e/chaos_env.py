@@ -74,6 +74,13 @@ def add_tenants(dep: Deployment, tenants: dict[str, tuple[str, int]], employees:
     reload_definitions()
 
 
+def run_once(dep: Deployment, job: str, key: str) -> ops.RunOutcome:
+    """Run a job partition once and keep its outcome."""
+    outcome = ops.run_job(dep.instance, job, key)
+    dep.outcomes.append(outcome)
+    return outcome
+
+
 def run_until_ok(dep: Deployment, job: str, key: str, attempts: int = 4) -> ops.RunOutcome:
     """Run a job partition, re-running it (a replay) while it fails; the last outcome is returned."""
     outcome = ops.run_job(dep.instance, job, key)

@@ -46,7 +46,7 @@ def deployment(
     env.apply_env()
     try:
         with dg.DagsterInstance.from_config(str(home)) as instance:
-            deployed = Deployment(env, instance)
+            deployed = Deployment(env, instance, home)
             try:
                 yield deployed
             finally:

@@ -8,6 +8,7 @@ reloaded whenever the connections file changes.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ class Deployment:
 
     env: SandboxEnvironment
     instance: dg.DagsterInstance
+    dagster_home: Path
     cursor: str | None = None
     _engine: Engine | None = field(default=None, repr=False)
 
@@ -73,14 +75,25 @@ class Deployment:
     def state(self) -> SyncState:
         return SyncState(self.engine)
 
+    def activate(self) -> None:
+        """Point the environment and the Definitions at this deployment (other e2e modules repoint them)."""
+        os.environ.update({**self.env.env(), "DAGSTER_HOME": str(self.dagster_home)})
+        reload_definitions()
+
     def add_tenant(self, connection_id: str, erp: str, employees: int = 12, history_months: int = 1) -> Tenant:
         """Start a connection's simulators, connect its Gusto grant and make it known to the Definitions."""
-        tenant = self.env.add_tenant(connection_id, erp=erp, employees=employees, history_months=history_months)
-        reload_definitions()
+        self.activate()
+        # A seed per connection: two companies never share employee or payroll uuids.
+        seed = 100 + len(self.env.tenants)
+        tenant = self.env.add_tenant(
+            connection_id, erp=erp, seed=seed, employees=employees, history_months=history_months
+        )
+        self.activate()
         return tenant
 
     def run(self, job_name: str, partition_key: str, tags: dict[str, str] | None = None) -> ops.RunOutcome:
         """One run of a job's partition, in process."""
+        self.activate()
         return ops.run_job(self.instance, job_name, partition_key, tags)
 
     def run_ok(self, job_name: str, partition_key: str, tags: dict[str, str] | None = None) -> ops.RunOutcome:
@@ -92,6 +105,7 @@ class Deployment:
 
     def sync(self, connection_id: str) -> list[ops.RunOutcome]:
         """The fallback poll of one connection, then every run the inbox sensor asks for."""
+        self.activate()
         poll = ops.poll_gusto(self.instance, [connection_id])
         if not poll.success:
             raise RunFailed(f"poll of {connection_id} failed (run {poll.run_id})")

@@ -16,6 +16,7 @@ from connector_assets.sandbox.faults import FaultRule
 from connector_assets_tests.e2e.chaos_env import (
     Deployment,
     add_tenants,
+    run_once,
     deployment,
     deterministic_admin_uuids,
     employee_changes,
@@ -56,8 +57,8 @@ def expire_all_tokens(dep: Deployment) -> None:
         tenant.ion.expire_tokens()
 
 
-def run_scenario(dep: Deployment, faulted: bool) -> Outcome:
-    """History, then employee changes and a new payroll; faults (when asked) before each phase."""
+def run_scenario(dep: Deployment, faulted: bool, changes: bool) -> Outcome:
+    """History, then (when asked) employee changes and a new payroll; faults (when asked) before each phase."""
     add_tenants(dep, TENANTS)
     if faulted:
         gusto_storm(dep)
@@ -66,14 +67,15 @@ def run_scenario(dep: Deployment, faulted: bool) -> Outcome:
     if faulted:
         expire_all_tokens(dep)
     process_payrolls(dep)
-    for connection_id in TENANTS:
-        employee_changes(dep, connection_id)
-    if faulted:
-        gusto_storm(dep)
-        ion_storm(dep)
-        expire_all_tokens(dep)
-    sync_connections(dep)
-    process_payrolls(dep)
+    if changes:
+        for connection_id in TENANTS:
+            employee_changes(dep, connection_id)
+        if faulted:
+            gusto_storm(dep)
+            ion_storm(dep)
+            expire_all_tokens(dep)
+        sync_connections(dep)
+        process_payrolls(dep)
     assert processed_payrolls(dep) - posted_payrolls(dep) <= empty_payrolls(dep), "a payroll was lost"
     return snapshot(dep)
 
@@ -87,14 +89,14 @@ def injected(dep: Deployment) -> int:
     return sum(t.gusto.faults.injected + t.ion.faults.injected for t in dep.env.tenants.values())
 
 
-def test_faulted_flow_matches_fault_free_flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Under 429/5xx/latency/drops/early expiry the journals and CloudSuite ledger equal a fault-free run's."""
-    deterministic_admin_uuids(monkeypatch, "chaos-baseline")
+def compare_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changes: bool) -> None:
+    """Run the scenario fault-free and faulted (same seeds, same admin uuids) and compare what they left."""
+    deterministic_admin_uuids(monkeypatch, "chaos")
     with deployment(tmp_path / "baseline") as dep:
-        expected = run_scenario(dep, faulted=False)
-    deterministic_admin_uuids(monkeypatch, "chaos-baseline")
+        expected = run_scenario(dep, faulted=False, changes=changes)
+    deterministic_admin_uuids(monkeypatch, "chaos")
     with deployment(tmp_path / "faulted") as dep:
-        actual = run_scenario(dep, faulted=True)
+        actual = run_scenario(dep, faulted=True, changes=changes)
         faults = injected(dep)
         failed_runs = sum(not o.success for o in dep.outcomes)
     assert faults >= 20, f"only {faults} faults were injected; the scenario no longer exercises them"
@@ -105,3 +107,31 @@ def test_faulted_flow_matches_fault_free_flow(tmp_path: Path, monkeypatch: pytes
     assert actual.held == expected.held == ()
     assert actual.inbox_backlog == 0
     print(f"faults injected: {faults}; runs that failed and were replayed: {failed_runs}")
+
+
+def test_faulted_history_matches_fault_free_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI subset: the payroll history of an M3 and a SyteLine connection posts identically under faults."""
+    compare_runs(tmp_path, monkeypatch, changes=False)
+
+
+@pytest.mark.chaos
+def test_faulted_flow_matches_fault_free_flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Full set: history plus hires, transfers, terminations and a new payroll, faulted twice, match a clean run."""
+    compare_runs(tmp_path, monkeypatch, changes=True)
+
+
+def test_revoked_gusto_grant_fails_clearly_then_reconnect_completes(tmp_path: Path) -> None:
+    """A revoked Gusto grant stops runs with GrantRevoked; after reconnecting, the flow posts every payroll."""
+    with deployment(tmp_path) as dep:
+        add_tenants(dep, {"alpha": ("m3", 3)}, employees=3)
+        tenant = dep.env.tenants["alpha"]
+        assert tenant.gusto.revoke_tokens(tenant.world.company.uuid) == 1
+        outcome = run_once(dep, "workforce_job", "alpha")
+        assert not outcome.success
+        assert "revoked or invalid" in (outcome.error or "") and "alpha" in (outcome.error or "")
+        dep.env.connect_gusto("alpha")
+        sync_connections(dep)
+        process_payrolls(dep)
+        assert processed_payrolls(dep) - posted_payrolls(dep) <= empty_payrolls(dep)
+        assert posted_payrolls(dep)
+        assert set(snapshot(dep).documents_per_reference.values()) == {1}

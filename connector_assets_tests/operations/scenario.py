@@ -100,8 +100,6 @@ class Deployment:
         self.env.close()
 
 
-
-
 def bonus_payroll(deployment: Deployment, connection_id: str) -> str:
     """An off-cycle bonus for a hire into a department the mapping knows (it posts cleanly)."""
     tenant = deployment.env.tenants[connection_id]

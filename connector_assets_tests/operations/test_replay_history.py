@@ -23,7 +23,9 @@ EXPECTED_ORDER = [
 
 def _replay_runs(deployment: Deployment, partition_key: str) -> list[dg.DagsterRun]:
     with deployment.instance() as instance:
-        runs = instance.get_runs(dg.RunsFilter(tags={"connector/replay": "true", "dagster/partition": partition_key}))
+        runs = instance.get_runs(
+            dg.RunsFilter(tags={"connector/replay": "true", "dagster/partition": partition_key})
+        )
     return list(runs)
 
 

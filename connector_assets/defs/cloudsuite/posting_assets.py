@@ -17,7 +17,7 @@ from connector_assets.defs.partitions import payroll_partitions
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, StoreResource
 from connector_assets.ledger.money import format_cents
 from connector_assets.ledger.reference import external_reference
-from connector_assets.store.postings import HELD, Posting
+from connector_assets.store.postings import HELD, POSTED, Posting
 
 APPROVAL = "approval"
 
@@ -54,6 +54,32 @@ def _reverse(
     return posted.document_id
 
 
+def _close_reversed_original(
+    context: dg.AssetExecutionContext, store: StoreResource, conn_id: str, original_uuid: str, reversal_uuid: str
+) -> list[str]:
+    """Once a Gusto reversal payroll is posted, the original's posted journal is reversed: mark it so.
+
+    Called from both payrolls' runs, since either may run first; returns the references it marked.
+    """
+    reversal_posted = any(
+        p.kind == "journal" and p.state == POSTED for p in store.postings.for_payroll(conn_id, reversal_uuid)
+    )
+    if not reversal_posted:
+        return []
+    live = [
+        p for p in store.postings.for_payroll(conn_id, original_uuid) if p.kind == "journal" and p.state == POSTED
+    ]
+    for old in live:
+        store.postings.mark_reversed(old.external_reference)
+        record(
+            store, conn_id, "payroll", original_uuid, "reversed",
+            {"original_reference": old.external_reference, "original_document_id": old.document_id,
+             "reversal_payroll_uuid": reversal_uuid},
+            context,
+        )  # fmt: skip
+    return [p.external_reference for p in live]
+
+
 @dg.asset(
     key=["cloudsuite", "journal_postings"],
     group_name="cloudsuite",
@@ -81,7 +107,12 @@ def journal_postings(
     try:
         reversed_docs = [_reverse(context, store, erp, prepared, old) for old in plan.reverse]
         if journal is None or not plan.post_new:
-            state = "reversed" if reversed_docs else "unchanged"
+            closed = [
+                ref
+                for reversal_uuid in prepared.reversed_by
+                for ref in _close_reversed_original(context, store, conn_id, payroll_uuid, reversal_uuid)
+            ]
+            state = "reversed" if reversed_docs or closed else "unchanged"
             detail = prepared.skip_reason or "already posted with the same content"
             if journal is not None and plan.already_posted:
                 record(store, conn_id, "payroll", payroll_uuid, "unchanged",
@@ -131,6 +162,8 @@ def journal_postings(
         posted = post_once(erp, store.postings, entry)
     finally:
         erp.close()
+    if prepared.reversal_of:
+        _close_reversed_original(context, store, conn_id, prepared.reversal_of, payroll_uuid)
     record(
         store, conn_id, "payroll", payroll_uuid, "posted",
         {"reference": header.external_reference, "document_id": posted.document_id,

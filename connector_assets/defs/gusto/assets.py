@@ -106,6 +106,9 @@ def payrolls(context: dg.AssetExecutionContext, store: StoreResource, gusto: Gus
     with gusto.client(connection_id) as client:
         payroll = client.get_payroll(payroll_uuid).raw
     digest = payload_hash(payroll)
+    for reversal_uuid in payroll.get("reversal_payroll_uuids") or []:
+        # Gusto names the reversal only on the original; the reversal's own run reads this link.
+        store.state.put(connection_id, f"reversal_of:{reversal_uuid}", payroll_uuid)
     record(
         store, connection_id, "payroll", payroll_uuid, "read",
         {"version": payroll.get("version"), "payload_hash": digest, "processed": payroll.get("processed"),

@@ -21,7 +21,7 @@ from connector_assets.mapping.attributes import employee_attributes
 from connector_assets.mapping.resolve import resolve
 from connector_assets.mapping.rules import load_mapping_file
 from connector_assets.settings import Connection
-from connector_assets.store.postings import Postings
+from connector_assets.store.postings import POSTED, Postings
 from connector_assets.store.snapshots import Snapshots
 
 ATTRIBUTES = "employee_attributes"
@@ -40,6 +40,7 @@ class PreparedJournal:
     master_data_version: str
     skip_reason: str | None = None
     reversal_of: str | None = None
+    reversed_by: tuple[str, ...] = ()
 
     @property
     def held(self) -> bool:
@@ -71,6 +72,23 @@ def _skip(connection: Connection, payroll: dict[str, Any], reason: str, postings
     )
 
 
+def _reversed_in_gusto(connection: Connection, payroll: dict[str, Any], postings: Postings) -> PreparedJournal:
+    # The reversal payroll carries the negated amounts and posts them itself; reversing here too would
+    # take the payroll out of the ledger twice. What is posted stays posted (the reversal run closes it).
+    uuid = str(payroll.get("payroll_uuid") or payroll.get("uuid"))
+    reversed_by = tuple(str(u) for u in payroll.get("reversal_payroll_uuids") or ())
+    history = postings.for_payroll(connection.id, uuid)
+    journals = [p for p in history if p.kind == "journal"]
+    live = [p for p in journals if p.state == POSTED]
+    revision = max((int(p.external_reference.rsplit("-", 1)[1]) for p in journals), default=0)
+    plan = PostingPlan(reverse=(), post_new=False, revision=revision, already_posted=live[-1] if live else None)
+    reason = f"reversed in Gusto by payroll {', '.join(reversed_by)}, whose journal reverses this one"
+    return PreparedJournal(
+        connection.id, uuid, str(payroll.get("version")), None, pl.DataFrame(), plan, "",
+        skip_reason=reason, reversed_by=reversed_by,
+    )  # fmt: skip
+
+
 def prepare_journal(
     payroll: dict[str, Any],
     connection: Connection,
@@ -84,6 +102,8 @@ def prepare_journal(
     uuid = str(payroll.get("payroll_uuid") or payroll.get("uuid"))
     if not payroll.get("processed"):
         return _skip(connection, payroll, "payroll is not processed in Gusto (nothing to post)", postings), None
+    if payroll.get("reversal_payroll_uuids"):
+        return _reversed_in_gusto(connection, payroll, postings), None
     rules = load_mapping_file(connection.mapping_file)
     attributes = employee_attributes_for(payroll, snapshots, gusto, connection)
     max_age = timedelta(seconds=connection.posting.master_data_max_age_s)
