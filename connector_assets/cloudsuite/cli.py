@@ -23,7 +23,9 @@ def _open(connection_id: str, connections: Path | None) -> tuple[Connection, Tok
     try:
         connection = load_connections(connections).get(connection_id)
     except ConnectionsFileError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        # One plain line naming the file and key (a usage box would wrap and split the message).
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from None
     engine = upgrade(create_store_engine(default_database_url()))
     return connection, TokenVault(engine, SecretCipher.from_env())
 

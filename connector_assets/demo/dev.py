@@ -134,6 +134,21 @@ def start_dev(
     return DevDeployment(env, receiver, subscription, workspace, env_file)
 
 
+def prime_pipeline(home: Path, progress: Progress = lambda _m: None) -> bool:
+    """Master data and the workforce sync once, recorded in `home`'s instance, so the first payroll can post."""
+    import dagster as dg
+
+    from connector_assets.defs import operations as ops
+
+    ok = True
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        for job in ("master_data_job", "workforce_job"):
+            outcome = ops.run_job(instance, job, CONNECTION)
+            progress(f"{job} {CONNECTION}: {'ok' if outcome.success else 'FAILED ' + (outcome.error or '')}")
+            ok = ok and outcome.success
+    return ok
+
+
 def dev(
     port: int = typer.Option(3000, help="Port of the Dagster UI."),
     receiver_port: int = typer.Option(0, help="Port of the webhook receiver (0: any free port)."),
@@ -160,6 +175,7 @@ def dev(
         )
         say(f"subscription {deployment.subscription.uuid} is {deployment.subscription.status}")
         say(f"environment for other shells: {deployment.env_file}")
+        prime_pipeline(home, say)
         say(f"run a payroll:  {run_payroll_command(deployment.env, CONNECTION)}")
         if no_dagster:
             say("waiting (Ctrl-C to stop) …")

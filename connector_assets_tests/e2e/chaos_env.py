@@ -17,6 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from sqlalchemy import Engine
 
 from connector_assets.defs import operations as ops
 from connector_assets.demo.environment import SandboxEnvironment
@@ -37,7 +38,7 @@ class Deployment:
     outcomes: list[ops.RunOutcome] = field(default_factory=list)
     cursor: str | None = None
 
-    def engine(self):  # type: ignore[no-untyped-def]
+    def engine(self) -> Engine:
         return upgrade(create_store_engine(self.env.database_url))
 
 
@@ -70,7 +71,9 @@ def deployment(workdir: Path, database_url: str | None = None, key: str | None =
 def add_tenants(dep: Deployment, tenants: dict[str, tuple[str, int]], employees: int = 4, months: int = 1) -> None:
     """Add connections `{id: (erp, seed)}` and load the Definitions for them."""
     for connection_id, (erp, seed) in tenants.items():
-        dep.env.add_tenant(connection_id, erp=erp, seed=seed, employees=employees, history_months=months, today=TODAY)
+        dep.env.add_tenant(
+            connection_id, erp=erp, seed=seed, employees=employees, history_months=months, today=TODAY
+        )
     reload_definitions()
 
 
@@ -147,3 +150,15 @@ def deterministic_admin_uuids(monkeypatch: pytest.MonkeyPatch, namespace: str) -
     shim = DeterministicUuids(namespace)
     monkeypatch.setattr(admin, "uuid", shim)
     monkeypatch.setattr(admin_payroll, "uuid", shim)
+
+
+def failure_chain(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, str]]:
+    """(exception class, message) of every step failure of a run and each of its causes, outermost first."""
+    found = []
+    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
+        event = record.dagster_event
+        error = event.step_failure_data.error if event else None
+        while error is not None:
+            found.append((error.cls_name or "", error.message))
+            error = error.cause
+    return found

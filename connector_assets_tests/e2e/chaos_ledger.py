@@ -53,7 +53,9 @@ def _syteline_ledger(dep: Deployment, connection_id: str, counts: Counter[str]) 
     lines: list[LedgerLine] = []
     rows = dep.env.tenants[connection_id].ion.journals()
     for row in rows:
-        lines.append((row.reference, row.trans_date.isoformat(), row.account, "|".join(row.units), str(row.amount)))
+        lines.append(
+            (row.reference, row.trans_date.isoformat(), row.account, "|".join(row.units), str(row.amount))
+        )
     for reference in {row.reference for row in rows}:
         counts[f"{connection_id}/{reference}"] += 1
     return tuple(sorted(lines))

@@ -71,8 +71,8 @@ def drive(partition_key: str) -> dict[str, Any]:
         tags={"dagster/partition": partition_key},
         raise_on_error=False,
     ) as result:
-        celery_run = {"run_id": result.run_id, "success": result.success}
-    celery_run["metadata"] = _postings_metadata(instance, celery_run["run_id"])
+        celery_run: dict[str, Any] = {"run_id": result.run_id, "success": result.success}
+    celery_run["metadata"] = _postings_metadata(instance, result.run_id)
     # The in-process run of the same partition builds the journal again: an equal content hash posts nothing.
     local = ops.run_job(instance, "payroll_job", partition_key, {"connector/replay": "true"})
     local_run = {"run_id": local.run_id, "success": local.success, "error": local.error}
@@ -97,7 +97,12 @@ class Side:
     home: Path
 
     def process_env(self) -> dict[str, str]:
-        return {**os.environ, **self.env.env(), "DAGSTER_HOME": str(self.home), "DAGSTER_CELERY_BROKER_HOST": BROKER_HOST}
+        return {
+            **os.environ,
+            **self.env.env(),
+            "DAGSTER_HOME": str(self.home),
+            "DAGSTER_CELERY_BROKER_HOST": BROKER_HOST,
+        }
 
     def run(self, partition_key: str) -> dict[str, Any]:
         code = (
@@ -149,11 +154,24 @@ def celery_workers(target: Side, count: int, logs: Path) -> Iterator[list[subpro
             log = (logs / f"worker{i}.log").open("wb")
             workers.append(
                 subprocess.Popen(
-                    [str(BIN / "celery"), "-A", "dagster_celery.app", "worker", "-Q", "dagster",
-                     "--pool=solo", "-n", f"connector-test-{i}-{uuid.uuid4().hex[:8]}@%h",
-                     "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-                    env=target.process_env(), stdout=log, stderr=subprocess.STDOUT,
-                )  # fmt: skip
+                    [
+                        str(BIN / "celery"),
+                        "-A",
+                        "dagster_celery.app",
+                        "worker",
+                        "-Q",
+                        "dagster",
+                        "--pool=solo",
+                        "-n",
+                        f"connector-test-{i}-{uuid.uuid4().hex[:8]}@%h",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--loglevel=INFO",
+                    ],
+                    env=target.process_env(),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
             )
         yield workers
     finally:
@@ -170,7 +188,8 @@ def celery_workers(target: Side, count: int, logs: Path) -> Iterator[list[subpro
 def _step_pids(home: Path, run_id: str) -> set[int]:
     with dg.DagsterInstance.from_config(str(home)) as instance:
         records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.STEP_START).records
-        return {r.event_log_entry.dagster_event.pid for r in records if r.event_log_entry.dagster_event}
+        events = [r.event_log_entry.dagster_event for r in records]
+        return {e.pid for e in events if e is not None and e.pid is not None}
 
 
 def test_celery_run_posts_what_the_in_process_run_posts(tmp_path: Path) -> None:

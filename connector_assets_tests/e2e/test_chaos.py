@@ -16,11 +16,12 @@ from connector_assets.sandbox.faults import FaultRule
 from connector_assets_tests.e2e.chaos_env import (
     Deployment,
     add_tenants,
-    run_once,
     deployment,
     deterministic_admin_uuids,
     employee_changes,
+    failure_chain,
     process_payrolls,
+    run_once,
     sync_connections,
 )
 from connector_assets_tests.e2e.chaos_ledger import Outcome, posted_payrolls, processed_payrolls, snapshot
@@ -128,7 +129,9 @@ def test_revoked_gusto_grant_fails_clearly_then_reconnect_completes(tmp_path: Pa
         assert tenant.gusto.revoke_tokens(tenant.world.company.uuid) == 1
         outcome = run_once(dep, "workforce_job", "alpha")
         assert not outcome.success
-        assert "revoked or invalid" in (outcome.error or "") and "alpha" in (outcome.error or "")
+        chain = failure_chain(dep.instance, outcome.run_id)
+        revoked = [message for cls, message in chain if cls == "GrantRevoked"]
+        assert revoked and "'alpha'" in revoked[0] and "revoked or invalid" in revoked[0], chain
         dep.env.connect_gusto("alpha")
         sync_connections(dep)
         process_payrolls(dep)

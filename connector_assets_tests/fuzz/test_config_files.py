@@ -85,7 +85,9 @@ def test_ionapi_files_of_any_bytes_fail_with_a_typed_error(tmp_path: Path, raw: 
 
 @FAST
 @given(where=st.sampled_from(CONNECTION_PATHS), value=JSON)
-def test_connections_with_a_bad_field_fail_with_a_typed_error(tmp_path: Path, where: tuple[Any, ...], value: Any) -> None:
+def test_connections_with_a_bad_field_fail_with_a_typed_error(
+    tmp_path: Path, where: tuple[Any, ...], value: Any
+) -> None:
     """connections.yaml with one field replaced by any value loads or raises ConnectionsFileError naming the file."""
     path = tmp_path / "connections.yaml"
     path.write_text(yaml.safe_dump(replaced(CONNECTIONS, where, value)))

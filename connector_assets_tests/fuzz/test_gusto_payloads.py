@@ -29,7 +29,9 @@ NESTED = st.recursive(
     max_leaves=14,
 )
 LINE_KEYS = ["name", "amount", "job_uuid", "employer", "employee_deduction", "company_contribution", "description"]
-LINE = st.fixed_dictionaries({}, optional={k: SCALARS | st.lists(SCALARS, max_size=2) for k in LINE_KEYS}) | SCALARS
+LINE = (
+    st.fixed_dictionaries({}, optional={k: SCALARS | st.lists(SCALARS, max_size=2) for k in LINE_KEYS}) | SCALARS
+)
 LISTS = ["hourly_compensations", "fixed_compensations", "paid_time_off", "reimbursements", "taxes", "benefits",
          "deductions"]  # fmt: skip
 COMPENSATION = st.fixed_dictionaries(

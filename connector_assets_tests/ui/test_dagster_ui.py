@@ -45,25 +45,6 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Deployment, str, str]]:
-    """One connection with one posted and (run last) one held payroll, in a Dagster home on disk."""
-    _require_chromium()
-    saved = dict(os.environ)
-    deployed = Deployment.create(tmp_path_factory.mktemp("ui"))
-    try:
-        deployed.add_tenant("ui")
-        posted = bonus_payroll(deployed, "ui")
-        deployed.run_payroll("ui", posted)
-        held = deployed.held_payroll("ui")
-        yield deployed, posted, held
-    finally:
-        deployed.close()
-        os.environ.clear()
-        os.environ.update(saved)
-        reload_definitions()
-
-
 def _wait_until_serving(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
     """Poll /server_info until the webserver answers; fail with its log if it dies or never answers."""
     deadline = time.monotonic() + STARTUP_S
@@ -81,43 +62,68 @@ def _wait_until_serving(proc: subprocess.Popen[bytes], url: str, log: Path) -> N
     pytest.fail(f"dagster-webserver did not answer within {STARTUP_S:.0f}s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def webserver(deployment: tuple[Deployment, str, str]) -> Iterator[str]:
-    """`dagster-webserver -w workspace.yaml` on a loopback port with the deployment's environment."""
-    deployed = deployment[0]
-    workspace = deployed.home / "workspace.yaml"
+def _start_webserver(home: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """`dagster-webserver -w workspace.yaml` on a loopback port with this process's environment."""
+    workspace = home / "workspace.yaml"
     workspace.write_text(yaml.safe_dump({"load_from": [{"python_module": {
         "module_name": "connector_assets.definitions", "location_name": "connector"}}]}))  # fmt: skip
     port = free_port()
-    log = deployed.home / "webserver.log"
+    log = home / "webserver.log"
     executable = Path(sys.executable).parent / "dagster-webserver"
     with log.open("wb") as sink:
         proc = subprocess.Popen(
             [str(executable), "-w", str(workspace), "-h", "127.0.0.1", "-p", str(port)],
-            env=dict(os.environ), cwd=deployed.home, stdout=sink, stderr=subprocess.STDOUT,
+            env=dict(os.environ), cwd=home, stdout=sink, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}", log
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
     try:
-        _wait_until_serving(proc, url, log)
-        yield url
-    finally:
-        proc.terminate()
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Deployment, str, str, str]]:
+    """One connection with one posted and (run last) one held payroll, and the UI serving that Dagster home."""
+    _require_chromium()
+    saved = dict(os.environ)
+    deployed = Deployment.create(tmp_path_factory.mktemp("ui"))
+    try:
+        deployed.add_tenant("ui")
+        # The webserver boots (loads the code location) while the payrolls run; both read the same env.
+        proc, url, log = _start_webserver(deployed.home)
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            posted = bonus_payroll(deployed, "ui")
+            deployed.run_payroll("ui", posted)
+            held = deployed.held_payroll("ui")
+            _wait_until_serving(proc, url, log)
+            yield deployed, posted, held, url
+        finally:
+            _stop(proc)
+    finally:
+        deployed.close()
+        os.environ.clear()
+        os.environ.update(saved)
+        reload_definitions()
 
 
-def test_held_partition_check_visible(deployment: tuple[Deployment, str, str], webserver: str) -> None:
+def test_held_partition_check_visible(served: tuple[Deployment, str, str, str]) -> None:
     """The asset-check view of the held payroll shows the failed check and why it failed; a screenshot is kept."""
     from playwright.sync_api import expect, sync_playwright
 
-    deployed, posted, held = deployment
+    deployed, posted, held, webserver = served
     ctx = deployed.ctx
     assert [p.state for p in ctx.postings.for_payroll("ui", posted)] == [POSTED]
     assert [p.state for p in ctx.postings.for_payroll("ui", held)] == [HELD]
 
+    # What the dialog's "Skip" does: mark the first-visit newsletter dialog seen, so it cannot cover the page.
+    seen = httpx.post(f"{webserver}/graphql", json={"query": "mutation { setNuxSeen }"}, timeout=10)
+    assert seen.status_code == 200 and seen.json()["data"]["setNuxSeen"], seen.text
     url = f"{webserver}/assets/ledger/journal_lines?view=checks&checkDetail=cost_centers_exist"
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -125,12 +131,6 @@ def test_held_partition_check_visible(deployment: tuple[Deployment, str, str], w
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1100})
             page.set_default_timeout(PAGE_TIMEOUT_MS)
-            # A first visit may open Dagster's newsletter dialog over the page; dismiss it whenever it shows.
-            page.add_locator_handler(
-                page.get_by_text("Join the Dagster community"),
-                lambda: page.get_by_role("button", name="Skip").click(),
-                no_wait_after=True,
-            )
             page.goto(url)
             try:
                 latest = page.get_by_text("Latest execution")

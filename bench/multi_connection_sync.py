@@ -1,0 +1,134 @@
+"""A full sync of many connections on one machine: master data, workforce and one payroll per connection.
+
+`CONNECTOR_BENCH_CONNECTIONS` (20) tenants of `CONNECTOR_BENCH_EMPLOYEES` (500) employees each run in one
+SandboxEnvironment (every simulator in this process, one SQLite store, one Dagster instance in a temp
+DAGSTER_HOME); `CONNECTOR_BENCH_WORKERS` (4) run processes sync connections in parallel, one connection per
+process at a time, which keeps each Gusto grant far below its 200 requests/min. The whole run stays within
+`CONNECTOR_BENCH_BUDGET_S` (600): tenants not set up or not started in time are left out, and the output's
+`note` says so. Prints one JSON line:
+
+    {"bench": "multi_connection_sync", "connections": 20, "employees_each": 500, "seconds": .., "peak_mb": ..,
+     "self_429": ..}
+
+`self_429` counts the 429s the Gusto simulators served (the ION gateway does not count its own).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from connector_assets.demo.environment import SandboxEnvironment
+from connector_assets.store.crypto import SecretCipher
+
+CONNECTIONS = int(os.environ.get("CONNECTOR_BENCH_CONNECTIONS", "20"))
+EMPLOYEES = int(os.environ.get("CONNECTOR_BENCH_EMPLOYEES", "500"))
+WORKERS = int(os.environ.get("CONNECTOR_BENCH_WORKERS", "4"))
+BUDGET_S = float(os.environ.get("CONNECTOR_BENCH_BUDGET_S", "600"))
+# Setting up tenants (generating, seeding, OAuth) may use this share of the budget; the rest is the sync.
+SETUP_SHARE = 0.4
+
+
+def progress(message: str) -> None:
+    print(f"multi_connection_sync: {message}", file=sys.stderr, flush=True)
+
+
+def sync_connection(connection_id: str, payroll_uuid: str) -> dict[str, Any]:
+    """In a worker process: master data, workforce, then one payroll; the outcome of each run."""
+    import dagster as dg
+
+    from connector_assets.defs import operations as ops
+
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        outcomes = [
+            ops.run_job(instance, "master_data_job", connection_id),
+            ops.run_job(instance, "workforce_job", connection_id),
+            ops.run_job(instance, "payroll_job", f"{connection_id}:{payroll_uuid}"),
+        ]
+    return {
+        "connection": connection_id,
+        "seconds": time.perf_counter() - started,
+        "failed": [f"{o.job_name}: {o.error}" for o in outcomes if not o.success],
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def setup(env: SandboxEnvironment, deadline: float) -> dict[str, str]:
+    """Tenants with one payroll each to post: connection id → payroll uuid (stops at the deadline)."""
+    payrolls = {}
+    for i in range(CONNECTIONS):
+        if time.perf_counter() > deadline:
+            break
+        cid = f"bench{i:02d}"
+        tenant = env.add_tenant(cid, seed=100 + i, employees=EMPLOYEES, history_months=1)
+        payrolls[cid] = max(tenant.world.payrolls, key=lambda p: p.check_date).uuid
+        progress(f"tenant {cid} ready ({EMPLOYEES} employees)")
+    return payrolls
+
+
+def run() -> dict[str, Any]:
+    root = Path(tempfile.mkdtemp(prefix="bench-multi-sync-"))
+    home = root / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    os.environ["DAGSTER_HOME"] = str(home)
+    database = os.environ.get("CONNECTOR_BENCH_POSTGRES_URL") or f"sqlite:///{root / 'store.db'}"
+    env = SandboxEnvironment(root / "work", database, SecretCipher.generate_key())
+    begun = time.perf_counter()
+    try:
+        payrolls = setup(env, begun + BUDGET_S * SETUP_SHARE)
+        setup_s = time.perf_counter() - begun
+        env.apply_env()  # worker processes inherit the connections file, store and client secrets
+        deadline = begun + BUDGET_S
+        results: list[dict[str, Any]] = []
+        started = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=WORKERS) as pool:
+            pending = {pool.submit(sync_connection, cid, uuid): cid for cid, uuid in payrolls.items()}
+            for future in as_completed(pending):
+                result = future.result()
+                results.append(result)
+                progress(f"{result['connection']} synced in {result['seconds']:.1f}s {result['failed'] or ''}")
+                if time.perf_counter() > deadline:
+                    for other in pending:
+                        other.cancel()  # not yet started: over budget
+        seconds = time.perf_counter() - started
+        throttled = sum(int(str(t.gusto.counters_snapshot().get("throttled") or 0)) for t in env.tenants.values())
+    finally:
+        env.close()
+    synced = len(results)
+    figures: dict[str, Any] = {
+        "bench": "multi_connection_sync",
+        "connections": synced,
+        "employees_each": EMPLOYEES,
+        "seconds": round(seconds, 1),
+        "peak_mb": round(max([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]
+                             + [r["peak_mb"] for r in results]), 1),
+        "self_429": throttled,
+        "setup_seconds": round(setup_s, 1),
+        "workers": WORKERS,
+        "failed_runs": sum(len(r["failed"]) for r in results),
+        "store": "postgresql" if database.startswith("postgresql") else "sqlite",
+    }  # fmt: skip
+    if synced < CONNECTIONS:
+        figures["note"] = (
+            f"{synced} of {CONNECTIONS} connections fit in the {BUDGET_S:.0f}s budget on this machine "
+            f"({os.cpu_count()} cores); the figures are for those"
+        )
+    return figures
+
+
+def main() -> None:
+    """Run the benchmark and print one JSON line."""
+    print(json.dumps(run()), flush=True)
+
+
+if __name__ == "__main__":
+    main()

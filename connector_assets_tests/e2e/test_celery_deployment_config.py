@@ -1,0 +1,50 @@
+"""The production `dagster.yaml` loads as a Dagster instance on PostgreSQL, with the limits docs/deployment.md names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import yaml
+from dagster._core.errors import DagsterInvalidConfigError
+from dagster._core.instance.config import dagster_instance_config
+
+REPO = Path(__file__).resolve().parents[2]
+PRODUCTION_YAML = REPO / "dagster.yaml"
+
+
+def _home(tmp_path: Path, text: str) -> Path:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(text)
+    return home
+
+
+def test_production_instance_config_validates_and_loads(
+    tmp_path: Path, fresh_postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With DAGSTER_PG_URL set the repo's dagster.yaml passes the schema and builds a working instance."""
+    monkeypatch.setenv("DAGSTER_PG_URL", fresh_postgres_url)
+    home = _home(tmp_path, PRODUCTION_YAML.read_text())
+    config, _ = dagster_instance_config(str(home))
+    limits = {
+        limit["key"]: limit["limit"] for limit in config["run_coordinator"]["config"]["tag_concurrency_limits"]
+    }
+    assert set(limits) == {"connector/connection", "connector/gusto_grant"}
+    assert config["run_retries"]["enabled"] and config["run_monitoring"]["enabled"]
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        assert instance.run_retries_enabled and instance.run_monitoring_enabled
+        assert instance.get_runs_count() == 0  # the schema was created in the empty database
+
+
+def test_a_misspelt_key_in_the_instance_config_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same validation refuses a typo, so the test above would catch a broken dagster.yaml."""
+    monkeypatch.setenv("DAGSTER_PG_URL", "postgresql+psycopg2://unused@127.0.0.1:5432/unused")
+    document = yaml.safe_load(PRODUCTION_YAML.read_text())
+    document["run_retries"]["max_retires"] = document["run_retries"].pop("max_retries")
+    home = _home(tmp_path, yaml.safe_dump(document))
+    with pytest.raises(DagsterInvalidConfigError, match="max_retires"):
+        dagster_instance_config(str(home))
