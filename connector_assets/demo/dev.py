@@ -8,6 +8,7 @@ and the inbox sensor (on by default) launches the run that posts it to the ION s
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -149,6 +150,10 @@ def prime_pipeline(home: Path, progress: Progress = lambda _m: None) -> bool:
     return ok
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def dev(
     port: int = typer.Option(3000, help="Port of the Dagster UI."),
     receiver_port: int = typer.Option(0, help="Port of the webhook receiver (0: any free port)."),
@@ -185,11 +190,14 @@ def dev(
         dagster = Path(sys.executable).with_name("dagster")
         command = [str(dagster), "dev", "-w", str(deployment.workspace), "-p", str(port)]
         child = subprocess.Popen(command, env={**os.environ, **deployment.dagster_env(home)})
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             child.wait()
-        except KeyboardInterrupt:
-            child.terminate()
-            child.wait(timeout=30)
+        finally:
+            if child.poll() is None:
+                # SIGINT lets `dagster dev` stop its webserver, daemon and code servers itself.
+                child.send_signal(signal.SIGINT)
+                child.wait(timeout=60)
     except KeyboardInterrupt:
         pass
     finally:

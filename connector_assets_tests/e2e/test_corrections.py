@@ -118,7 +118,9 @@ def test_changed_mapping_after_posting_reverses_and_reposts(
     assert any(cc == OPEN_CC for _, cc, _ in replacement)
 
 
-def test_gusto_reversal_nets_the_payroll_to_zero(deployment: Deployment, scenario: Scenario, connection: str) -> None:
+def test_gusto_reversal_nets_the_payroll_to_zero(
+    deployment: Deployment, scenario: Scenario, connection: str
+) -> None:
     """A Gusto reversal payroll posts the negated journal; the GL nets to zero and the original is reversed."""
     tenant = deployment.env.tenants[connection]
     uuid = scenario.history[-1]

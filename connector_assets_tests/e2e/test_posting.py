@@ -33,7 +33,9 @@ def test_every_processed_payroll_is_posted_once_with_the_ledger_lines(
         assert [p.state for p in rows] == [POSTED], f"payroll {uuid}: {[(p.state, p.reasons) for p in rows]}"
         posted = document(tenant, rows[0].external_reference)
         assert posted is not None, f"payroll {uuid}: no document {rows[0].external_reference} in CloudSuite"
-        prepared = asset_value(["ledger", "journal_lines"], payroll_key(posted_connection, uuid), deployment.instance)
+        prepared = asset_value(
+            ["ledger", "journal_lines"], payroll_key(posted_connection, uuid), deployment.instance
+        )
         assert prepared.journal is not None and not prepared.held
         assert Counter(posted) == Counter(journal_rows(prepared.journal.lines)), f"payroll {uuid}"
         assert sum(cents for *_, cents in posted) == 0, f"payroll {uuid}: debits != credits"

@@ -27,7 +27,10 @@ def test_preview_shows_journal_and_proofs_without_posting(deployment: Deployment
 
 def test_status_reports_health_without_secrets(deployment: Deployment, connection_id: str) -> None:
     """Status shows master data, held count, token expiry and backlog, and never a token or client secret."""
-    deployment.cli("preview", "payroll", bonus_payroll(deployment, connection_id))  # fetches master data
+    preview = deployment.cli(
+        "preview", "payroll", bonus_payroll(deployment, connection_id), "--connection", connection_id
+    )
+    assert preview.exit_code == 0, preview.output  # the preview fetched master data
     text = deployment.cli("status", "--connection", connection_id).stdout
     data = json.loads(deployment.cli("status", "--connection", connection_id, "--json").stdout)
     (status,) = data

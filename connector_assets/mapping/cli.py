@@ -1,0 +1,117 @@
+"""`connector mapping check <connection>`: the mapping against CloudSuite master data and Gusto, before posting.
+
+Reads accounts and cost centers from CloudSuite (through the connection's ERP adapter) and departments and
+jobs from Gusto, then prints every problem with its rule, value and fix. Exits 1 when any problem is an
+error (it would hold postings), 2 when the connection or mapping cannot be read, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import typer
+
+from connector_assets.cloudsuite.erp import erp_for
+from connector_assets.cloudsuite.errors import CloudSuiteError
+from connector_assets.cloudsuite.types import CostCenter, GlAccount
+from connector_assets.gusto.client import GustoClient
+from connector_assets.gusto.errors import GustoError
+from connector_assets.mapping.check import MappingProblem, check_mapping
+from connector_assets.mapping.errors import MappingError
+from connector_assets.mapping.rules import load_mapping_file
+from connector_assets.settings import Connection, ConnectionsFileError, load_connections
+from connector_assets.store import create_store_engine, upgrade
+from connector_assets.store.crypto import SecretCipher
+from connector_assets.store.engine import default_database_url
+from connector_assets.store.vault import TokenVault
+
+app = typer.Typer(help="Mapping rules: check them against CloudSuite and Gusto.", no_args_is_help=True)
+
+
+@app.callback()
+def mapping_group() -> None:
+    """Mapping rules: check them against CloudSuite and Gusto."""
+
+
+_DATES = {"valid_from": pl.Date, "valid_to": pl.Date}
+
+
+def accounts_frame(accounts: list[GlAccount]) -> pl.DataFrame:
+    """CloudSuite's chart of accounts in the shape `check_mapping` reads."""
+    rows = [(a.account, a.blocked, a.valid_from, a.valid_to) for a in accounts]
+    return pl.DataFrame(rows, schema={"account": pl.String, "blocked": pl.Boolean, **_DATES}, orient="row")
+
+
+def cost_centers_frame(cost_centers: list[CostCenter]) -> pl.DataFrame:
+    """CloudSuite's cost-center values in the shape `check_mapping` reads."""
+    rows = [(c.code, c.blocked, c.valid_from, c.valid_to) for c in cost_centers]
+    return pl.DataFrame(rows, schema={"cost_center": pl.String, "blocked": pl.Boolean, **_DATES}, orient="row")
+
+
+def _gusto_frames(client: GustoClient) -> tuple[pl.DataFrame, pl.DataFrame]:
+    departments = [(d.uuid, d.title) for d in client.list_departments()]
+    jobs = [(j.uuid, j.title) for e in client.iter_employees() for j in e.jobs]
+    return (
+        pl.DataFrame(departments, schema={"department_uuid": pl.String, "department": pl.String}, orient="row"),
+        pl.DataFrame(jobs, schema={"job_uuid": pl.String, "job_title": pl.String}, orient="row"),
+    )
+
+
+def _stop(message: str, code: int) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code=code)
+
+
+def find_problems(connection: Connection, vault: TokenVault, on: dt.date) -> list[MappingProblem]:
+    """Every problem of the connection's mapping file, read against both vendors now."""
+    rules = load_mapping_file(connection.mapping_file)
+    erp = erp_for(connection, vault)
+    try:
+        accounts, cost_centers = erp.list_gl_accounts(), erp.list_cost_centers()
+    finally:
+        erp.close()
+    with GustoClient(connection.gusto, connection.id, vault, None) as client:
+        departments, jobs = _gusto_frames(client)
+    return check_mapping(rules, accounts_frame(accounts), cost_centers_frame(cost_centers), departments, jobs, on)
+
+
+def format_problem(problem: MappingProblem) -> str:
+    """One line: severity, rule, value, what is wrong, and the fix."""
+    return (
+        f"{problem.severity.upper():7} {problem.rule} = {problem.value!r}: {problem.problem}\n"
+        f"        fix: {problem.fix}"
+    )
+
+
+@app.command("check")
+def check_command(
+    connection_id: str = typer.Argument(..., help="connection id from connections.yaml"),
+    connections: Path | None = typer.Option(
+        None, "--connections", help="connections.yaml (default: $CONNECTOR_CONNECTIONS)"
+    ),
+    on: str | None = typer.Option(None, "--date", help="posting date to check validity on (default: today)"),
+) -> None:
+    """Print every mapping problem with its rule, value and fix; exit 1 if any would hold a posting."""
+    try:
+        connection = load_connections(connections).get(connection_id)
+        posting_date = dt.date.fromisoformat(on) if on else dt.date.today()
+    except (ConnectionsFileError, ValueError) as exc:
+        raise _stop(str(exc), 2) from None
+    vault = TokenVault(upgrade(create_store_engine(default_database_url())), SecretCipher.from_env())
+    try:
+        problems = find_problems(connection, vault, posting_date)
+    except MappingError as exc:
+        raise _stop(str(exc), 2) from None
+    except (CloudSuiteError, GustoError) as exc:
+        raise _stop(f"{connection_id}: cannot read master data: {exc}", 2) from None
+    for problem in problems:
+        typer.echo(format_problem(problem))
+    errors = sum(p.severity == "error" for p in problems)
+    typer.echo(
+        f"{connection_id}: {errors} error(s), {len(problems) - errors} warning(s) in {connection.mapping_file}"
+        f" (checked against CloudSuite and Gusto on {posting_date.isoformat()})"
+    )
+    if errors:
+        raise typer.Exit(code=1)
