@@ -17,7 +17,11 @@ ASSETS = {
     "gusto/employees": ("gusto", "connections", ["gusto/departments"]),
     "workforce/changes": ("workforce", "connections", ["gusto/employees"]),
     "cloudsuite/employees": ("workforce", "connections", ["gusto/employees", "workforce/changes"]),
-    "ledger/mapping": ("ledger", "connections", ["cloudsuite/cost_centers", "cloudsuite/gl_accounts", "gusto/departments"]),
+    "ledger/mapping": (
+        "ledger",
+        "connections",
+        ["cloudsuite/cost_centers", "cloudsuite/gl_accounts", "gusto/departments"],
+    ),
     "gusto/payrolls": ("gusto", "payrolls", []),
     "ledger/journal_lines": (
         "ledger",

@@ -47,12 +47,18 @@ def test_valid_file_loads_with_paths_relative_to_it(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("erp: m3", "erp: sap"), "connections.yaml: connection 'acme': cloudsuite.erp must be one of m3, syteline, fsm"),
+        (
+            ("erp: m3", "erp: sap"),
+            "connections.yaml: connection 'acme': cloudsuite.erp must be one of m3, syteline, fsm",
+        ),
         (("      division: AAA\n", ""), "connections.yaml: connection 'acme': cloudsuite erp m3 needs company"),
         (("  - id: acme", "  - id: Acme Corp"), "connection 'Acme Corp': id String should match pattern"),
         (("    mapping_file: mappings/acme.yaml\n", ""), "connection 'acme': mapping_file is required"),
         (("      start_date: 2025-01-01", "      start_date: yesterday"), "connection 'acme': gusto.start_date"),
-        (("      start_date: 2025-01-01", "      client_secret: hunter2"), "gusto.client_secret is not a known key"),
+        (
+            ("      start_date: 2025-01-01", "      client_secret: hunter2"),
+            "gusto.client_secret is not a known key",
+        ),
         (("  - id: beta", "  - id: acme"), "connection id(s) acme appear more than once"),
     ],
 )

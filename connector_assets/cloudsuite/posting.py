@@ -15,7 +15,7 @@ import polars as pl
 
 from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.types import Journal, JournalLine, PostedJournal
-from connector_assets.store.postings import HELD, PENDING, POSTED, REVERSED, Posting, Postings
+from connector_assets.store.postings import HELD, PENDING, POSTED, Posting, Postings
 
 
 @dataclass(frozen=True)
@@ -139,5 +139,3 @@ def reversal_of(original: Journal, reference: str, posting_date: dt.date) -> Jou
         ),
         currency=original.currency,
     )
-
-

@@ -38,7 +38,9 @@ def test_audit_history_is_in_order(store_engine: Engine) -> None:
     """A record's history reads back in the order it was written."""
     audit = AuditLog(store_engine)
     for action in ("read", "mapped", "held", "replayed", "posted"):
-        audit.append(connection_id="acme", entity_type="payroll", entity_id="p1", action=action, detail={"a": action})
+        audit.append(
+            connection_id="acme", entity_type="payroll", entity_id="p1", action=action, detail={"a": action}
+        )
     audit.append(connection_id="acme", entity_type="payroll", entity_id="p2", action="read")
     history = audit.history("payroll", "p1")
     assert [h.action for h in history] == ["read", "mapped", "held", "replayed", "posted"]
@@ -62,7 +64,9 @@ def test_postings_write_ahead_then_posted(store_engine: Engine) -> None:
 def test_posted_reference_with_new_content_is_refused(store_engine: Engine) -> None:
     """A posted journal is never edited: other content under its reference is a conflict."""
     postings = Postings(store_engine)
-    postings.begin(connection_id="a", payroll_uuid="p", payroll_version="v", external_reference="R", content_hash="h1")
+    postings.begin(
+        connection_id="a", payroll_uuid="p", payroll_version="v", external_reference="R", content_hash="h1"
+    )
     postings.mark_posted("R", "D1")
     with pytest.raises(PostingConflict, match="reversal"):
         postings.begin(
