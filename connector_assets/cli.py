@@ -8,6 +8,7 @@ from connector_assets.cloudsuite.cli import app as cloudsuite_app
 from connector_assets.demo.cli import demo
 from connector_assets.demo.dev import dev
 from connector_assets.gusto.cli import app as gusto_app
+from connector_assets.mapping.cli import app as mapping_app
 from connector_assets.operations.cli import mount as mount_operations
 from connector_assets.receiver.cli import receiver
 from connector_assets.sandbox.cli import sandbox
@@ -27,6 +28,7 @@ app.command("dev")(dev)
 app.add_typer(store_app, name="store")
 app.add_typer(gusto_app, name="gusto")
 app.add_typer(cloudsuite_app, name="cloudsuite")
+app.add_typer(mapping_app, name="mapping")
 mount_operations(app)
 
 

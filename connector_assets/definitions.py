@@ -44,6 +44,9 @@ defs = dg.Definitions(
     asset_checks=journal_checks,
     jobs=[payroll_job, master_data_job, workforce_job, headcount_job, gusto_poll_job],
     sensors=[gusto_inbox_sensor],
+    # Steps of one run share a process: a payroll run is small, and a process per step costs more than
+    # the work on a 2-core host. Scale out across runs (queued coordinator) or with the Celery executor.
+    executor=dg.in_process_executor,
     schedules=[master_data_hourly, workforce_daily, headcount_monthly, gusto_fallback_poll],
     resources={
         # Pickles under $DAGSTER_HOME/storage; shared by every run process on this host (and by Celery

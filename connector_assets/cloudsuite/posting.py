@@ -17,6 +17,13 @@ from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.types import Journal, JournalLine, PostedJournal
 from connector_assets.store.postings import HELD, PENDING, POSTED, Posting, Postings
 
+APPROVAL = "approval"
+
+
+def approval_key(payroll_uuid: str, content_hash: str) -> str:
+    """The sync_state key under which an approval of exactly this journal content is recorded."""
+    return f"approval:{payroll_uuid}:{content_hash}"
+
 
 @dataclass(frozen=True)
 class PostingPlan:

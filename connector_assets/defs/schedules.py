@@ -58,6 +58,8 @@ def headcount_monthly(
 # the poll itself is cheap when nothing is new (one page of payrolls, one page of events).
 @dg.schedule(cron_schedule="15 * * * *", job=gusto_poll_job, default_status=dg.DefaultScheduleStatus.RUNNING)
 def gusto_fallback_poll(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """Fallback polling of Gusto payrolls and events into the inbox."""
+    """Fallback polling of Gusto payrolls and events into the inbox; a full sweep daily."""
     when = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
-    return dg.RunRequest(run_key=f"poll:{when.isoformat()}")
+    sweep = when.hour == 3  # once a day, a full sweep back to each connection's start date
+    config = {"ops": {"poll_gusto": {"config": {"full_sweep": sweep}}}}
+    return dg.RunRequest(run_key=f"poll:{when.isoformat()}", run_config=config)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from connector_assets.cloudsuite.posting import APPROVAL, approval_key
 from connector_assets.operations.context import OperatorContext
 from connector_assets.operations.errors import OperationError, ReplayRefused
 from connector_assets.operations.history import reason_text
@@ -16,12 +17,7 @@ if TYPE_CHECKING:
     import dagster as dg
 
 PAYROLL_JOB = "payroll_job"
-APPROVAL_CHECK = "approval"
-
-
-def approval_key(payroll_uuid: str, content_hash: str) -> str:
-    """The sync_state key the posting asset looks for (same format as `defs/cloudsuite/posting_assets.py`)."""
-    return f"approval:{payroll_uuid}:{content_hash}"
+APPROVAL_CHECK = APPROVAL
 
 
 @dataclass(frozen=True)

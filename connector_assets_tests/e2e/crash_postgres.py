@@ -121,14 +121,18 @@ def private_cluster() -> Iterator[PrivateCluster]:
 class RestartOnRequest(FaultRule):
     """Restart `cluster` when the `nth` request whose path matches arrives; the request is then served.
 
-    The restart runs inside the simulator's request handling, so it has finished (every connection of the
-    run process severed) before the run gets its answer. Never alters the request itself."""
+    `wait=True`: the restart runs inside the simulator's request handling, so it has finished (every
+    connection of the run process severed) before the run gets its answer. `wait=False`: it runs beside
+    the request, so the run carries on while the server is down and its next store write meets a refused
+    connection. Never alters the request itself."""
 
     cluster: PrivateCluster | None = None
+    wait: bool = True
     nth: int = 1
     seen: int = 0
     fired: bool = False
     error: str | None = field(default=None)
+    restarter: threading.Thread | None = field(default=None, repr=False)
 
     def matches(self, method: str, path: str) -> bool:
         if self.fired or self.cluster is None or re.search(self.path, path) is None:
@@ -136,8 +140,21 @@ class RestartOnRequest(FaultRule):
         self.seen += 1
         if self.seen == self.nth:
             self.fired = True
-            try:
-                self.cluster.restart()
-            except ClusterCommandFailed as exc:
-                self.error = str(exc)  # reported by the test; the gateway itself carries on
+            self.restarter = threading.Thread(target=self._restart, name="pg-restart", daemon=True)
+            self.restarter.start()
+            if self.wait:
+                self.restarter.join()
         return False
+
+    def _restart(self) -> None:
+        assert self.cluster is not None
+        try:
+            self.cluster.restart()
+        except ClusterCommandFailed as exc:
+            self.error = str(exc)  # reported by the test; the gateway itself carries on
+
+    def finished(self, timeout_s: float = READY_TIMEOUT_S) -> bool:
+        """True once the restart has run (waits for a background one)."""
+        if self.restarter is not None:
+            self.restarter.join(timeout_s)
+        return self.fired and self.restarter is not None and not self.restarter.is_alive()

@@ -4,6 +4,8 @@ import dagster as dg
 
 from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.posting import (
+    APPROVAL,
+    approval_key,
     journal_from_json,
     journal_to_json,
     post_once,
@@ -17,13 +19,7 @@ from connector_assets.defs.partitions import payroll_partitions
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, StoreResource
 from connector_assets.ledger.money import format_cents
 from connector_assets.ledger.reference import external_reference
-from connector_assets.store.postings import HELD, POSTED, Posting
-
-APPROVAL = "approval"
-
-
-def approval_key(payroll_uuid: str, content_hash: str) -> str:
-    return f"approval:{payroll_uuid}:{content_hash}"
+from connector_assets.store.postings import HELD, POSTED, REVERSED, Posting
 
 
 def _reverse(
@@ -52,6 +48,16 @@ def _reverse(
         context,
     )  # fmt: skip
     return posted.document_id
+
+
+def _original_reference(store: StoreResource, conn_id: str, original_uuid: str) -> str:
+    """The reference of the original payroll's posted journal (what a Gusto reversal payroll reverses)."""
+    rows = [
+        p
+        for p in store.postings.for_payroll(conn_id, original_uuid)
+        if p.kind == "journal" and p.state in (POSTED, REVERSED)
+    ]
+    return rows[-1].external_reference if rows else f"payroll {original_uuid}"
 
 
 def _close_reversed_original(
@@ -147,15 +153,16 @@ def journal_postings(
             record(store, conn_id, "payroll", payroll_uuid, "awaiting_approval",
                    {"reference": header.external_reference, "content_hash": header.content_hash}, context)  # fmt: skip
             return dg.MaterializeResult(metadata={"state": "awaiting_approval", "release": reason})
+        reverses = _original_reference(store, conn_id, prepared.reversal_of) if prepared.reversal_of else None
         entry = to_erp_journal(
             journal.lines, reference=header.external_reference, posting_date=header.posting_date,
-            description=(f"Reversal of {prepared.reversal_of}" if prepared.reversal_of else header.description),
+            description=(f"Reversal of {reverses}" if reverses else header.description),
             currency=header.currency,
         )  # fmt: skip
         store.postings.begin(
             connection_id=conn_id, payroll_uuid=payroll_uuid, payroll_version=prepared.payroll_version,
             external_reference=header.external_reference, content_hash=header.content_hash,
-            reverses_reference=prepared.reversal_of, journal=journal_to_json(entry),
+            reverses_reference=reverses, journal=journal_to_json(entry),
             debits_cents=entry.debit_cents, credits_cents=entry.credit_cents, line_count=len(entry.lines),
             run_id=context.run_id,
         )  # fmt: skip
@@ -168,7 +175,7 @@ def journal_postings(
         store, conn_id, "payroll", payroll_uuid, "posted",
         {"reference": header.external_reference, "document_id": posted.document_id,
          "debits_cents": entry.debit_cents, "credits_cents": entry.credit_cents, "lines": len(entry.lines),
-         "reverses": prepared.reversal_of},
+         "reverses": reverses, "reversal_of_payroll": prepared.reversal_of},
         context,
     )  # fmt: skip
     return dg.MaterializeResult(

@@ -18,10 +18,11 @@ LOOKBACK = dt.timedelta(days=35)
 
 
 class PollConfig(dg.Config):
-    """Which connections to poll (all by default) and whether to read `/v1/events` too."""
+    """Which connections to poll (all by default), whether to read `/v1/events` too, and how far back."""
 
     connections: list[str] = []
     read_events: bool = True
+    full_sweep: bool = False
 
 
 @dg.op(
@@ -39,7 +40,12 @@ def poll_gusto(
     for connection_id in ids:
         connection = connections.get(connection_id)
         last = store.state.get(connection_id, LAST_CHECK_DATE)
-        start = dt.date.fromisoformat(last) - LOOKBACK if last else connection.gusto.start_date
+        # The daily sweep walks back to the connection's start date, catching back-dated off-cycle runs.
+        start = (
+            connection.gusto.start_date
+            if config.full_sweep or not last
+            else dt.date.fromisoformat(last) - LOOKBACK
+        )
         with gusto.client(connection_id) as client:
             found = client.list_payrolls(start=start)
             for payroll in found:
