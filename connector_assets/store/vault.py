@@ -14,10 +14,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
 from connector_assets.store.crypto import SecretCipher
 from connector_assets.store.tables import oauth_tokens
+
+
+def _serialize(conn: Connection, connection_id: str, provider: str) -> None:
+    # FOR UPDATE locks nothing while the row does not exist yet (first grant): on PostgreSQL a transaction-
+    # scoped advisory lock on the key serializes those callers too. SQLite's BEGIN IMMEDIATE already does.
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"{connection_id}:{provider}"})
 
 
 def utcnow() -> datetime:
@@ -72,6 +79,7 @@ class TokenVault:
     def put(self, connection_id: str, provider: str, token: StoredToken) -> StoredToken:
         """Store a new pair (after a connect or a re-authentication), bumping the version."""
         with self.engine.begin() as conn:
+            _serialize(conn, connection_id, provider)
             current = self._read(conn, connection_id, provider, for_update=True)
             return self._write(conn, connection_id, provider, token, current)
 
@@ -87,6 +95,7 @@ class TokenVault:
     def lock(self, connection_id: str, provider: str) -> Iterator[TokenLock]:
         """Hold the row exclusively for a refresh; commits on exit, rolls back on error."""
         with self.engine.begin() as conn:
+            _serialize(conn, connection_id, provider)
             yield TokenLock(self, conn, connection_id, provider)
 
     def reencrypt(self) -> int:

@@ -82,4 +82,5 @@ def test_mapping_check_on_a_bad_mapping_file(tmp_path: Path) -> None:
     connections.write_text(CONNECTIONS.format(ionapi="acme.ionapi", mapping="mapping.yaml"))
     done = run(tmp_path, "mapping", "check", "acme", "--connections", str(connections))
     assert "Traceback" not in done.stderr and done.returncode != 0
-    assert "mapping.yaml" in done.stderr and "defaults.regular.account" in done.stderr
+    assert "mapping.yaml" in done.stderr and "credits.net_pay_direct_deposit" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
