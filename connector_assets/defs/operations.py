@@ -24,6 +24,11 @@ class RunOutcome:
     error: str | None = None
 
 
+def local_instance(home: str | None = None) -> dg.DagsterInstance:
+    """The Dagster instance of `home`, or of `$DAGSTER_HOME` (callers outside `defs/` never import Dagster)."""
+    return dg.DagsterInstance.from_config(home) if home else dg.DagsterInstance.get()
+
+
 def _definitions() -> dg.Definitions:
     # Imported late: the Definitions read the environment (store URL, connections file) when imported.
     from connector_assets.definitions import defs

@@ -137,12 +137,10 @@ def start_dev(
 
 def prime_pipeline(home: Path, progress: Progress = lambda _m: None) -> bool:
     """Master data and the workforce sync once, recorded in `home`'s instance, so the first payroll can post."""
-    import dagster as dg
-
     from connector_assets.defs import operations as ops
 
     ok = True
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    with ops.local_instance(str(home)) as instance:
         for job in ("master_data_job", "workforce_job"):
             outcome = ops.run_job(instance, job, CONNECTION)
             progress(f"{job} {CONNECTION}: {'ok' if outcome.success else 'FAILED ' + (outcome.error or '')}")

@@ -62,8 +62,6 @@ def demo_key(home: Path) -> str:
 
 def run_demo(progress: Callable[[str], None], employees: int = 40, history_months: int = 3) -> DemoSummary:
     """Run the scenario end to end; returns the summary (the caller prints it)."""
-    import dagster as dg
-
     from connector_assets.defs import operations as ops
 
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home")))
@@ -77,7 +75,7 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
         progress(
             f"connected Gusto company {tenant.world.company.name!r} (OAuth code flow) and M3 tenant {tenant.ion.tenant}"
         )
-        instance = dg.DagsterInstance.get()
+        instance = ops.local_instance()
         outcomes = []
 
         def step(label: str, outcome: ops.RunOutcome) -> None:

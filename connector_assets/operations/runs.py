@@ -46,12 +46,10 @@ def _launch(
     tags: dict[str, str],
     instance: dg.DagsterInstance | None,
 ) -> RunReport:
-    import dagster as dg
-
-    from connector_assets.defs.operations import run_job  # Dagster only when a run is launched
+    from connector_assets.defs.operations import local_instance, run_job  # Dagster only when a run is launched
 
     key = f"{connection_id}:{payroll_uuid}"
-    outcome = run_job(instance or dg.DagsterInstance.get(), PAYROLL_JOB, key, tags=tags)
+    outcome = run_job(instance or local_instance(), PAYROLL_JOB, key, tags=tags)
     return RunReport(key, outcome.run_id, outcome.success, outcome.error,
                      ctx.postings.for_payroll(connection_id, payroll_uuid))  # fmt: skip
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from connector_assets.store.engine import create_store_engine
 
@@ -22,9 +23,19 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine | None = None, revision: str = "head") -> Engine:
-    """Bring the store's schema to `revision` (idempotent); returns the engine."""
+    """Bring the store's schema to `revision` (idempotent); returns the engine.
+
+    Several run processes may start on a fresh store at once. PostgreSQL serializes them with an advisory
+    lock (see `migrations/env.py`); on SQLite the loser of the race rolls back and finds the schema current.
+    """
     engine = engine or create_store_engine()
-    command.upgrade(alembic_config(engine), revision)
+    for attempt in range(3):
+        try:
+            command.upgrade(alembic_config(engine), revision)
+            return engine
+        except (IntegrityError, OperationalError):
+            if attempt == 2:
+                raise
     return engine
 
 
