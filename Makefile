@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+TESTS ?= connector_assets_tests
 
 .PHONY: install demo dev test chaos lint bench lock clean
 
@@ -25,10 +26,10 @@ dev: $(STAMP)
 	$(BIN)/connector dev
 
 test: $(STAMP)
-	$(BIN)/pytest connector_assets_tests -m "not chaos" $(PYTEST_ARGS)
+	$(BIN)/pytest $(TESTS) -m "not chaos" $(PYTEST_ARGS)
 
 chaos: $(STAMP)
-	$(BIN)/pytest connector_assets_tests -m chaos $(PYTEST_ARGS)
+	$(BIN)/pytest $(TESTS) -m chaos $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
