@@ -11,17 +11,13 @@ from connector_assets.cloudsuite.erp import Erp, erp_for
 from connector_assets.gusto.client import GustoClient
 from connector_assets.settings import Connection, ConnectionsFile, load_connections
 from connector_assets.store import create_store_engine, upgrade
-from connector_assets.store.audit import AuditLog
 from connector_assets.store.crypto import SecretCipher
-from connector_assets.store.inbox import Inbox
-from connector_assets.store.postings import Postings
 from connector_assets.store.ratelimit import RollingWindowLimiter
-from connector_assets.store.snapshots import Snapshots
-from connector_assets.store.state import SyncState
+from connector_assets.store.repositories import Repositories
 from connector_assets.store.vault import TokenVault
 
 
-class StoreResource(dg.ConfigurableResource):
+class StoreResource(dg.ConfigurableResource, Repositories):
     """The connector's store: tokens (encrypted), webhook inbox, audit log, postings ledger."""
 
     database_url: str | None = None
@@ -38,26 +34,6 @@ class StoreResource(dg.ConfigurableResource):
     @property
     def vault(self) -> TokenVault:
         return TokenVault(self.engine, self.cipher)
-
-    @property
-    def inbox(self) -> Inbox:
-        return Inbox(self.engine)
-
-    @property
-    def audit(self) -> AuditLog:
-        return AuditLog(self.engine)
-
-    @property
-    def postings(self) -> Postings:
-        return Postings(self.engine)
-
-    @property
-    def state(self) -> SyncState:
-        return SyncState(self.engine)
-
-    @property
-    def snapshots(self) -> Snapshots:
-        return Snapshots(self.engine)
 
 
 class ConnectionsResource(dg.ConfigurableResource):

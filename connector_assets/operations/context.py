@@ -13,19 +13,15 @@ from connector_assets.gusto.client import GustoClient
 from connector_assets.operations.errors import AmbiguousConnection, UnknownRecord
 from connector_assets.settings import Connection, ConnectionsFile, load_connections
 from connector_assets.store import create_store_engine, upgrade
-from connector_assets.store.audit import AuditLog
 from connector_assets.store.crypto import SecretCipher
 from connector_assets.store.engine import default_database_url
-from connector_assets.store.inbox import Inbox
-from connector_assets.store.postings import Postings
 from connector_assets.store.ratelimit import RollingWindowLimiter
-from connector_assets.store.snapshots import Snapshots
-from connector_assets.store.state import SyncState
+from connector_assets.store.repositories import Repositories
 from connector_assets.store.vault import TokenVault
 
 
 @dataclass
-class OperatorContext:
+class OperatorContext(Repositories):
     """The store and connections one command works with; vendor clients are opened only on demand."""
 
     database_url: str
@@ -46,26 +42,6 @@ class OperatorContext:
 
     def connection(self, connection_id: str) -> Connection:
         return self.connections.get(connection_id)
-
-    @property
-    def audit(self) -> AuditLog:
-        return AuditLog(self.engine)
-
-    @property
-    def postings(self) -> Postings:
-        return Postings(self.engine)
-
-    @property
-    def state(self) -> SyncState:
-        return SyncState(self.engine)
-
-    @property
-    def snapshots(self) -> Snapshots:
-        return Snapshots(self.engine)
-
-    @property
-    def inbox(self) -> Inbox:
-        return Inbox(self.engine)
 
     def vault(self) -> TokenVault:
         """The token vault (needs `CONNECTOR_ENCRYPTION_KEY`)."""
