@@ -14,12 +14,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.dialects import postgresql, sqlite
 
 from connector_assets.receiver.payload import Event
-from connector_assets.store.inbox import PENDING
-from connector_assets.store.tables import webhook_inbox
-from connector_assets.store.vault import utcnow
+from connector_assets.store.inbox import NewEvent, insert_events
 
 MAX_BATCH = 256
 # An idle writer thread ends; the next event starts a new one (apps built in tests leave no threads behind).
@@ -92,28 +89,9 @@ class InboxWriter:
     @staticmethod
     def _insert(conn: Connection, batch: list[_Pending]) -> list[int | None]:
         """One multi-row INSERT ... ON CONFLICT DO NOTHING; the first delivery of a new uuid gets its id."""
-        received_at = utcnow()
-        rows = [
-            {
-                "event_uuid": p.event.uuid,
-                "connection_id": p.connection_id,
-                "event_type": p.event.event_type,
-                "entity_type": p.event.entity_type,
-                "entity_uuid": p.event.entity_uuid,
-                "source": "webhook",
-                "body": p.event.body,
-                "received_at": received_at,
-                "state": PENDING,
-            }
+        events = [
+            NewEvent(p.connection_id, p.event.uuid, p.event.event_type, p.event.body,
+                     p.event.entity_type, p.event.entity_uuid)
             for p in batch
-        ]
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        stmt = (
-            dialect.insert(webhook_inbox)
-            .on_conflict_do_nothing()
-            .returning(webhook_inbox.c.id, webhook_inbox.c.event_uuid)
-        )
-        # executemany with RETURNING becomes multi-row INSERTs ("insertmanyvalues"): few round trips,
-        # few GIL hand-offs under load, and one cached compiled statement whatever the batch size.
-        inserted = {event_uuid: int(inbox_id) for inbox_id, event_uuid in conn.execute(stmt, rows).all()}
-        return [inserted.pop(p.event.uuid, None) for p in batch]
+        ]  # fmt: skip
+        return insert_events(conn, events)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from connector_assets.store._dialect import insert_ignoring_duplicates
 from connector_assets.store.tables import webhook_inbox
 from connector_assets.store.vault import utcnow
 
@@ -32,6 +32,37 @@ class InboxEvent:
     processed_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """An event about to be stored."""
+
+    connection_id: str
+    event_uuid: str
+    event_type: str
+    body: str
+    entity_type: str | None = None
+    entity_uuid: str | None = None
+    source: str = "webhook"
+
+
+def insert_events(conn: Connection, events: list[NewEvent]) -> list[int | None]:
+    """Insert events in one statement inside the caller's transaction, dropping event uuids already stored.
+
+    Returns, per event, its new inbox id or None for a duplicate (of a stored event or of an earlier one in
+    the same batch). With RETURNING, SQLAlchemy sends multi-row INSERTs: few round trips under load.
+    """
+    received_at = utcnow()
+    rows = [{**asdict(e), "received_at": received_at, "state": PENDING} for e in events]
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = (
+        dialect.insert(webhook_inbox)
+        .on_conflict_do_nothing()
+        .returning(webhook_inbox.c.id, webhook_inbox.c.event_uuid)
+    )
+    inserted = {uuid: int(inbox_id) for inbox_id, uuid in conn.execute(stmt, rows).all()}
+    return [inserted.pop(e.event_uuid, None) for e in events]
+
+
 class Inbox:
     """Repository for `webhook_inbox`."""
 
@@ -50,22 +81,9 @@ class Inbox:
         source: str = "webhook",
     ) -> int | None:
         """Store an event durably; returns its inbox id, or None when the event uuid was already there."""
+        event = NewEvent(connection_id, event_uuid, event_type, body, entity_type, entity_uuid, source)
         with self.engine.begin() as conn:
-            return insert_ignoring_duplicates(
-                conn,
-                webhook_inbox,
-                {
-                    "event_uuid": event_uuid,
-                    "connection_id": connection_id,
-                    "event_type": event_type,
-                    "entity_type": entity_type,
-                    "entity_uuid": entity_uuid,
-                    "source": source,
-                    "body": body,
-                    "received_at": utcnow(),
-                    "state": PENDING,
-                },
-            )
+            return insert_events(conn, [event])[0]
 
     def after(self, last_id: int, limit: int) -> list[InboxEvent]:
         """Events with an id above `last_id`, oldest first (the sensor's cursor walk)."""
