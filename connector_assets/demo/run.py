@@ -109,10 +109,8 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
         postings = Postings(upgrade(create_store_engine(env.database_url)))
         held_rows = postings.in_state(HELD, CONNECTION)
         summary.payrolls_held = len({p.payroll_uuid for p in held_rows})
-        for row in held_rows:
-            summary.held_reasons += [
-                str(r["reason"]) for r in row.reasons or [] if r["reason"] not in summary.held_reasons
-            ]
+        reasons = [str(r["reason"]) for row in held_rows for r in row.reasons or []]
+        summary.held_reasons = list(dict.fromkeys(reasons))  # one line per distinct reason
         progress("held: " + "; ".join(summary.held_reasons or ["nothing"]))
 
         progress(f"fixing the mapping: {HELD_DEPARTMENT} → {FIXED_COST_CENTER}; replaying the held payroll …")
