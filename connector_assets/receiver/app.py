@@ -140,12 +140,13 @@ def create_app(
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     token_ttl_s: float = 5.0,
-    verified_only: bool = False,
+    verified_only: bool = True,
 ) -> Starlette:
     """The receiver's ASGI app for the given connections.
 
-    `verified_only` accepts signatures only from subscriptions marked `verified` (after Gusto's
-    verify call); otherwise any stored token that is not `removed` may sign.
+    `verified_only` (the default) accepts signatures only from subscriptions marked `verified` after
+    Gusto's verify call, so a stranger's handshake cannot add a signing key; with False any stored token
+    that is not `removed` may sign.
     """
     known = frozenset(connection_ids)
     subscriptions = Subscriptions(engine, cipher)

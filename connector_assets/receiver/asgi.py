@@ -43,7 +43,7 @@ def app_from_env() -> Starlette:
         SecretCipher.from_env(),
         {c.id for c in connections.connections},
         max_body_bytes=max_body_bytes,
-        verified_only=os.environ.get(VERIFIED_ONLY_ENV, "").lower() in {"1", "true", "yes"},
+        verified_only=os.environ.get(VERIFIED_ONLY_ENV, "1").lower() not in {"0", "false", "no"},
     )
     # Everything built so far lives as long as the worker: keep it out of the collector's full passes,
     # which otherwise stall the event loop for tens of milliseconds under load.

@@ -29,7 +29,9 @@ def receiver(
         None, help="Store URL (default: $CONNECTOR_DATABASE_URL or SQLite in $DAGSTER_HOME)."
     ),
     max_body_bytes: int = typer.Option(DEFAULT_MAX_BODY_BYTES, min=1, help="Larger bodies get 413."),
-    verified_only: bool = typer.Option(False, help="Accept signatures only from verified subscriptions."),
+    verified_only: bool = typer.Option(
+        True, "--verified-only/--accept-pending", help="Accept signatures only from verified subscriptions."
+    ),
     log_level: str = typer.Option("info", help="uvicorn log level."),
 ) -> None:
     """Serve POST /webhooks/gusto/{connection} and GET /healthz."""
@@ -39,7 +41,7 @@ def receiver(
     if database_url:
         os.environ["CONNECTOR_DATABASE_URL"] = database_url
     os.environ[MAX_BODY_ENV] = str(max_body_bytes)
-    os.environ[VERIFIED_ONLY_ENV] = "1" if verified_only else ""
+    os.environ[VERIFIED_ONLY_ENV] = "1" if verified_only else "0"
     # Fail here, once, with a clear message rather than in every worker.
     ids = sorted(c.id for c in load_connections().connections)
     SecretCipher.from_env()

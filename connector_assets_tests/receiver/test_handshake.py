@@ -39,9 +39,17 @@ def tokens_by_subscription(engine: Engine, cipher: SecretCipher) -> dict[str, st
     }
 
 
-def test_handshake_stores_token_encrypted_and_it_signs_events(store_engine: Engine, cipher: SecretCipher) -> None:
-    """The unsigned handshake gets 200; its token is stored encrypted and accepted as the HMAC key at once."""
+def test_handshake_token_signs_only_once_verified(store_engine: Engine, cipher: SecretCipher) -> None:
+    """By default a handshake's token is stored but signs nothing until the subscription is verified."""
     with running(store_engine, cipher) as rx:
+        assert rx.post(handshake(), token=None).status_code == 200
+        assert rx.post(event_body("before-verify"), token=NEW_TOKEN).status_code == 401
+        assert rx.stored_uuids() == []
+
+
+def test_handshake_stores_token_encrypted_and_it_signs_events(store_engine: Engine, cipher: SecretCipher) -> None:
+    """The unsigned handshake gets 200; its token is stored encrypted and, accepting pending, signs at once."""
+    with running(store_engine, cipher, verified_only=False) as rx:
         response = rx.post(handshake(), token=None)
         assert response.status_code == 200
         assert response.json() == {"status": "verification_token_received"}
