@@ -59,6 +59,26 @@ class GustoSettings(_Strict):
         return os.environ[self.client_id_env], os.environ[self.client_secret_env]
 
 
+class M3Template(_Strict):
+    """Tenant facts of M3's generic GL interface (GLS850) that differ between installations."""
+
+    interface_name: str = Field(default="PAYROLL", min_length=1, max_length=10)
+    record_identity: str = Field(default="I1", min_length=1, max_length=4)
+    amount_style: Literal["signed", "dbcr"] = "signed"
+    page_size: int = Field(default=1000, ge=1, le=10000)
+
+
+class SyteLineTemplate(_Strict):
+    """Site facts of SyteLine's IDOs: journal id, optional property-name overrides, cost-center property."""
+
+    journal_id: str = Field(default="GJ", min_length=1)
+    employee_cost_center: str | None = None
+    chart: dict[str, str] = {}
+    journal: dict[str, str] = {}
+    employee: dict[str, str] = {}
+    page_size: int = Field(default=1000, ge=1, le=10000)
+
+
 class CloudSuiteSettings(_Strict):
     """The Infor CloudSuite side of a connection."""
 
@@ -72,6 +92,8 @@ class CloudSuiteSettings(_Strict):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     refresh_margin_s: int = Field(default=300, ge=0)
     max_concurrency: int = Field(default=4, ge=1, le=64)
+    m3: M3Template = M3Template()
+    syteline: SyteLineTemplate = SyteLineTemplate()
 
     @model_validator(mode="after")
     def _flavour_keys(self) -> CloudSuiteSettings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Literal, Protocol, runtime_checkable
 
@@ -10,6 +11,7 @@ import httpx
 from connector_assets.cloudsuite.errors import CloudSuiteError
 from connector_assets.cloudsuite.ionapi import load_ionapi
 from connector_assets.cloudsuite.m3 import M3Erp, M3Options
+from connector_assets.cloudsuite.m3_gl import M3PostingOptions
 from connector_assets.cloudsuite.m3_mi import MiClient
 from connector_assets.cloudsuite.mongoose import IdoClient
 from connector_assets.cloudsuite.retry import RetryPolicy
@@ -17,7 +19,7 @@ from connector_assets.cloudsuite.syteline import SyteLineErp, SyteLineOptions
 from connector_assets.cloudsuite.tokens import DEFAULT_AUTH_PER_MINUTE, IonTokens
 from connector_assets.cloudsuite.transport import IonTransport
 from connector_assets.cloudsuite.types import CostCenter, ErpEmployee, GlAccount, Journal, PostedJournal
-from connector_assets.settings import Connection
+from connector_assets.settings import Connection, M3Template, SyteLineTemplate
 from connector_assets.store.vault import TokenVault
 
 UpsertOutcome = Literal["added", "updated", "unchanged"]
@@ -87,6 +89,30 @@ def ion_session(
     return IonTransport(tokens, client, max_concurrency=cs.max_concurrency, retry=retry, owns_http=http is None)
 
 
+def m3_options_from(template: M3Template) -> M3Options:
+    """The adapter's options from the connection's `cloudsuite.m3` section."""
+    posting = M3PostingOptions(
+        interface_name=template.interface_name,
+        record_identity=template.record_identity,
+        amount_style=template.amount_style,
+    )
+    return M3Options(page_size=template.page_size, posting=posting)
+
+
+def syteline_options_from(template: SyteLineTemplate) -> SyteLineOptions:
+    """The adapter's options from the connection's `cloudsuite.syteline` section (property names merged)."""
+    base = SyteLineOptions()
+    return replace(
+        base,
+        page_size=template.page_size,
+        journal_id=template.journal_id,
+        employee_cost_center=template.employee_cost_center,
+        chart={**base.chart, **template.chart},
+        journal={**base.journal, **template.journal},
+        employee={**base.employee, **template.employee},
+    )
+
+
 def erp_for(
     connection: Connection,
     vault: TokenVault,
@@ -99,6 +125,8 @@ def erp_for(
 ) -> Erp:
     """The adapter for `connection.cloudsuite.erp`; pass `http` to share a client (it is then not closed)."""
     cs = connection.cloudsuite
+    m3_options = m3_options or m3_options_from(cs.m3)
+    syteline_options = syteline_options or syteline_options_from(cs.syteline)
     if cs.erp == "fsm":
         raise CloudSuiteError(f"connection {connection.id}: erp 'fsm' is not supported yet; use m3 or syteline")
     transport = ion_session(connection, vault, http=http, retry=retry, auth_per_minute=auth_per_minute)
