@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from connector_assets.ledger import JournalOptions, build_journal, payroll_items, prove_balanced
@@ -19,6 +20,18 @@ from connector_assets_tests.ledger.payroll_strategy import Case, payroll_cases
 @given(case=payroll_cases())
 def test_generated_payrolls_balance_tie_out_and_split_exactly(case: Case) -> None:
     """For any consistent payroll and split set: balanced, tied out, nothing dropped, exact splits."""
+    _assert_proofs_hold(case)
+
+
+@pytest.mark.chaos
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=payroll_cases())
+def test_thousands_of_generated_payrolls_balance_and_tie_out(case: Case) -> None:
+    """The same property over 3,000 generated payrolls (`make chaos`; about three minutes)."""
+    _assert_proofs_hold(case)
+
+
+def _assert_proofs_hold(case: Case) -> None:
     items = payroll_items(case.payroll)
     resolved = resolve(items, employee_attributes(case.employees), parse_mapping(case.mapping_yaml))
     detail: Detail = "per_employee" if len(case.payroll["payroll_uuid"]) % 2 else "summarized"
