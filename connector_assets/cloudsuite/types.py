@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 
+def _open_on(blocked: bool, valid_from: date | None, valid_to: date | None, day: date) -> bool:
+    return not blocked and (valid_from is None or valid_from <= day) and (valid_to is None or day <= valid_to)
+
+
 @dataclass(frozen=True)
 class GlAccount:
     """A general-ledger account of the chart (M3 dimension 1, SyteLine `SLCharts`)."""
@@ -18,11 +22,7 @@ class GlAccount:
 
     def open_on(self, day: date) -> bool:
         """True when a posting dated `day` may use this account."""
-        return (
-            not self.blocked
-            and (self.valid_from is None or self.valid_from <= day)
-            and (self.valid_to is None or day <= self.valid_to)
-        )
+        return _open_on(self.blocked, self.valid_from, self.valid_to, day)
 
 
 @dataclass(frozen=True)
@@ -37,11 +37,7 @@ class CostCenter:
 
     def open_on(self, day: date) -> bool:
         """True when a posting dated `day` may use this cost center."""
-        return (
-            not self.blocked
-            and (self.valid_from is None or self.valid_from <= day)
-            and (self.valid_to is None or day <= self.valid_to)
-        )
+        return _open_on(self.blocked, self.valid_from, self.valid_to, day)
 
 
 @dataclass(frozen=True)

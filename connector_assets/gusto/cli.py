@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import webbrowser
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +47,17 @@ def _open(connection_id: str, connections: Path | None) -> _Context:
     )
 
 
+@contextmanager
+def _client(connection_id: str, connections: Path | None) -> Iterator[tuple[_Context, GustoClient]]:
+    """The connection's context and an open Gusto client; vendor and file errors end the command cleanly."""
+    ctx = _open(connection_id, connections)
+    try:
+        with GustoClient(ctx.connection.gusto, connection_id, ctx.vault, ctx.limiter) as client:
+            yield ctx, client
+    except (GustoError, ConnectionsFileError) as exc:
+        raise _fail(exc) from None
+
+
 def _fail(exc: Exception) -> typer.Exit:
     typer.secho(str(exc), fg=typer.colors.RED, err=True)
     return typer.Exit(code=1)
@@ -85,14 +98,10 @@ def subscribe_command(
     connections: Path | None = ConnectionsOption,
 ) -> None:
     """Create a webhook subscription and complete Gusto's verification handshake."""
-    ctx = _open(connection_id, connections)
-    try:
-        with GustoClient(ctx.connection.gusto, connection_id, ctx.vault, ctx.limiter) as client:
-            sub = subscribe(
-                client, ctx.subscriptions, url, subscription_types=types, timeout_s=timeout, progress=typer.echo
-            )
-    except (GustoError, ConnectionsFileError) as exc:
-        raise _fail(exc) from None
+    with _client(connection_id, connections) as (ctx, client):
+        sub = subscribe(
+            client, ctx.subscriptions, url, subscription_types=types, timeout_s=timeout, progress=typer.echo
+        )
     typer.echo(f"subscription {sub.uuid}: {sub.status}")
 
 
@@ -102,12 +111,8 @@ def list_command(
     connections: Path | None = ConnectionsOption,
 ) -> None:
     """List the application's webhook subscriptions at Gusto."""
-    ctx = _open(connection_id, connections)
-    try:
-        with GustoClient(ctx.connection.gusto, connection_id, ctx.vault, ctx.limiter) as client:
-            subs = client.list_webhook_subscriptions()
-    except (GustoError, ConnectionsFileError) as exc:
-        raise _fail(exc) from None
+    with _client(connection_id, connections) as (_ctx, client):
+        subs = client.list_webhook_subscriptions()
     for sub in subs:
         typer.echo(f"{sub.uuid}  {sub.status:<11} {sub.url}  {','.join(sub.subscription_types)}")
 
@@ -119,12 +124,8 @@ def unsubscribe_command(
     connections: Path | None = ConnectionsOption,
 ) -> None:
     """Delete a webhook subscription at Gusto and mark it removed here."""
-    ctx = _open(connection_id, connections)
-    try:
-        with GustoClient(ctx.connection.gusto, connection_id, ctx.vault, ctx.limiter) as client:
-            unsubscribe(client, ctx.subscriptions, subscription_uuid)
-    except (GustoError, ConnectionsFileError) as exc:
-        raise _fail(exc) from None
+    with _client(connection_id, connections) as (ctx, client):
+        unsubscribe(client, ctx.subscriptions, subscription_uuid)
     typer.echo(f"subscription {subscription_uuid} removed")
 
 
@@ -134,10 +135,6 @@ def whoami_command(
     connections: Path | None = ConnectionsOption,
 ) -> None:
     """Check the stored grant: refresh if due and print the company it belongs to."""
-    ctx = _open(connection_id, connections)
-    try:
-        with GustoClient(ctx.connection.gusto, connection_id, ctx.vault, ctx.limiter) as client:
-            info = client.get_token_info()
-    except (GustoError, ConnectionsFileError) as exc:
-        raise _fail(exc) from None
+    with _client(connection_id, connections) as (_ctx, client):
+        info = client.get_token_info()
     typer.echo(f"{info.resource_type} {info.resource_uuid}\nscope: {info.scope}")
