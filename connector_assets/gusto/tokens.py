@@ -20,8 +20,8 @@ COMPANY_PROVIDER = "gusto"
 SYSTEM_PROVIDER = "gusto_system"
 
 
-class CompanyTokens:
-    """The company grant of one connection, refreshed `margin` before it expires."""
+class _VaultTokens:
+    """A token kept in the vault for one connection, renewed `margin` before it expires."""
 
     def __init__(
         self,
@@ -37,6 +37,10 @@ class CompanyTokens:
 
     def _stale(self, token: StoredToken) -> bool:
         return token.expires_within(self.margin, self._clock())
+
+
+class CompanyTokens(_VaultTokens):
+    """The company grant of one connection, refreshed `margin` before it expires."""
 
     def current(self) -> Credential:
         """A token valid for at least `margin`, refreshing first when it is not."""
@@ -74,23 +78,11 @@ def _kept(token: StoredToken) -> dict[str, str]:
     return {k: v for k, v in token.extra.items() if k in ("company_uuid", "company_name") and isinstance(v, str)}
 
 
-class SystemTokens:
+class SystemTokens(_VaultTokens):
     """The application's system-access token (webhook subscriptions, events), cached encrypted in the vault."""
 
-    def __init__(
-        self,
-        connection_id: str,
-        vault: TokenVault,
-        oauth: OAuthClient,
-        *,
-        margin: timedelta = timedelta(seconds=300),
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self.connection_id, self.vault, self.oauth = connection_id, vault, oauth
-        self.margin, self._clock = margin, clock
-
     def _usable(self, token: StoredToken | None) -> bool:
-        return token is not None and not token.expires_within(self.margin, self._clock())
+        return token is not None and not self._stale(token)
 
     def current(self) -> Credential:
         token = self.vault.get(self.connection_id, SYSTEM_PROVIDER)
