@@ -18,7 +18,14 @@ from connector_assets.cloudsuite.retry import RetryPolicy
 from connector_assets.cloudsuite.syteline import SyteLineErp, SyteLineOptions
 from connector_assets.cloudsuite.tokens import DEFAULT_AUTH_PER_MINUTE, IonTokens
 from connector_assets.cloudsuite.transport import IonTransport
-from connector_assets.cloudsuite.types import CostCenter, ErpEmployee, GlAccount, Journal, PostedJournal
+from connector_assets.cloudsuite.types import (
+    CostCenter,
+    ErpEmployee,
+    GlAccount,
+    Journal,
+    PostedJournal,
+    SubmittedJournal,
+)
 from connector_assets.settings import Connection, M3Template, SyteLineTemplate
 from connector_assets.store.vault import TokenVault
 
@@ -43,8 +50,11 @@ class Erp(Protocol):
         """The document posted under `reference`, or None; `posting_date` narrows the search where needed."""
         ...
 
-    def post_journal(self, journal: Journal) -> PostedJournal:
-        """Post `journal` at most once per external reference; safe to call again after a crash."""
+    def post_journal(self, journal: Journal) -> PostedJournal | SubmittedJournal:
+        """Post `journal` at most once per external reference; safe to call again after a crash.
+
+        Returns the document when the ERP produced it synchronously, else `SubmittedJournal`: the ERP accepted
+        it and `find_journal` will return the document once the ERP has created it."""
         ...
 
     def list_employees(self) -> list[ErpEmployee]:

@@ -91,7 +91,10 @@ def post_once(erp: Erp, postings: Postings, journal: Journal) -> PostedJournal:
         raise KeyError(f"posting {journal.external_reference}: write the pending row before calling the ERP")
     posted = erp.find_journal(journal.external_reference, posting_date=journal.posting_date)
     if posted is None:
-        posted = erp.post_journal(journal)
+        outcome = erp.post_journal(journal)
+        if not isinstance(outcome, PostedJournal):
+            raise NotImplementedError("asynchronous posting (SubmittedJournal) is not handled yet")
+        posted = outcome
     postings.mark_posted(journal.external_reference, posted.document_id)
     return posted
 

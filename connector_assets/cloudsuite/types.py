@@ -97,7 +97,12 @@ class Journal:
 
 @dataclass(frozen=True)
 class PostedJournal:
-    """A journal as the ERP holds it after posting (M3 voucher, SyteLine journal rows)."""
+    """A journal as the ERP holds it after posting (M3 voucher, SyteLine journal rows, FSM interfaced run).
+
+    `lines` are the lines as read back from the ERP when the adapter can read them (compared with the frozen
+    write-ahead content before a found document is recorded); `erp_key` is the ERP's own handle beside our
+    reference (M3 batch KEY1, SyteLine journal id, FSM run group).
+    """
 
     external_reference: str
     document_id: str
@@ -105,6 +110,19 @@ class PostedJournal:
     line_count: int
     debit_cents: int
     credit_cents: int
+    lines: tuple[JournalLine, ...] | None = None
+    erp_key: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmittedJournal:
+    """The ERP accepted the journal but the document does not exist yet (M3 creates vouchers in the
+    background after `UpdBatch`; FSM interfaces a run group asynchronously). A confirmation step later finds
+    the document by reference; a submitted journal is never submitted again."""
+
+    external_reference: str
+    erp_key: str
+    posting_date: date
 
 
 @dataclass(frozen=True)
