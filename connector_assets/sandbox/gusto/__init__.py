@@ -1,4 +1,4 @@
-"""Simulator of Gusto's App Integrations API, written from shared/reference/gusto-api.md and Gusto's OpenAPI.
+"""Simulator of Gusto's App Integrations API, written from Gusto's documentation and its OpenAPI spec.
 
 Independent of `connector_assets.gusto` on purpose: a bug shared by client and simulator would hide itself.
 """
