@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from connector_assets import clock
 from connector_assets.cloudsuite.errors import M3ApiError, PostingConflict
 from connector_assets.cloudsuite.m3_mi import MiClient, Record, parse_ymd8, ymd8
 from connector_assets.cloudsuite.money import cents_to_decimal, decimal_to_cents
@@ -196,7 +197,7 @@ class M3GeneralLedger:
         if posting_date is not None:
             low = high = posting_date
         else:
-            today = date.today()
+            today = clock.today()
             low = today - timedelta(days=self.options.search_back_days)
             high = today + timedelta(days=self.options.search_ahead_days)
         key = batch_key(reference)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 import httpx
-
-from connector_assets.store.vault import utcnow
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -48,7 +48,10 @@ def retry_after_s(response: httpx.Response) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max((when - utcnow()).total_seconds(), 0.0)
+    if when.tzinfo is None:  # `-0000` dates parse naive; HTTP dates are GMT
+        when = when.replace(tzinfo=UTC)
+    # An HTTP date is the server's real clock, not the calendar a pinned CONNECTOR_TODAY shows.
+    return max(when.timestamp() - time.time(), 0.0)
 
 
 def redact(text: str, secrets: tuple[str | None, ...]) -> str:

@@ -1,10 +1,10 @@
 """Schedules: master data hourly, a fallback poll of Gusto, a daily workforce sync, monthly headcount."""
 
-import datetime as dt
 from typing import Any
 
 import dagster as dg
 
+from connector_assets import clock
 from connector_assets.defs.gusto.polling import gusto_poll_job
 from connector_assets.defs.jobs import headcount_job, master_data_job, workforce_job
 from connector_assets.defs.partitions import CONNECTIONS
@@ -59,7 +59,7 @@ def headcount_monthly(
 @dg.schedule(cron_schedule="15 * * * *", job=gusto_poll_job, default_status=dg.DefaultScheduleStatus.RUNNING)
 def gusto_fallback_poll(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     """Fallback polling of Gusto payrolls and events into the inbox; a full sweep daily."""
-    when = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
+    when = context.scheduled_execution_time or clock.now()
     sweep = when.hour == 3  # once a day, a full sweep back to each connection's start date
     config = {"ops": {"poll_gusto": {"config": {"full_sweep": sweep}}}}
     return dg.RunRequest(run_key=f"poll:{when.isoformat()}", run_config=config)

@@ -14,12 +14,12 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 import yaml
 
+from connector_assets import clock
 from connector_assets.demo.environment import SandboxEnvironment
 from connector_assets.demo.run import demo_key
 from connector_assets.gusto.client import GustoClient
@@ -113,7 +113,7 @@ def start_dev(
     progress: Progress = lambda _m: None,
 ) -> DevDeployment:
     """Sandbox + store + receiver + verified subscription + workspace files, under `home/dev/<time>`."""
-    workdir = home / "dev" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    workdir = home / "dev" / clock.now().strftime("%Y%m%dT%H%M%S%f")
     workdir.mkdir(parents=True, exist_ok=True)
     # A fresh store per session: the simulators start empty, so postings from an earlier one would mislead.
     env = SandboxEnvironment(workdir, f"sqlite:///{workdir / 'connector.db'}", demo_key(home))

@@ -11,6 +11,7 @@ import random
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
+from connector_assets.sandbox import clock as sandbox_clock
 from connector_assets.sandbox.generator_history import BIWEEKLY, SEMIMONTHLY, build_history, pay_periods
 from connector_assets.sandbox.generator_ids import money_between, new_uuid
 from connector_assets.sandbox.generator_ledger import build_cost_centers, build_gl_accounts
@@ -246,14 +247,14 @@ def generate_world(
 ) -> World:
     """Generate the reference scenario: three offices, five departments, salaried and hourly staff.
 
-    `today` pins the calendar (defaults to the current date); `history_months` of processed regular payrolls
+    `today` pins the calendar (default: the sandbox's today, `CONNECTOR_TODAY` or the real date); `history_months` of processed regular payrolls
     precede it, plus one off-cycle bonus run and one upcoming unprocessed payroll per schedule.
     `missing_cost_centers` leaves those codes out of CloudSuite so that department's payroll gets held.
     """
     if employees < 1:
         raise ValueError(f"employees must be at least 1, got {employees}")
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or sandbox_clock.today()
     company = _company(rng, today)
     locations = _locations(rng, today)
     departments = [Department(new_uuid(rng), title, cc) for title, cc, *_ in DEPARTMENTS]

@@ -43,29 +43,45 @@ def pay_periods(schedule: PaySchedule, first: date, last: date) -> list[tuple[da
 
 
 def build_history(rng: random.Random, world: World, history_months: int) -> None:
-    """Processed regular payrolls for `history_months`, one upcoming draft per schedule, one bonus run."""
-    first = world.today - timedelta(days=int(history_months * 30.5))
+    """Processed regular payrolls for `history_months`, one upcoming draft per schedule, one bonus run.
+
+    Whatever the day, the history holds at least the latest processed payroll of each schedule that has
+    staff (even with `history_months=0`) and a processed bonus run, and no payroll without employees:
+    fixtures can count on a regular and an off-cycle payroll on every day of the calendar."""
+    today = world.today
+    first = today - timedelta(days=int(history_months * 30.5))
     seq = 0
     for schedule in world.pay_schedules:
-        periods = pay_periods(schedule, first, world.today + timedelta(days=40))
-        processed = [p for p in periods if p[2] <= world.today]
-        upcoming = [p for p in periods if p[2] > world.today][:1]
+        staff = [e for e in world.employees if e.pay_schedule_uuid == schedule.uuid]
+        periods = pay_periods(schedule, min(first, today - timedelta(days=45)), today + timedelta(days=40))
+        past = [p for p in periods if p[2] <= today]
+        processed = [p for p in past if p[2] >= first] or past[-1:]
+        upcoming = [p for p in periods if p[2] > today][:1]
         for start, end, check in processed + upcoming:
+            members = [e.uuid for e in staff if e.employed_during(start, end)]
+            if not members:  # a schedule nobody is on runs no payroll
+                continue
             seq += 1
-            done = check <= world.today
-            members = [
-                e.uuid
-                for e in world.employees
-                if e.pay_schedule_uuid == schedule.uuid and e.employed_during(start, end)
-            ]
-            world.payrolls.append(_payroll(rng, world, seq, schedule.uuid, start, end, check, members, done))
-    bonus_check = world.today - timedelta(days=75)
-    members = [e.uuid for e in world.employees if not e.is_hourly and e.employed_during(bonus_check, bonus_check)]
-    bonus = _payroll(rng, world, seq + 1, None, bonus_check, bonus_check, bonus_check, members, True)
+            world.payrolls.append(
+                _payroll(rng, world, seq, schedule.uuid, start, end, check, members, check <= today)
+            )
+    world.payrolls.append(_bonus(rng, world, seq + 1))
+    world.payrolls.sort(key=lambda p: (p.check_date, p.seq))
+
+
+def _bonus(rng: random.Random, world: World, seq: int) -> Payroll:
+    """An off-cycle bonus run about 75 days back for the salaried staff (everyone employed, if none are)."""
+    members: list[str] = []
+    for days_back in (75, 45, 15, 0):  # later, if nobody was employed yet
+        check = world.today - timedelta(days=days_back)
+        employed = [e for e in world.employees if e.employed_during(check, check)]
+        members = [e.uuid for e in employed if not e.is_hourly] or [e.uuid for e in employed]
+        if members:
+            break
+    bonus = _payroll(rng, world, seq, None, check, check, check, members, True)
     bonus.off_cycle, bonus.off_cycle_reason, bonus.withholding_pay_period = True, "Bonus", SEMIMONTHLY
     bonus.bonus_cents = {u: money_between(rng, 500, 5000, 50) for u in members}
-    world.payrolls.append(bonus)
-    world.payrolls.sort(key=lambda p: (p.check_date, p.seq))
+    return bonus
 
 
 def _payroll(rng, world, seq, schedule_uuid, start, end, check, members, processed) -> Payroll:

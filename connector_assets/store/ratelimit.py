@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, delete, func, insert, select
 
+from connector_assets import clock as product_clock
 from connector_assets.store._dialect import insert_ignoring_duplicates
 from connector_assets.store.tables import rate_limit_grants, rate_limit_hits
 
@@ -24,7 +25,7 @@ class RollingWindowLimiter:
         engine: Engine,
         limit: int = 200,
         window_s: float = 60.0,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = lambda: product_clock.now().timestamp(),
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.engine, self.limit, self.window_s = engine, limit, window_s

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
+from connector_assets import clock
 from connector_assets.store.crypto import SecretCipher
 from connector_assets.store.tables import oauth_tokens
 
@@ -28,7 +29,8 @@ def _serialize(conn: Connection, connection_id: str, provider: str) -> None:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, by the product's clock (`CONNECTOR_TODAY` pins the day)."""
+    return clock.now()
 
 
 def _aware(value: datetime) -> datetime:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, insert
 from typer.testing import CliRunner
 
+from connector_assets import clock
 from connector_assets.cli import app
 from connector_assets.operations.export import export_audit, read_export
 from connector_assets.store.audit import AuditLog
@@ -37,7 +38,7 @@ def _seed(engine: Engine) -> AuditLog:
 def test_export_round_trip(sqlite_store: Engine, tmp_path: Path, fmt: str) -> None:
     """What is exported reads back with the same entries, details and amounts; other connections and dates stay out."""
     audit = _seed(sqlite_store)
-    today = datetime.now(UTC).date()
+    today = clock.today()
     out = tmp_path / f"audit.{fmt}"
     count = export_audit(
         audit, "acme", today - timedelta(days=1), today, "csv" if fmt == "csv" else "parquet", out
@@ -62,7 +63,7 @@ def test_export_command_writes_file(sqlite_store: Engine, tmp_path: Path, monkey
         "    mapping_file: mapping.yaml\n"
     )
     monkeypatch.setenv("CONNECTOR_DATABASE_URL", str(sqlite_store.url))
-    day = datetime.now(UTC).date().isoformat()
+    day = clock.today().isoformat()
     args = [
         "audit",
         "export",

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from connector_assets.store import create_store_engine
 from connector_assets.store.crypto import EncryptionKeyError, SecretCipher
 from connector_assets.store.tables import oauth_tokens
-from connector_assets.store.vault import StoredToken, TokenVault
+from connector_assets.store.vault import StoredToken, TokenVault, utcnow
 
 EXPIRES = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -75,14 +75,14 @@ def _refresher(url: str, cipher: SecretCipher, spent: list[str], barrier: thread
             return  # the other refresher won: reuse its token
         spent.append(current.refresh_token or "")
         n = len(spent)
-        locked.replace(StoredToken(f"access-{n}", f"refresh-{n}", datetime.now(UTC) + timedelta(hours=2)))
+        locked.replace(StoredToken(f"access-{n}", f"refresh-{n}", utcnow() + timedelta(hours=2)))
 
 
 def test_two_concurrent_refreshers_end_with_one_winner(store_engine: Engine) -> None:
     """Two refreshers on separate connections: the refresh token is spent once and the row stays consistent."""
     cipher = SecretCipher([SecretCipher.generate_key()])
     vault = TokenVault(store_engine, cipher)
-    vault.put("acme", "gusto", StoredToken("access-0", "refresh-0", datetime.now(UTC) - timedelta(seconds=1)))
+    vault.put("acme", "gusto", StoredToken("access-0", "refresh-0", utcnow() - timedelta(seconds=1)))
     url = store_engine.url.render_as_string(hide_password=False)
     spent: list[str] = []
     barrier = threading.Barrier(2)

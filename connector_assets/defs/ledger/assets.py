@@ -6,6 +6,7 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
+from connector_assets import clock
 from connector_assets.defs.audit import record
 from connector_assets.defs.cloudsuite.master_data_assets import cost_centers, gl_accounts
 from connector_assets.defs.ledger.prepare import PreparedJournal, prepare_journal
@@ -83,7 +84,7 @@ def mapping(
         master.cost_centers.frame,
         departments.frame if departments else None,
         None,
-        dt.date.today(),
+        clock.today(),
     )
     errors = [p for p in problems if p.severity == "error"]
     return dg.Output(

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
+from connector_assets.sandbox import clock as sandbox_clock
+
 DEFAULT_SCOPES = (
     "public companies:read employees:read employments:read compensations:read departments:read "
     "pay_schedules:read payrolls:read company_reports:read company_reports:write employee_benefits:read "
@@ -72,11 +74,12 @@ class SimulatorOptions:
 
 
 class SimClock:
-    """Wall clock of the simulator: starts at `start` (default: now, on the world's calendar day) and runs in
-    real time; `advance()` jumps forward so tests can expire tokens and codes without sleeping."""
+    """Wall clock of the simulator: starts at `start` (default: now, on the world's calendar day, else on the
+    sandbox's) and runs in real time; `advance()` jumps forward so tests can expire tokens and codes without
+    sleeping."""
 
     def __init__(self, start: datetime | None = None, today: date | None = None) -> None:
-        real = datetime.now(UTC)
+        real = sandbox_clock.now()
         if start is None:
             start = real if today is None else datetime.combine(today, real.time(), UTC)
         self._start = start

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from connector_assets.sandbox import clock as sandbox_clock
 
 _AMOUNT = re.compile(r"^-?\d{1,15}(\.\d{1,2})?$")
 
 
 class Clock:
-    """Wall clock plus an offset tests can advance, so expiry is tested without sleeping."""
+    """The sandbox's clock (pinned day, real time of day) plus an offset tests can advance, so expiry is tested
+    without sleeping."""
 
     def __init__(self) -> None:
         self._offset = 0.0
@@ -23,10 +25,10 @@ class Clock:
 
     def now(self) -> float:
         with self._lock:
-            return time.time() + self._offset
+            return sandbox_clock.now().timestamp() + self._offset
 
     def today(self) -> date:
-        return datetime.fromtimestamp(self.now()).date()
+        return datetime.fromtimestamp(self.now(), UTC).date()
 
     def advance(self, seconds: float) -> None:
         with self._lock:
