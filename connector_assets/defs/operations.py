@@ -79,9 +79,14 @@ def poll_gusto(instance: dg.DagsterInstance, connection_ids: list[str] | None = 
 
 
 def process_inbox(
-    instance: dg.DagsterInstance, cursor: str | None = None, progress: Callable[[str], None] = lambda _m: None
+    instance: dg.DagsterInstance,
+    cursor: str | None = None,
+    progress: Callable[[str], None] = lambda _m: None,
+    on_run: Callable[[RunOutcome], None] | None = None,
 ) -> tuple[list[RunOutcome], str | None]:
-    """Evaluate the inbox sensor once and execute the runs it asks for; returns them and the new cursor."""
+    """Evaluate the inbox sensor once and execute the runs it asks for; returns them and the new cursor.
+
+    Each finished run is reported to `on_run` if given, else as one line to `progress`."""
     defs = _definitions()
     context = dg.build_sensor_context(
         instance=instance, cursor=cursor, definitions=defs, resources={"store": (defs.resources or {})["store"]}
@@ -97,6 +102,9 @@ def process_inbox(
         if run.run_key:
             tags["dagster/run_key"] = run.run_key
         outcome = run_job(instance, str(run.job_name), run.partition_key, tags)
-        progress(f"{outcome.job_name} {outcome.partition_key}: {'ok' if outcome.success else 'failed'}")
+        if on_run is not None:
+            on_run(outcome)
+        else:
+            progress(f"{outcome.job_name} {outcome.partition_key}: {'ok' if outcome.success else 'failed'}")
         outcomes.append(outcome)
     return outcomes, result.cursor

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import typer
 
-from connector_assets.demo.run import format_summary, run_demo
+from connector_assets.demo.console import quiet_console
+from connector_assets.demo.run import demo_home, format_summary, run_demo
 
 
 def demo(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
     employees: int = typer.Option(40, help="Employees of the reference firm."),
     history_months: int = typer.Option(3, help="Months of payroll history to post."),
+    verbose: bool = typer.Option(False, "--verbose", help="Print Dagster's event log here, not in a file."),
 ) -> None:
     """Run the whole product on the sandbox and the embedded default (SQLite), and summarize it."""
-    summary = run_demo(lambda m: print(m, file=sys.stderr, flush=True), employees, history_months)
+    home = demo_home()
+    with quiet_console(home, "demo", verbose) as console:
+        summary = run_demo(console.say, employees, history_months)
+    summary.event_log = str(console.log_path or "")
     if as_json:
         typer.echo(json.dumps(summary.as_json()))
     else:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from connector_assets.demo.environment import SandboxEnvironment
+from connector_assets.demo.environment import SandboxEnvironment, Tenant
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.crypto import ENV_KEY, SecretCipher
 from connector_assets.store.engine import default_database_url
@@ -42,12 +42,20 @@ class DemoSummary:
     runs: int = 0
     failed_runs: int = 0
     dagster_home: str = ""
+    event_log: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
-def demo_key(home: Path) -> str:
+def demo_home() -> Path:
+    """`$DAGSTER_HOME` (set to `./.dagster_home` when unset), created if missing."""
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home")))
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def demo_key(home: Path, warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> str:
     """`CONNECTOR_ENCRYPTION_KEY`, or a local key kept beside the demo's store (with a warning)."""
     if os.environ.get(ENV_KEY):
         return os.environ[ENV_KEY].split(",")[0]
@@ -55,8 +63,7 @@ def demo_key(home: Path) -> str:
     if not path.exists():
         path.write_text(SecretCipher.generate_key())
         path.chmod(0o600)
-        print(f"warning: {ENV_KEY} is not set; the demo made a local key in {path} (never do this in production)",
-              file=sys.stderr)  # fmt: skip
+        warn(f"warning: {ENV_KEY} is not set; the demo made a local key in {path} (never do this in production)")
     return path.read_text().strip()
 
 
@@ -64,10 +71,9 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
     """Run the scenario end to end; returns the summary (the caller prints it)."""
     from connector_assets.defs import operations as ops
 
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home")))
-    home.mkdir(parents=True, exist_ok=True)
+    home = demo_home()
     workdir = Path(tempfile.mkdtemp(prefix="connector-demo-", dir=home))
-    env = SandboxEnvironment(workdir, default_database_url(), demo_key(home))
+    env = SandboxEnvironment(workdir, default_database_url(), demo_key(home, progress))
     summary = DemoSummary(dagster_home=str(home))
     try:
         progress("starting the Gusto and Infor ION simulators with the reference firm …")
@@ -76,7 +82,11 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
             f"connected Gusto company {tenant.world.company.name!r} (OAuth code flow) and M3 tenant {tenant.ion.tenant}"
         )
         instance = ops.local_instance()
+        postings = Postings(upgrade(create_store_engine(env.database_url)))
         outcomes = []
+
+        def report(outcome: ops.RunOutcome) -> None:
+            progress("  " + run_line(outcome, tenant, postings))
 
         def step(label: str, outcome: ops.RunOutcome) -> None:
             outcomes.append(outcome)
@@ -91,7 +101,7 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
             ops.run_job(instance, "workforce_job", CONNECTION),
         )
         step("fallback poll of Gusto payrolls into the inbox", ops.poll_gusto(instance))
-        runs, cursor = ops.process_inbox(instance, None, lambda m: progress("  " + m))
+        runs, cursor = ops.process_inbox(instance, None, on_run=report)
         outcomes += runs
 
         progress(
@@ -103,10 +113,9 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
         held = tenant.gusto.run_payroll(off_cycle=True, reason="Bonus", bonuses={hire.uuid: "2500.00"},
                                         employee_uuids=[hire.uuid])  # fmt: skip
         step("fallback poll picks up the new payroll and the hire", ops.poll_gusto(instance))
-        runs, cursor = ops.process_inbox(instance, cursor, lambda m: progress("  " + m))
+        runs, cursor = ops.process_inbox(instance, cursor, on_run=report)
         outcomes += runs
 
-        postings = Postings(upgrade(create_store_engine(env.database_url)))
         held_rows = postings.in_state(HELD, CONNECTION)
         summary.payrolls_held = len({p.payroll_uuid for p in held_rows})
         reasons = [str(r["reason"]) for row in held_rows for r in row.reasons or []]
@@ -116,7 +125,9 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
         progress(f"fixing the mapping: {HELD_DEPARTMENT} → {FIXED_COST_CENTER}; replaying the held payroll …")
         env.write_mapping(CONNECTION, {HELD_DEPARTMENT: FIXED_COST_CENTER})
         key = f"{CONNECTION}:{held.uuid}"
-        step(f"replay {key}", ops.run_job(instance, "payroll_job", key, {"connector/replay": "true"}))
+        replay = ops.run_job(instance, "payroll_job", key, {"connector/replay": "true"})
+        outcomes.append(replay)
+        progress("  replay " + run_line(replay, tenant, postings))
         if any(p.state == POSTED for p in postings.for_payroll(CONNECTION, held.uuid)):
             summary.released_after_fix.append(held.uuid)
 
@@ -135,12 +146,34 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
         env.close()
 
 
+def money(cents: int) -> str:
+    return f"{cents // 100:,}.{cents % 100:02d}"
+
+
+def run_line(outcome: Any, tenant: Tenant, postings: Postings) -> str:
+    """One line per run; a payroll's says which payroll it was and what became of its journal."""
+    verdict = "ok" if outcome.success else "stopped: " + (outcome.error or "see the event log")
+    connection, _, payroll_uuid = (outcome.partition_key or "").partition(":")
+    if outcome.job_name != "payroll_job" or not payroll_uuid:
+        return f"{outcome.job_name} {outcome.partition_key or ''}: {verdict}"
+    payroll = tenant.world.payroll(payroll_uuid)
+    kind = "regular" if payroll is None or not payroll.off_cycle else f"off-cycle {payroll.off_cycle_reason}"
+    what = f"payroll {payroll.check_date if payroll else ''} {kind} {payroll_uuid[:8]}"
+    rows = [p for p in postings.for_payroll(connection, payroll_uuid) if p.kind == "journal"]
+    for row in rows:
+        if row.state == POSTED:
+            return (
+                f"{what}: posted as {row.document_id} ({row.line_count} lines, {money(row.debits_cents or 0)} USD)"
+            )
+    for row in rows:
+        if row.state == HELD:
+            reasons = [str(r.get("reason", r) if isinstance(r, dict) else r) for r in row.reasons or []]
+            return f"{what}: held ({'; '.join(dict.fromkeys(reasons)) or 'see `connector held`'})"
+    return f"{what}: {verdict}"
+
+
 def format_summary(s: DemoSummary) -> str:
     """The summary for a person."""
-
-    def money(cents: int) -> str:
-        return f"{cents // 100:,}.{cents % 100:02d}"
-
     lines = [
         "",
         "Demo summary",
@@ -156,6 +189,7 @@ def format_summary(s: DemoSummary) -> str:
         "  held reasons:",
         *[f"    - {r}" for r in s.held_reasons],
         "",
+        *([f"Dagster's event log: {s.event_log}"] if s.event_log else []),
         f"Look in the UI: `make dev` (DAGSTER_HOME={s.dagster_home}) → Assets → ledger/journal_lines → Checks",
         "for the held posting and its reasons; cloudsuite/journal_postings for each posting's document id.",
     ]
