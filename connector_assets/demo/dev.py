@@ -20,6 +20,7 @@ import typer
 import yaml
 
 from connector_assets import clock
+from connector_assets.demo.console import quiet_console
 from connector_assets.demo.environment import SandboxEnvironment
 from connector_assets.demo.run import demo_key
 from connector_assets.gusto.client import GustoClient
@@ -116,7 +117,7 @@ def start_dev(
     workdir = home / "dev" / clock.now().strftime("%Y%m%dT%H%M%S%f")
     workdir.mkdir(parents=True, exist_ok=True)
     # A fresh store per session: the simulators start empty, so postings from an earlier one would mislead.
-    env = SandboxEnvironment(workdir, f"sqlite:///{workdir / 'connector.db'}", demo_key(home))
+    env = SandboxEnvironment(workdir, f"sqlite:///{workdir / 'connector.db'}", demo_key(home, progress))
     try:
         progress("starting the Gusto and ION simulators with the reference firm …")
         env.add_tenant(CONNECTION, seed=seed, employees=employees, history_months=history_months)
@@ -159,14 +160,26 @@ def dev(
     employees: int = typer.Option(40, help="Employees of the reference firm."),
     history_months: int = typer.Option(2, help="Months of payroll history already in Gusto."),
     no_dagster: bool = typer.Option(False, "--no-dagster", help="Start everything but `dagster dev`; wait."),
+    verbose: bool = typer.Option(False, "--verbose", help="Print the in-process runs' event log here."),
 ) -> None:
     """Sandbox, receiver and `dagster dev` (UI, daemon, inbox sensor on): run a payroll, watch it post."""
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home"))).resolve()
     home.mkdir(parents=True, exist_ok=True)
+    # `dagster dev` inherits the terminal's file descriptors, so its own console is untouched.
+    with quiet_console(home, "dev", verbose) as console:
+        _serve(home, port, receiver_port, seed, employees, history_months, no_dagster, console.say)
 
-    def say(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
 
+def _serve(
+    home: Path,
+    port: int,
+    receiver_port: int,
+    seed: int,
+    employees: int,
+    history_months: int,
+    no_dagster: bool,
+    say: Progress,
+) -> None:
     deployment = start_dev(
         home, seed=seed, employees=employees, history_months=history_months, receiver_port=receiver_port,
         progress=say,
