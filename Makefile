@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 TESTS ?= connector_assets_tests
+# `make demo VERBOSE=1` / `make dev VERBOSE=1`: Dagster's event log on the terminal instead of a file.
+VERBOSE_FLAG := $(if $(VERBOSE),--verbose,)
 
 .PHONY: install demo dev test chaos lint bench lock clean
 
@@ -19,17 +21,17 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME)
-	$(BIN)/connector demo
+	$(BIN)/connector demo $(VERBOSE_FLAG)
 
 dev: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME)
-	$(BIN)/connector dev
+	$(BIN)/connector dev $(VERBOSE_FLAG)
 
 test: $(STAMP)
-	$(BIN)/pytest $(TESTS) -m "not chaos" $(PYTEST_ARGS)
+	$(BIN)/pytest $(TESTS) -m "not chaos" --durations=15 $(PYTEST_ARGS)
 
 chaos: $(STAMP)
-	$(BIN)/pytest $(TESTS) -m chaos $(PYTEST_ARGS)
+	$(BIN)/pytest $(TESTS) -m chaos --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
