@@ -46,13 +46,26 @@ def test_unusable_weights_raise_a_typed_error(weights: list[int]) -> None:
         allocate_cents(100, weights)
 
 
-@settings(max_examples=1500, deadline=None)
-@given(
-    total=st.integers(min_value=-(10**11), max_value=10**11),
-    weights=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=8).filter(any),
-)
+TOTALS = st.integers(min_value=-(10**11), max_value=10**11)
+WEIGHTS = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=8).filter(any)
+
+
+@settings(max_examples=300, deadline=None)
+@given(total=TOTALS, weights=WEIGHTS)
 def test_parts_always_sum_to_the_total_and_stay_within_a_cent(total: int, weights: list[int]) -> None:
     """Every allocation is exact and each part is within one cent of its exact share."""
+    _assert_exact_split(total, weights)
+
+
+@pytest.mark.chaos
+@settings(max_examples=5000, deadline=None)
+@given(total=TOTALS, weights=WEIGHTS)
+def test_thousands_of_allocations_sum_to_the_total(total: int, weights: list[int]) -> None:
+    """The same property over 5,000 generated splits (`make chaos`)."""
+    _assert_exact_split(total, weights)
+
+
+def _assert_exact_split(total: int, weights: list[int]) -> None:
     parts = allocate_cents(total, weights)
     assert sum(parts) == total
     whole = sum(weights)
