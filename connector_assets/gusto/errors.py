@@ -173,6 +173,7 @@ class GustoUnavailable(GustoError):
             "unavailable, retry later (the request budget is request_max_retries)"
         )
         self.method, self.path, self.attempts, self.reached = method, path, attempts, reached
+        self.last = last
 
 
 def reconnect_instruction(connection_id: str) -> str:

@@ -114,7 +114,7 @@ class OAuthClient:
         except GustoUnavailable as exc:
             if repeatable or not exc.reached:
                 raise
-            raise RefreshOutcomeUnknown(self.connection_id, f"no answer after sending: {exc}") from None
+            raise RefreshOutcomeUnknown(self.connection_id, f"{exc.last} after sending") from None
         try:
             return parse_token_response(response.json(), self._clock())
         except ValueError as exc:

@@ -134,19 +134,20 @@ class CompanyTokens(_VaultTokens):
     def _spend(self, token: StoredToken, *, recovery: bool) -> StoredToken | None:
         """Send the stored refresh token once; the stored pair, or None when the caller must claim again."""
         what = "recovery refresh" if recovery else "refresh"
+        before = f"{token.attention}; then " if recovery and token.attention else ""
         if not token.refresh_token:
             self._mark("no refresh token stored", recoverable=False)
             raise GrantNeedsAttention(self.connection_id, "no refresh token stored")
         try:
             grant = self.oauth.refresh(token.refresh_token)
         except RefreshOutcomeUnknown as exc:
-            reason = f"the {what} answer was lost ({exc.detail})"
+            reason = f"{before}the {what} answer was lost ({exc.detail})"
             self._mark(reason, recoverable=not recovery)
             if recovery:
                 raise GrantNeedsAttention(self.connection_id, reason) from None
             return None  # claim again: one process (maybe this one) may try the recovery
         except GrantRevoked:
-            reason = f"Gusto refused the {what} (invalid_grant)"
+            reason = f"{before}Gusto refused the {what} (invalid_grant)"
             self._mark(reason, recoverable=False)
             raise GrantNeedsAttention(self.connection_id, reason) from None
         except Exception:

@@ -187,6 +187,15 @@ class TokenVault:
     def _update(self, conn: Connection, connection_id: str, provider: str, **values: Any) -> None:
         conn.execute(update(oauth_tokens).where(*self._key(connection_id, provider)).values(**values))
 
+    def needing_attention(self, provider: str) -> dict[str, str]:
+        """Connection id → reason, for every grant of `provider` that needs attention (nothing decrypted)."""
+        cols = oauth_tokens.c
+        query = select(cols.connection_id, cols.state_reason).where(
+            cols.provider == provider, cols.state == NEEDS_ATTENTION
+        )
+        with self.engine.connect() as conn:
+            return {r.connection_id: r.state_reason or NEEDS_ATTENTION for r in conn.execute(query)}
+
     def reencrypt(self) -> int:
         """Rewrite every row under the newest key (after rotating `CONNECTOR_ENCRYPTION_KEY`)."""
         count = 0
