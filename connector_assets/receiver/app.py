@@ -43,7 +43,7 @@ from connector_assets.store.subscriptions import Subscriptions
 
 # Gusto waits 10 s for an answer. A delivery whose store work has not finished after this long is
 # answered 503 (Gusto delivers again; the inbox drops the duplicate if the first write lands after all).
-ANSWER_DEADLINE_S = 7.0
+ANSWER_DEADLINE_S = 5.0
 # The receiver's own cap on any wait for the store (lock, busy database, pool), well under the deadline.
 RECEIVER_STORE_WAIT_S = 3.0
 # Errors that mean "the store cannot take this now": answer 503 so Gusto delivers again later.
