@@ -26,8 +26,9 @@ from connector_assets.cloudsuite.retry import RETRYABLE_STATUSES, RetryPolicy, b
 from connector_assets.store.ratelimit import RollingWindowLimiter
 from connector_assets.store.vault import StoredToken, TokenVault, utcnow
 
-# Longer than any one grant request with its retries; a holder that dies frees the lease after this.
-LEASE_TTL = timedelta(minutes=5)
+# Far longer than a grant takes; a holder that dies frees the lease after this (a takeover only costs
+# one more authentication: password grants are independent).
+LEASE_TTL = timedelta(minutes=2)
 POLL_FIRST_S, POLL_MAX_S = 0.02, 0.25
 
 log = logging.getLogger(__name__)
