@@ -14,11 +14,13 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import dagster as dg
 import pytest
 from sqlalchemy import Engine
 
-from connector_assets.defs.gusto.grant import grant_observations
+from connector_assets.defs.gusto.grant import GRANT_KEY, grant_observations
 from connector_assets.defs.resources import StoreResource
+from connector_assets.defs.sensors import gusto_inbox_sensor
 from connector_assets.gusto.errors import GrantNeedsAttention, GustoUnavailable
 from connector_assets.gusto.http import RetryPolicy
 from connector_assets.gusto.tokens import COMPANY_PROVIDER
@@ -90,7 +92,11 @@ def test_lost_answer_under_strict_rotation_stops_every_use(
 
     key = SecretCipher.generate_key()  # the observation decrypts nothing, so any key will do
     store = StoreResource(database_url=sqlite_store.url.render_as_string(), encryption_key=key)
-    (observed,) = grant_observations(store, [CONNECTION])
+    context = dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), resources={"store": store})
+    result = gusto_inbox_sensor(context)  # the daemon's tick records the observation in the UI
+    assert isinstance(result, dg.SensorResult)
+    (observed,) = result.asset_events or []
+    assert isinstance(observed, dg.AssetObservation) and observed.asset_key == GRANT_KEY
     assert observed.metadata["state"].value == "needs attention"
     assert f"connector gusto connect {CONNECTION}" in str(observed.metadata["action"].value)
     assert grant_observations(store, [CONNECTION]) == []  # reported once, not every tick
