@@ -79,7 +79,9 @@ def _refresher(url: str, cipher: SecretCipher, spent: list[str], barrier: thread
             return  # the other refresher won: reuse its token
         if claim.granted:
             break
+        deadline = time.monotonic() + 30
         while (row := vault.get("acme", "gusto")) is not None and row.leased_by_other(name, datetime.now(UTC)):
+            assert time.monotonic() < deadline, "the other refresher never ended its lease"
             time.sleep(0.01)  # a poll of the lease, as the token clients do
     spent.append(current.refresh_token or "")
     n = len(spent)
