@@ -5,6 +5,7 @@ import dagster as dg
 from connector_assets.defs.cloudsuite.master_data_assets import cost_centers, gl_accounts
 from connector_assets.defs.cloudsuite.posting_assets import journal_postings
 from connector_assets.defs.gusto.assets import departments, employees, payrolls
+from connector_assets.defs.gusto.grant import gusto_grant
 from connector_assets.defs.gusto.polling import gusto_poll_job
 from connector_assets.defs.jobs import headcount_job, master_data_job, payroll_job, workforce_job
 from connector_assets.defs.ledger.assets import journal_lines, mapping
@@ -40,6 +41,7 @@ defs = dg.Definitions(
         journal_lines,
         journal_postings,
         headcount_reconciliation,
+        gusto_grant,
     ],
     asset_checks=journal_checks,
     jobs=[payroll_job, master_data_job, workforce_job, headcount_job, gusto_poll_job],

@@ -2,14 +2,18 @@
 
 The service account may authenticate only ~20 times a minute (reference §3.2), so a token is shared by
 every client of a connection: in memory within a process and through the vault across processes. A new
-token is fetched under the vault's row lock, so N processes that all see an expiring token make one grant.
+token is fetched under the vault's short refresh lease (no transaction is open during the call), so N
+processes that all see an expiring token make one grant. The password grant can be issued again at any
+time, so a lost answer costs one more authentication, never the connection.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -21,6 +25,11 @@ from connector_assets.cloudsuite.ionapi import IonApiCredentials
 from connector_assets.cloudsuite.retry import RETRYABLE_STATUSES, RetryPolicy, body_excerpt, retry_after_s
 from connector_assets.store.ratelimit import RollingWindowLimiter
 from connector_assets.store.vault import StoredToken, TokenVault, utcnow
+
+# Far longer than a grant takes; a holder that dies frees the lease after this (a takeover only costs
+# one more authentication: password grants are independent).
+LEASE_TTL = timedelta(minutes=2)
+POLL_FIRST_S, POLL_MAX_S = 0.02, 0.25
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +64,7 @@ class IonTokens:
         self._limiter = RollingWindowLimiter(vault.engine, limit=auth_per_minute) if auth_per_minute else None
         self._lock = threading.Lock()
         self._cached: StoredToken | None = None
+        self._holder = f"ion:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def __repr__(self) -> str:
         return f"IonTokens(connection={self.connection_id!r}, tenant={self.credentials.tenant!r})"
@@ -83,7 +93,7 @@ class IonTokens:
         )
 
     def access_token(self) -> str:
-        """A valid access token: from memory, else the vault, else a new grant under the vault lock."""
+        """A valid access token: from memory, else the vault, else a new grant under the vault's lease."""
         cached = self._cached
         if self._usable(cached):
             assert cached is not None
@@ -102,17 +112,33 @@ class IonTokens:
                 self._cached = stored
                 return stored.access_token
             if self._limiter is not None and not (stored and stored.refresh_token):
-                # Before the row lock: on SQLite the limiter's own transaction would wait for it (a race
-                # may spend a slot it then does not use, which only errs on the safe side).
+                # Before the lease: a race may spend a slot it then does not use, which only errs on the safe side.
                 self._limiter.reserve(f"ion-auth:{self.credentials.tenant}")
-            with self.vault.lock(self.connection_id, PROVIDER) as lk:
-                current = lk.current
-                if self._usable(current, rejected):
-                    assert current is not None
-                    self._cached = current
-                    return current.access_token
+            return self._renew_leased(rejected)
+
+    def _renew_leased(self, rejected: str | None) -> str:
+        delay = POLL_FIRST_S
+        while True:
+            claim = self.vault.claim(self.connection_id, PROVIDER, self._holder, LEASE_TTL, create_missing=True)
+            current = claim.token
+            assert current is not None  # create_missing: the row exists once claimed
+            if self._usable(current, rejected):
+                if claim.granted:
+                    self.vault.release(self.connection_id, PROVIDER, self._holder)
+                self._cached = current
+                return current.access_token
+            if not claim.granted:
+                # Another process is authenticating: wait for its token rather than spend the cap.
+                self._sleep(delay)
+                delay = min(delay * 2, POLL_MAX_S)
+                continue
+            try:
                 fresh = self._obtain(current)
-                self._cached = lk.replace(fresh)
+            except BaseException:
+                self.vault.release(self.connection_id, PROVIDER, self._holder)
+                raise
+            stored = self.vault.complete(self.connection_id, PROVIDER, self._holder, current.version, fresh)
+            self._cached = stored or fresh
             return fresh.access_token
 
     def _obtain(self, current: StoredToken | None) -> StoredToken:

@@ -93,6 +93,8 @@ def process_inbox(
     )
     result = gusto_inbox_sensor(context)
     assert isinstance(result, dg.SensorResult)
+    for event in result.asset_events or []:  # e.g. a Gusto grant that needs attention
+        instance.report_runless_asset_event(event)
     for request in result.dynamic_partitions_requests or []:
         if isinstance(request, dg.AddDynamicPartitionsRequest):
             instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 import dagster as dg
 
+from connector_assets.defs.gusto.grant import grant_observations
 from connector_assets.defs.jobs import payroll_job, workforce_job
 from connector_assets.defs.partitions import connection_partitions, payroll_partitions
 from connector_assets.defs.resources import StoreResource
@@ -210,8 +211,14 @@ def gusto_inbox_sensor(context: dg.SensorEvaluationContext, store: StoreResource
         partition_requests.append(payroll_partitions.build_add_request(tick.new_payrolls))
     if tick.new_connections:
         partition_requests.append(connection_partitions.build_add_request(tick.new_connections))
+    grants = grant_observations(store, context.instance.get_dynamic_partitions(str(connection_partitions.name)))
+    for event in grants:
+        if event.metadata.get("action"):
+            context.log.error(f"Gusto grant needs attention: {event.metadata['reason'].value}; "
+                              f"{event.metadata['action'].value}")  # fmt: skip
     return dg.SensorResult(
         run_requests=tick.run_requests,
         cursor=tick.cursor.dump(),
         dynamic_partitions_requests=partition_requests,
+        asset_events=grants,
     )

@@ -163,11 +163,44 @@ class RateLimited(GustoApiError):
 
 
 class GustoUnavailable(GustoError):
-    """5xx answers, timeouts or connection errors outlasted the retry budget."""
+    """5xx answers, timeouts or connection errors outlasted the retry budget.
 
-    def __init__(self, method: str, path: str, attempts: int, last: str) -> None:
+    `reached` is False only when the last attempt provably never reached Gusto (no connection was made)."""
+
+    def __init__(self, method: str, path: str, attempts: int, last: str, *, reached: bool = True) -> None:
         super().__init__(
             f"Gusto {method} {path} failed {attempts} time(s), last: {last}; Gusto or the network is "
             "unavailable, retry later (the request budget is request_max_retries)"
         )
-        self.method, self.path, self.attempts = method, path, attempts
+        self.method, self.path, self.attempts, self.reached = method, path, attempts, reached
+        self.last = last
+
+
+def reconnect_instruction(connection_id: str) -> str:
+    """The one line every surface (status, UI, logs, errors) shows for a grant that needs an operator."""
+    return f"reconnect Gusto for {connection_id}: `connector gusto connect {connection_id}`"
+
+
+class RefreshOutcomeUnknown(GustoAuthError):
+    """A refresh request may have reached Gusto but its answer was lost (5xx, timeout, dropped, unreadable).
+
+    Gusto may have rotated the refresh token already, so it is never sent again automatically."""
+
+    def __init__(self, connection_id: str, detail: str) -> None:
+        super().__init__(
+            f"Gusto token request for connection {connection_id!r} has an unknown outcome ({detail}); "
+            "the refresh token or code it carried may be spent, so it is not sent again"
+        )
+        self.connection_id, self.detail = connection_id, detail
+
+
+class GrantNeedsAttention(GrantRevoked):
+    """The company grant is marked "needs attention" in the vault; no process uses it until reconnected."""
+
+    def __init__(self, connection_id: str, reason: str) -> None:
+        GustoAuthError.__init__(
+            self,
+            f"Gusto grant for connection {connection_id!r} needs attention ({reason}); "
+            f"{reconnect_instruction(connection_id)}",
+        )
+        self.connection_id, self.reason = connection_id, reason

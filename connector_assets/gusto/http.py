@@ -182,10 +182,12 @@ class GustoHttp:
             try:
                 response = self.client.request(method, self._url(path), params=params, json=json, headers=headers)
             except httpx.TransportError as exc:
-                # A refused connection never reached Gusto, so even a POST may be sent again.
-                retryable = safe_to_repeat or isinstance(exc, httpx.ConnectError)
-                if not retryable or failures >= self.policy.max_retries:
-                    raise GustoUnavailable(method, path, failures + 1, type(exc).__name__) from exc
+                # A connection never made never reached Gusto, so even a POST may be sent again.
+                never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                if not (safe_to_repeat or never_sent) or failures >= self.policy.max_retries:
+                    raise GustoUnavailable(
+                        method, path, failures + 1, type(exc).__name__, reached=not never_sent
+                    ) from exc
                 failures += 1
                 self._count(retries=1)
                 self._sleep(self.backoff(failures))

@@ -12,7 +12,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from connector_assets.gusto.errors import GrantRevoked, GustoApiError, OAuthError
+from connector_assets.gusto.errors import (
+    GrantRevoked,
+    GustoApiError,
+    GustoUnavailable,
+    OAuthError,
+    RefreshOutcomeUnknown,
+)
 from connector_assets.gusto.http import GustoHttp
 from connector_assets.settings import GustoSettings
 from connector_assets.store.vault import StoredToken, utcnow
@@ -89,19 +95,31 @@ class OAuthClient:
             params["state"] = state
         return f"{self.settings.oauth_url}/oauth/authorize?{urlencode(params)}"
 
-    def _token(self, grant_type: str, **fields: str) -> TokenGrant:
+    def _token(self, grant_type: str, *, repeatable: bool, **fields: str) -> TokenGrant:
+        """POST /oauth/token. A request that is not `repeatable` (it spends a single-use code or refresh
+        token) is sent again only when it provably never reached Gusto (no connection was made); any other
+        failure after sending is `RefreshOutcomeUnknown`, because Gusto may have acted on it."""
         client_id, client_secret = self._client()
         body = {"client_id": client_id, "client_secret": client_secret, "grant_type": grant_type, **fields}
         try:
-            # Repeating a refresh is safe: the old refresh token lives until the new access token is used.
             response = self.http.request(
-                "POST", f"{self.settings.oauth_url}/oauth/token", json=body, authorized=False, idempotent=True
+                "POST",
+                f"{self.settings.oauth_url}/oauth/token",
+                json=body,
+                authorized=False,
+                idempotent=repeatable,
             )
         except GustoApiError as exc:
             raise self._oauth_error(exc) from None
+        except GustoUnavailable as exc:
+            if repeatable or not exc.reached:
+                raise
+            raise RefreshOutcomeUnknown(self.connection_id, f"{exc.last} after sending") from None
         try:
             return parse_token_response(response.json(), self._clock())
         except ValueError as exc:
+            if not repeatable:
+                raise RefreshOutcomeUnknown(self.connection_id, f"unreadable answer: {exc}") from None
             raise OAuthError(self.connection_id, response.status_code, "invalid_response", str(exc)) from None
 
     def _oauth_error(self, exc: GustoApiError) -> Exception:
@@ -112,15 +130,20 @@ class OAuthClient:
 
     def exchange_code(self, code: str) -> TokenGrant:
         """Trade a single-use authorization code for the company's first token pair."""
-        return self._token("authorization_code", code=code, redirect_uri=self.settings.redirect_uri)
+        return self._token(
+            "authorization_code", repeatable=False, code=code, redirect_uri=self.settings.redirect_uri
+        )
 
     def refresh(self, refresh_token: str) -> TokenGrant:
-        """Spend a rotating refresh token for a new pair; `GrantRevoked` when Gusto rejects it."""
-        return self._token("refresh_token", refresh_token=refresh_token, redirect_uri=self.settings.redirect_uri)
+        """Spend a rotating refresh token for a new pair; `GrantRevoked` when Gusto rejects it,
+        `RefreshOutcomeUnknown` when the answer was lost (the token may be spent: never resend it)."""
+        return self._token(
+            "refresh_token", repeatable=False, refresh_token=refresh_token, redirect_uri=self.settings.redirect_uri
+        )
 
     def system_token(self) -> TokenGrant:
         """An application-level token (webhook subscriptions, events); it has no refresh token."""
-        return self._token("system_access")
+        return self._token("system_access", repeatable=True)
 
     def revoke(self, token: str) -> None:
         """Revoke an access or refresh token; it can no longer be used or refreshed."""

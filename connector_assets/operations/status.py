@@ -14,7 +14,7 @@ from sqlalchemy import select
 from connector_assets.operations.context import OperatorContext
 from connector_assets.store.postings import HELD, POSTED
 from connector_assets.store.tables import oauth_tokens
-from connector_assets.store.vault import _aware, utcnow
+from connector_assets.store.vault import NEEDS_ATTENTION, _aware, utcnow
 
 MASTER_DATA = ("gl_accounts", "cost_centers")
 
@@ -27,10 +27,16 @@ class TokenHealth:
     expires_at: datetime
     has_refresh_token: bool
     version: int
+    attention: str | None = None
 
     @property
     def expired(self) -> bool:
         return self.expires_at <= utcnow()
+
+
+def reconnect_line(connection_id: str) -> str:
+    """What the operator must do for a Gusto grant that needs attention (the same words as the logs)."""
+    return f"reconnect Gusto for {connection_id}: `connector gusto connect {connection_id}`"
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class ConnectionStatus:
                     "expired": t.expired,
                     "has_refresh_token": t.has_refresh_token,
                     "version": t.version,
+                    "needs_attention": t.attention,
                 }
                 for t in self.tokens
             ],
@@ -69,13 +76,26 @@ class ConnectionStatus:
 def token_health(ctx: OperatorContext, connection_id: str) -> list[TokenHealth]:
     cols = oauth_tokens.c
     query = (
-        select(cols.provider, cols.expires_at, cols.refresh_token.is_not(None).label("has_refresh"), cols.version)
+        select(
+            cols.provider,
+            cols.expires_at,
+            cols.refresh_token.is_not(None).label("has_refresh"),
+            cols.version,
+            cols.state,
+            cols.state_reason,
+        )
         .where(cols.connection_id == connection_id)
         .order_by(cols.provider)
     )
     with ctx.engine.connect() as conn:
         return [
-            TokenHealth(r.provider, _aware(r.expires_at), bool(r.has_refresh), r.version)
+            TokenHealth(
+                r.provider,
+                _aware(r.expires_at),
+                bool(r.has_refresh),
+                r.version,
+                (r.state_reason or r.state) if r.state == NEEDS_ATTENTION else None,
+            )
             for r in conn.execute(query)
         ]
 
@@ -119,6 +139,10 @@ def format_status(rows: list[ConnectionStatus]) -> str:
         out.append(f"  held             {s.held}{'  (see: connector held)' if s.held else ''}")
         out.append(f"  inbox backlog    {s.inbox_backlog}")
         for t in s.tokens:
+            if t.attention:
+                out.append(f"  token {t.provider:<10} NEEDS ATTENTION ({t.attention})")
+                out.append(f"                   {reconnect_line(s.connection_id)}")
+                continue
             state = "EXPIRED (refreshed on next use)" if t.expired else "valid"
             refresh = "with refresh token" if t.has_refresh_token else "no refresh token"
             out.append(f"  token {t.provider:<10} {state} until {t.expires_at:%Y-%m-%d %H:%M:%S} UTC, {refresh}")

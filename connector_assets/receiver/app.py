@@ -41,6 +41,11 @@ from connector_assets.store.crypto import EncryptionKeyError, SecretCipher
 from connector_assets.store.engine import StoreUnavailable
 from connector_assets.store.subscriptions import Subscriptions
 
+# Gusto waits 10 s for an answer. A delivery whose store work has not finished after this long is
+# answered 503 (Gusto delivers again; the inbox drops the duplicate if the first write lands after all).
+ANSWER_DEADLINE_S = 5.0
+# The receiver's own cap on any wait for the store (lock, busy database, pool), well under the deadline.
+RECEIVER_STORE_WAIT_S = 3.0
 # Errors that mean "the store cannot take this now": answer 503 so Gusto delivers again later.
 # Bodies up to this size are verified and parsed on the event loop (microseconds, no thread hand-off).
 INLINE_MAX_BYTES = 64 * 1024
@@ -106,13 +111,20 @@ class Receiver:
 
     async def deliver(self, connection: str, raw: bytes, signature: str | None) -> Response:
         """Verify and store one delivery; answers only once the event is committed."""
+        try:
+            return await asyncio.wait_for(self._deliver(connection, raw, signature), ANSWER_DEADLINE_S)
+        except TimeoutError:
+            raise StoreUnavailable(f"the store did not take the delivery within {ANSWER_DEADLINE_S} s") from None
+
+    async def _deliver(self, connection: str, raw: bytes, signature: str | None) -> Response:
         checked = self._signed_event(connection, raw, signature)
         if checked is None:
             slow = await run_in_threadpool(self.check, connection, raw, signature)
             if isinstance(slow, Response):
                 return slow
             checked = slow
-        inbox_id = await asyncio.wrap_future(self.writer.submit(connection, checked))
+        # Shielded: the deadline abandons the wait, never the write already queued.
+        inbox_id = await asyncio.shield(asyncio.wrap_future(self.writer.submit(connection, checked)))
         status = "stored" if inbox_id is not None else "duplicate"
         log_event(
             logging.DEBUG,

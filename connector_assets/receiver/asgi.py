@@ -7,7 +7,7 @@ import os
 
 from starlette.applications import Starlette
 
-from connector_assets.receiver.app import create_app
+from connector_assets.receiver.app import RECEIVER_STORE_WAIT_S, create_app
 from connector_assets.receiver.body import DEFAULT_MAX_BODY_BYTES
 from connector_assets.settings import load_connections
 from connector_assets.store import create_store_engine
@@ -39,7 +39,7 @@ def app_from_env() -> Starlette:
     max_body_bytes = _max_body_bytes()
     connections = load_connections()
     app = create_app(
-        create_store_engine(),
+        create_store_engine(wait_s=RECEIVER_STORE_WAIT_S),
         SecretCipher.from_env(),
         {c.id for c in connections.connections},
         max_body_bytes=max_body_bytes,

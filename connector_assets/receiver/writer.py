@@ -3,7 +3,8 @@
 A commit costs a disk flush (about 3 ms for SQLite here), so one transaction per event caps a single
 writer near 300 events/s. One writer thread takes every event queued so far, inserts them in one
 transaction and only then resolves each caller's future: an acknowledgement still means "durably in
-the inbox". If a batch fails, its events are retried one by one so a bad event fails alone.
+the inbox". If a batch fails, its events are retried one by one so a bad event fails alone; if the store
+itself is locked or down, the whole batch fails at once (each retry would wait as long again).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from connector_assets.receiver.payload import Event
 from connector_assets.store.inbox import NewEvent, insert_events
@@ -76,6 +79,11 @@ class InboxWriter:
         try:
             with self.engine.begin() as conn:
                 ids = self._insert(conn, batch)
+        except (OperationalError, PoolTimeout) as exc:
+            # The store is locked or down: every event would wait as long again, so all fail now (503).
+            for pending in batch:
+                pending.future.set_exception(exc)
+            return
         except Exception as exc:
             if len(batch) == 1:
                 batch[0].future.set_exception(exc)

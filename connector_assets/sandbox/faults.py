@@ -3,6 +3,8 @@
 A rule matches requests by method and path regex and then, for its next `count` matches (or forever when
 `count` is None), injects latency, an HTTP status, or a dropped connection. Rules are evaluated in order;
 the first one with budget left wins. Deterministic by design: tests say "the next 3 calls get 429".
+With `after`, the server handles the request first and only its answer is replaced: the lost answer
+("the token was rotated, then the reply died as a 502 or a timeout").
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class FaultRule:
     count: int | None = 1
     retry_after: int | None = None
     body: dict[str, Any] | None = None
+    after: bool = False
     hits: int = field(default=0)
 
     def matches(self, method: str, path: str) -> bool:
@@ -77,21 +80,28 @@ class FaultInjector:
         if rule is None:
             await self.app(scope, receive, send)
             return
+        if rule.after:
+            await self.app(scope, receive, _discard)
         if rule.latency_s:
             await asyncio.sleep(rule.latency_s)
         if rule.drop:
             # Start a response and die: the client sees a connection closed mid-response.
             await send({"type": "http.response.start", "status": 200, "headers": []})
             raise ConnectionAbortedError("sandbox fault: connection dropped")
-        if rule.status is None:
+        if rule.status is None and not rule.after:
             await self.app(scope, receive, send)
             return
+        status = rule.status or 504
         body = json.dumps(rule.body or {"errors": [{"category": "sandbox_fault", "message": "injected"}]})
         headers = [(b"content-type", b"application/json")]
         if rule.retry_after is not None:
             headers.append((b"retry-after", str(rule.retry_after).encode()))
-        await send({"type": "http.response.start", "status": rule.status, "headers": headers})
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body.encode()})
+
+
+async def _discard(_message: dict[str, Any]) -> None:
+    """The `send` of a request whose answer is lost: the server acted, nothing reaches the client."""
 
 
 def rule_from_json(data: dict[str, Any]) -> FaultRule:

@@ -33,6 +33,13 @@ oauth_tokens = Table(
     Column("extra", LargeBinary),
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # A refresh in flight: who holds the lease and until when (Gusto is called outside any transaction).
+    Column("lease_holder", String(64)),
+    Column("lease_expires_at", DateTime(timezone=True)),
+    # NULL while usable; "needs_attention" after an unclear refresh outcome, with the reason.
+    Column("state", String(24)),
+    Column("state_reason", Text),
+    Column("recovery_attempts", Integer),
 )
 
 webhook_inbox = Table(

@@ -1,16 +1,16 @@
-"""The token vault: OAuth tokens per connection and provider, encrypted, refreshed under a row lock.
+"""The token vault: OAuth tokens per connection and provider, encrypted, refreshed under a short lease.
 
-Rotating refresh tokens (Gusto) may be spent once. `TokenVault.lock` holds the row exclusively
-(`SELECT ... FOR UPDATE` on PostgreSQL, `BEGIN IMMEDIATE` on SQLite) for the whole refresh, so a
-second process waits, then sees the winner's new token instead of spending the old refresh token.
+Rotating refresh tokens (Gusto) may be spent once, and the token endpoint can be slow. No transaction is
+held across that call: a refresher `claim`s a lease on the row in one quick transaction (it records who
+refreshes and until when), calls the provider with no transaction open, then `complete`s, which writes the
+new pair only if the row's version is still the one it claimed. Other processes see the live lease and
+poll until the version moves. A refresh whose outcome is unclear marks the grant "needs attention".
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,8 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 from connector_assets import clock
 from connector_assets.store.crypto import SecretCipher
 from connector_assets.store.tables import oauth_tokens
+
+NEEDS_ATTENTION = "needs_attention"
 
 
 def _serialize(conn: Connection, connection_id: str, provider: str) -> None:
@@ -40,31 +42,42 @@ def _aware(value: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class StoredToken:
-    """A token pair as held in the vault; `repr` never shows the secrets."""
+    """A token pair as held in the vault; `repr` never shows the secrets.
+
+    `attention` is the reason the grant needs an operator (None while usable); `lease_holder` and
+    `lease_expires_at` name a refresh in flight."""
 
     access_token: str = field(repr=False)
     refresh_token: str | None = field(repr=False)
     expires_at: datetime
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
     version: int = 0
+    attention: str | None = None
+    recovery_attempts: int = 0
+    lease_holder: str | None = None
+    lease_expires_at: datetime | None = None
 
     def expires_within(self, margin: timedelta, now: datetime | None = None) -> bool:
         """True when the access token expires in less than `margin` (refresh it before use)."""
         return _aware(self.expires_at) - margin <= (now or utcnow())
 
+    def leased_by_other(self, holder: str, now: datetime) -> bool:
+        """Another process holds a live refresh lease on this row."""
+        live = self.lease_expires_at is not None and self.lease_expires_at > now
+        return live and self.lease_holder not in (None, holder)
 
-class TokenLock:
-    """The locked vault row during a refresh: read `current`, then `replace` it inside the same transaction."""
 
-    def __init__(self, vault: TokenVault, conn: Connection, connection_id: str, provider: str) -> None:
-        self._vault, self._conn = vault, conn
-        self._key = (connection_id, provider)
-        self.current = vault._read(conn, connection_id, provider, for_update=True)
+@dataclass(frozen=True)
+class Claim:
+    """The outcome of `TokenVault.claim`: the row as it was, and whether the caller now holds the lease.
 
-    def replace(self, token: StoredToken) -> StoredToken:
-        """Persist the new pair; committed when the `with` block exits, before the caller uses it."""
-        self.current = self._vault._write(self._conn, *self._key, token, self.current)
-        return self.current
+    `recovery` is set when the lease was granted for the one recovery attempt of a grant needing attention;
+    `expired_holder` names a previous holder whose lease ran out before it reported back."""
+
+    token: StoredToken | None
+    granted: bool
+    recovery: bool = False
+    expired_holder: str | None = None
 
 
 class TokenVault:
@@ -79,7 +92,8 @@ class TokenVault:
             return self._read(conn, connection_id, provider, for_update=False)
 
     def put(self, connection_id: str, provider: str, token: StoredToken) -> StoredToken:
-        """Store a new pair (after a connect or a re-authentication), bumping the version."""
+        """Store a new pair (after a connect or a re-authentication), bumping the version and clearing any
+        lease and "needs attention" state."""
         with self.engine.begin() as conn:
             _serialize(conn, connection_id, provider)
             current = self._read(conn, connection_id, provider, for_update=True)
@@ -87,18 +101,102 @@ class TokenVault:
 
     def delete(self, connection_id: str, provider: str) -> None:
         with self.engine.begin() as conn:
-            conn.execute(
-                delete(oauth_tokens).where(
-                    oauth_tokens.c.connection_id == connection_id, oauth_tokens.c.provider == provider
-                )
-            )
+            conn.execute(delete(oauth_tokens).where(*self._key(connection_id, provider)))
 
-    @contextmanager
-    def lock(self, connection_id: str, provider: str) -> Iterator[TokenLock]:
-        """Hold the row exclusively for a refresh; commits on exit, rolls back on error."""
+    def claim(
+        self,
+        connection_id: str,
+        provider: str,
+        holder: str,
+        ttl: timedelta,
+        *,
+        single_use: bool = False,
+        create_missing: bool = False,
+        now: datetime | None = None,
+    ) -> Claim:
+        """Take the refresh lease in one quick transaction, unless another process holds a live one.
+
+        With `single_use` (rotating refresh tokens) a lease that expired before its holder reported back
+        is an unclear outcome: the grant is marked needs attention. A grant needing attention is leased
+        once more, for one recovery attempt, and then no more until an operator reconnects it.
+        With `create_missing`, a missing row is created empty and expired, so first grants are leased too."""
+        now = now or utcnow()
         with self.engine.begin() as conn:
             _serialize(conn, connection_id, provider)
-            yield TokenLock(self, conn, connection_id, provider)
+            token = self._read(conn, connection_id, provider, for_update=True)
+            if token is None and create_missing:
+                empty = StoredToken("", None, datetime(1970, 1, 1, tzinfo=UTC))
+                token = replace(self._write(conn, connection_id, provider, empty, None), version=0)
+                self._update(conn, connection_id, provider, version=0)
+            if token is None:
+                return Claim(None, granted=False)
+            if token.leased_by_other(holder, now):
+                return Claim(token, granted=False)
+            expired = token.lease_holder if token.lease_holder not in (None, holder) else None
+            values: dict[str, Any] = {"lease_holder": holder, "lease_expires_at": now + ttl}
+            if expired and single_use and token.attention is None:
+                reason = f"a refresh by {expired} did not report back before its lease expired"
+                token = replace(token, attention=reason)
+                values.update(state=NEEDS_ATTENTION, state_reason=reason)
+            recovery = token.attention is not None
+            if recovery:
+                if token.recovery_attempts >= 1:
+                    if token.lease_holder is not None:
+                        self._update(conn, connection_id, provider, lease_holder=None, lease_expires_at=None)
+                    return Claim(token, granted=False, expired_holder=expired)
+                values["recovery_attempts"] = token.recovery_attempts + 1
+            self._update(conn, connection_id, provider, **values)
+            return Claim(token, granted=True, recovery=recovery, expired_holder=expired)
+
+    def complete(
+        self, connection_id: str, provider: str, holder: str, claimed_version: int, token: StoredToken
+    ) -> StoredToken | None:
+        """Write the new pair and end the lease, only if `holder` still holds it at `claimed_version`;
+        None when the row moved on (the caller's pair was not stored)."""
+        with self.engine.begin() as conn:
+            current = self._read(conn, connection_id, provider, for_update=True)
+            if current is None or current.version != claimed_version or current.lease_holder != holder:
+                return None
+            return self._write(conn, connection_id, provider, token, current)
+
+    def release(self, connection_id: str, provider: str, holder: str) -> None:
+        """End `holder`'s lease without writing (the refresh provably did not happen, or was not needed).
+        An empty row made by `create_missing` (version 0) goes with it."""
+        held = (*self._key(connection_id, provider), oauth_tokens.c.lease_holder == holder)
+        with self.engine.begin() as conn:
+            conn.execute(delete(oauth_tokens).where(*held, oauth_tokens.c.version == 0))
+            conn.execute(
+                update(oauth_tokens)
+                .where(*self._key(connection_id, provider), oauth_tokens.c.lease_holder == holder)
+                .values(lease_holder=None, lease_expires_at=None)
+            )
+
+    def mark_needs_attention(
+        self, connection_id: str, provider: str, reason: str, *, recoverable: bool = True
+    ) -> None:
+        """Every process stops using the grant until it is recovered or reconnected; ends any lease.
+        Not `recoverable` (a definite refusal): no recovery attempt is leased, only a reconnect helps."""
+        values: dict[str, Any] = {"state": NEEDS_ATTENTION, "state_reason": reason}
+        if not recoverable:
+            values["recovery_attempts"] = 1
+        with self.engine.begin() as conn:
+            self._update(conn, connection_id, provider, lease_holder=None, lease_expires_at=None, **values)
+
+    @staticmethod
+    def _key(connection_id: str, provider: str) -> tuple[Any, Any]:
+        return (oauth_tokens.c.connection_id == connection_id, oauth_tokens.c.provider == provider)
+
+    def _update(self, conn: Connection, connection_id: str, provider: str, **values: Any) -> None:
+        conn.execute(update(oauth_tokens).where(*self._key(connection_id, provider)).values(**values))
+
+    def needing_attention(self, provider: str) -> dict[str, str]:
+        """Connection id → reason, for every grant of `provider` that needs attention (nothing decrypted)."""
+        cols = oauth_tokens.c
+        query = select(cols.connection_id, cols.state_reason).where(
+            cols.provider == provider, cols.state == NEEDS_ATTENTION
+        )
+        with self.engine.connect() as conn:
+            return {r.connection_id: r.state_reason or NEEDS_ATTENTION for r in conn.execute(query)}
 
     def reencrypt(self) -> int:
         """Rewrite every row under the newest key (after rotating `CONNECTOR_ENCRYPTION_KEY`)."""
@@ -130,12 +228,17 @@ class TokenVault:
         row = conn.execute(query.with_for_update() if for_update else query).mappings().first()
         if row is None:
             return None
+        lease_until = row["lease_expires_at"]
         return StoredToken(
             access_token=self.cipher.decrypt(row["access_token"]),
             refresh_token=self.cipher.decrypt(row["refresh_token"]) if row["refresh_token"] else None,
             expires_at=_aware(row["expires_at"]),
             extra=json.loads(self.cipher.decrypt(row["extra"])) if row["extra"] else {},
             version=row["version"],
+            attention=(row["state_reason"] or row["state"]) if row["state"] == NEEDS_ATTENTION else None,
+            recovery_attempts=row["recovery_attempts"] or 0,
+            lease_holder=row["lease_holder"],
+            lease_expires_at=_aware(lease_until) if lease_until else None,
         )
 
     def _write(
@@ -154,6 +257,12 @@ class TokenVault:
             "extra": self.cipher.encrypt(json.dumps(token.extra)) if token.extra else None,
             "version": version,
             "updated_at": utcnow(),
+            # A stored pair is usable: any lease ends and the grant no longer needs attention.
+            "lease_holder": None,
+            "lease_expires_at": None,
+            "state": None,
+            "state_reason": None,
+            "recovery_attempts": None,
         }
         key = {"connection_id": connection_id, "provider": provider}
         if current is None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from connector_assets.gusto.errors import GrantRevoked, TokenExpired
+from connector_assets.gusto.errors import GrantNeedsAttention, GrantRevoked, TokenExpired
 from connector_assets.gusto.tokens import COMPANY_PROVIDER
 from connector_assets.sandbox.faults import FaultRule
 from connector_assets.store.vault import TokenVault, utcnow
@@ -73,7 +73,8 @@ def test_token_expiry_mid_sync_recovers_with_one_refresh(
 
 
 def test_revoked_grant_raises_once_without_looping(sandbox: GustoSandbox, make_client: ClientFactory) -> None:
-    """A disconnected company gives GrantRevoked naming the reconnect command after one 401 and one refresh."""
+    """A disconnected company gives GrantRevoked naming the reconnect command after one 401 and one refresh;
+    the grant is then marked needs attention and no process sends anything for it again."""
     client = make_client(sandbox)
     sandbox.sim.revoke_tokens()
     before = int(str(sandbox.sim.counters_snapshot()["total_requests"]))
@@ -81,9 +82,9 @@ def test_revoked_grant_raises_once_without_looping(sandbox: GustoSandbox, make_c
         client.get_company()
     after_first = int(str(sandbox.sim.counters_snapshot()["total_requests"]))
     assert after_first == before + 2  # the 401 and the refused refresh
-    with pytest.raises(GrantRevoked):
+    with pytest.raises(GrantNeedsAttention, match=f"reconnect Gusto for {CONNECTION}"):
         client.list_employees()
-    assert sandbox.sim.counters_snapshot()["total_requests"] == after_first + 2
+    assert sandbox.sim.counters_snapshot()["total_requests"] == after_first
 
 
 def test_second_401_after_a_refresh_is_token_expired(sandbox: GustoSandbox, make_client: ClientFactory) -> None:

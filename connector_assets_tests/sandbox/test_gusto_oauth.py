@@ -1,4 +1,5 @@
-"""OAuth 2.0 of the Gusto simulator: codes, rotating refresh tokens with the grace rule, expiry, revocation."""
+"""OAuth 2.0 of the Gusto simulator: codes, rotating refresh tokens (strict, or the grace rule), expiry,
+revocation, and a refresh answer lost after the rotation."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from connector_assets.sandbox.faults import FaultRule
 from connector_assets_tests.fixtures.gusto_sandbox import GustoSandbox, SandboxFactory
 
 
@@ -90,9 +92,9 @@ def test_client_secret_in_url_is_rejected(gusto_sandbox: GustoSandbox) -> None:
     assert response.status_code == 400
 
 
-def test_refresh_rotates_and_old_token_dies_on_first_use_of_new(gusto_sandbox: GustoSandbox) -> None:
-    """Refresh returns a new pair; the spent refresh token works until the new access token is used."""
-    sb = gusto_sandbox
+def test_grace_rotation_keeps_old_token_until_first_use_of_new(make_gusto_sandbox: SandboxFactory) -> None:
+    """refresh_rotation="grace": the spent refresh token works until the new access token is used."""
+    sb = make_gusto_sandbox(refresh_rotation="grace")
     first = sb.company_token()
     rotated = _refresh(sb, first["refresh_token"])
     assert rotated.status_code == 200
@@ -104,6 +106,43 @@ def test_refresh_rotates_and_old_token_dies_on_first_use_of_new(gusto_sandbox: G
     dead = _refresh(sb, first["refresh_token"])
     assert dead.status_code == 400 and dead.json()["error"] == "invalid_grant"
     assert _refresh(sb, new["refresh_token"]).status_code == 200
+    assert sb.sim.oauth.replayed_refreshes == 2
+
+
+def test_strict_rotation_is_the_default_and_reuse_revokes_the_grant(gusto_sandbox: GustoSandbox) -> None:
+    """Strict: a spent refresh token is dead at once, and presenting it again ends the whole grant."""
+    sb = gusto_sandbox
+    first = sb.company_token()
+    new = _refresh(sb, first["refresh_token"]).json()
+    assert _company(sb, new["access_token"]) == 200
+    replay = _refresh(sb, first["refresh_token"])
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+    assert _company(sb, new["access_token"]) == 401  # the grant was revoked with it
+    assert _refresh(sb, new["refresh_token"]).status_code == 400
+    assert sb.sim.oauth.replayed_refreshes == 1
+
+
+def test_lost_answer_rotates_then_fails(gusto_sandbox: GustoSandbox) -> None:
+    """An `after` fault lets Gusto rotate, then the client gets a 502: the token it sent is already spent."""
+    sb = gusto_sandbox
+    first = sb.company_token()
+    sb.sim.faults.add(FaultRule(path="^/oauth/token$", method="POST", status=502, after=True))
+    lost = _refresh(sb, first["refresh_token"])
+    assert lost.status_code == 502
+    assert sb.sim.oauth.refreshes == 1  # Gusto acted
+    assert _refresh(sb, first["refresh_token"]).status_code == 400  # strict: the retry kills the grant
+    assert sb.sim.oauth.replayed_refreshes == 1
+
+
+def test_lost_answer_in_grace_mode_can_be_recovered(make_gusto_sandbox: SandboxFactory) -> None:
+    """Under the grace rule the new pair was never used, so a refresh with the stored token still works."""
+    sb = make_gusto_sandbox(refresh_rotation="grace")
+    first = sb.company_token()
+    sb.sim.faults.add(FaultRule(path="^/oauth/token$", method="POST", status=503, after=True))
+    assert _refresh(sb, first["refresh_token"]).status_code == 503
+    recovered = _refresh(sb, first["refresh_token"])
+    assert recovered.status_code == 200
+    assert _company(sb, recovered.json()["access_token"]) == 200
 
 
 def test_expired_access_token_is_401_and_refresh_recovers(gusto_sandbox: GustoSandbox) -> None:

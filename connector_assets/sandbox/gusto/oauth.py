@@ -1,7 +1,8 @@
 """Gusto's OAuth 2.0 server state: authorization codes, grants, access and rotating refresh tokens (§2).
 
-Rotation follows the documented grace rule: a refresh returns a new pair, and the refresh token that was
-spent stays usable until the new access token is first used. Callers hold the simulator lock.
+A refresh returns a new pair. What becomes of the spent refresh token is `options.refresh_rotation`:
+"strict" kills it at once and treats its reuse as theft (the grant is revoked); "grace" keeps it usable
+until the new access token is first used (gusto-api.md §2.4). Callers hold the simulator lock.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class RefreshToken:
     grant: Grant
     created_at: float
     revoked: bool = False
+    spent: bool = False
 
 
 @dataclass
@@ -76,6 +78,9 @@ class OAuthState:
         self.refresh: dict[str, RefreshToken] = {}
         self.grants: dict[str, Grant] = {}
         self._system_grant = Grant("system", "system", None)
+        # Refresh requests answered with a new pair, and those that presented a spent or revoked token.
+        self.refreshes = 0
+        self.replayed_refreshes = 0
 
     def __repr__(self) -> str:
         return f"OAuthState(client_id={self.client_id!r}, grants={len(self.grants)})"
@@ -134,8 +139,16 @@ class OAuthState:
         ttl = self.options.refresh_token_ttl_s
         now = self.clock.timestamp()
         aged_out = ttl is not None and record is not None and record.created_at + ttl <= now
-        if record is None or record.revoked or record.grant.revoked or aged_out:
+        strict = self.options.refresh_rotation == "strict"
+        if record is not None and (record.spent or record.revoked):
+            self.replayed_refreshes += 1
+            if record.spent and strict:
+                # Reuse of a rotated refresh token: the pair may be stolen, so the whole grant ends.
+                record.grant.revoked = True
+        if record is None or record.revoked or record.grant.revoked or aged_out or (record.spent and strict):
             raise OAuthError(400, "invalid_grant", "The refresh token is invalid, revoked or already rotated.")
+        record.spent = True
+        self.refreshes += 1
         if not self.options.old_access_token_valid_after_refresh:
             for access in self.access.values():
                 if access.grant is record.grant and not access.revoked:

@@ -28,6 +28,10 @@ class SimulatorOptions:
     rate_limit_window_s: float = 60.0
     scopes: str = DEFAULT_SCOPES
     default_api_version: str = "2025-06-15"
+    # How a spent refresh token is treated. "strict" (the default: the witness assumes the least): single use,
+    # and presenting it again revokes the whole grant (reuse detection). "grace" (gusto-api.md §2.4): the
+    # spent token keeps working until the new access token is first used; later it is just invalid_grant.
+    refresh_rotation: Literal["strict", "grace"] = "strict"
     # UNVERIFIED: whether the previous access token keeps working after a refresh (§2.4).
     old_access_token_valid_after_refresh: bool = True
     # UNVERIFIED: absolute refresh-token lifetime; None = no limit.
