@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -90,6 +91,10 @@ postings = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("journal", JSON),
+    Column("posting_date", Date),
+    Column("erp_key", String(64)),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("confirmed_at", DateTime(timezone=True)),
     UniqueConstraint("external_reference", name="uq_postings_reference"),
     Index("ix_postings_payroll", "connection_id", "payroll_uuid"),
 )
@@ -139,4 +144,13 @@ snapshots = Table(
     Column("row_count", Integer, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("payload", LargeBinary, nullable=False),
+)
+
+# A lease per payroll: the SQLite stand-in for PostgreSQL's advisory lock (store/locks.py).
+posting_locks = Table(
+    "posting_locks",
+    metadata,
+    Column("lock_key", String(128), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )
