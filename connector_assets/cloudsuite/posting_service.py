@@ -36,6 +36,7 @@ from connector_assets.cloudsuite.posting_outcomes import (
     Unchanged,
 )
 from connector_assets.cloudsuite.types import Journal, JournalLine, PostedJournal, SubmittedJournal
+from connector_assets.ledger.reference import external_reference
 from connector_assets.settings import Connection
 from connector_assets.store.audit import AuditLog
 from connector_assets.store.locks import PostingLocks
@@ -47,7 +48,8 @@ DEFAULT_CONFIRM_WITHIN_S = 3600
 
 @dataclass(frozen=True)
 class PostingRequest:
-    """One payroll's journal as it should stand in CloudSuite, with who asks (the run) and its gate."""
+    """One payroll's journal as it should stand in CloudSuite, and its approval gate. The service picks the
+    journal's reference (the payroll's next free revision), whatever `journal.external_reference` says."""
 
     connection_id: str
     payroll_uuid: str
@@ -112,7 +114,7 @@ class PostingService:
             ):
                 return self._hold_for_approval(request, plan.revision)
             reversals = tuple(self._reverse(old) for old in plan.reverse)
-            reference = request.journal.external_reference.rsplit("-", 1)[0] + f"-{plan.revision}"
+            reference = external_reference(request.connection_id, request.payroll_uuid, plan.revision)
             row = self._write_ahead(request, replace(request.journal, external_reference=reference))
             outcome = self._post_row(row)
             return replace(outcome, reversals=reversals)
@@ -274,7 +276,7 @@ class PostingService:
                 f"{old.document_id} by hand in CloudSuite, then replay"
             )
         original = journal_from_json(old.journal)
-        reference = old.external_reference.replace("GP-", "RV-", 1)
+        reference = external_reference(old.connection_id, old.payroll_uuid, old.revision, reversal=True)
         entry = reversal_of(original, reference, original.posting_date)
         row = self.postings.begin(
             connection_id=old.connection_id, payroll_uuid=old.payroll_uuid, payroll_version=old.payroll_version,
@@ -293,7 +295,7 @@ class PostingService:
                         entry.debit_cents, entry.currency, submitted=isinstance(outcome, Submitted))  # fmt: skip
 
     def _hold_for_approval(self, request: PostingRequest, revision: int) -> Held:
-        reference = request.journal.external_reference.rsplit("-", 1)[0] + f"-{revision}"
+        reference = external_reference(request.connection_id, request.payroll_uuid, revision)
         release = f"connector approve payroll {request.payroll_uuid} --by NAME"
         reasons = ({"check": APPROVAL, "line_no": None, "value": None, "reason": f"awaiting approval: {release}"},)
         self.postings.begin(
