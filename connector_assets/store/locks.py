@@ -1,29 +1,29 @@
 """One poster per payroll: a lock held across "look the reference up in CloudSuite" and "post".
 
 PostgreSQL: a session-level advisory lock on a dedicated autocommit connection, so no transaction stays open
-across the ERP call and a killed process releases it with its connection. SQLite: a lease row claimed in one
-short transaction and deleted on release; a lease left by a killed process expires after `lease_s`.
+across the ERP call. SQLite: an exclusive `flock` on a file beside the database (SQLite is single-host, so every
+poster sees the same file). Both are released by the server or the kernel when the holder dies, so a run
+killed mid-posting never blocks the replay that settles it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from connector_assets.store.engine import is_postgres
-from connector_assets.store.tables import posting_locks
-from connector_assets.store.vault import utcnow
 
 DEFAULT_WAIT_S = 600.0
-DEFAULT_LEASE_S = 900.0
-POLL_S = 0.2
+POLL_S = 0.1
+_MEMORY_LOCKS: dict[str, threading.Lock] = {}  # an in-memory SQLite store lives in one process
 
 
 class PostingLocked(RuntimeError):
@@ -38,12 +38,9 @@ def advisory_key(name: str) -> int:
 class PostingLocks:
     """Named exclusive locks over the store's database."""
 
-    def __init__(
-        self, engine: Engine, *, wait_s: float = DEFAULT_WAIT_S, lease_s: float = DEFAULT_LEASE_S
-    ) -> None:
+    def __init__(self, engine: Engine, *, wait_s: float = DEFAULT_WAIT_S) -> None:
         self.engine = engine
         self.wait_s = wait_s
-        self.lease_s = lease_s
 
     @contextmanager
     def hold(self, name: str) -> Iterator[None]:
@@ -51,18 +48,28 @@ class PostingLocks:
         if is_postgres(self.engine):
             with self._advisory(name):
                 yield
-        else:
-            with self._lease(name):
+            return
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            lock = _MEMORY_LOCKS.setdefault(name, threading.Lock())
+            if not lock.acquire(timeout=self.wait_s):
+                raise PostingLocked(self._busy(name))
+            try:
                 yield
+            finally:
+                lock.release()
+            return
+        with self._file_lock(Path(database), name):
+            yield
 
     @contextmanager
     def _advisory(self, name: str) -> Iterator[None]:
         key = advisory_key(name)
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("SET lock_timeout = :ms"), {"ms": f"{int(self.wait_s * 1000)}ms"})
+            conn.execute(text(f"SET lock_timeout = {int(self.wait_s * 1000)}"))
             try:
                 conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
-            except Exception as exc:  # lock_timeout raises LockNotAvailable through SQLAlchemy
+            except OperationalError as exc:  # lock_timeout expired
                 raise PostingLocked(self._busy(name)) from exc
             try:
                 yield
@@ -70,32 +77,25 @@ class PostingLocks:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
 
     @contextmanager
-    def _lease(self, name: str) -> Iterator[None]:
-        holder = uuid.uuid4().hex
-        deadline = utcnow() + timedelta(seconds=self.wait_s)
-        waiter = threading.Event()  # never set: its timed wait is the pause between attempts
-        while not self._claim(name, holder):
-            if utcnow() >= deadline:
-                raise PostingLocked(self._busy(name))
-            waiter.wait(POLL_S)
+    def _file_lock(self, database: Path, name: str) -> Iterator[None]:
+        folder = database.parent / f"{database.name}.locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
+            waiter, waited = threading.Event(), 0.0  # the event is never set: its timed wait paces the retries
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if waited >= self.wait_s:
+                        raise PostingLocked(self._busy(name)) from None
+                    waiter.wait(POLL_S)
+                    waited += POLL_S
             yield
         finally:
-            with self.engine.begin() as conn:
-                conn.execute(delete(posting_locks).where(posting_locks.c.lock_key == name,
-                                                         posting_locks.c.holder == holder))  # fmt: skip
-
-    def _claim(self, name: str, holder: str) -> bool:
-        now = utcnow()
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(delete(posting_locks).where(posting_locks.c.lock_key == name,
-                                                         posting_locks.c.expires_at < now))  # fmt: skip
-                conn.execute(insert(posting_locks).values(
-                    lock_key=name, holder=holder, expires_at=now + timedelta(seconds=self.lease_s)))  # fmt: skip
-        except IntegrityError:
-            return False
-        return True
+            os.close(fd)  # closing the descriptor releases the lock
 
     def _busy(self, name: str) -> str:
         return (

@@ -145,12 +145,3 @@ snapshots = Table(
     Column("content_hash", String(64), nullable=False),
     Column("payload", LargeBinary, nullable=False),
 )
-
-# A lease per payroll: the SQLite stand-in for PostgreSQL's advisory lock (store/locks.py).
-posting_locks = Table(
-    "posting_locks",
-    metadata,
-    Column("lock_key", String(128), primary_key=True),
-    Column("holder", String(64), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-)

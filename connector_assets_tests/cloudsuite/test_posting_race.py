@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
+import os
+import signal
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -41,10 +44,8 @@ class RacingErp:
         return self.inner.find_journal(reference, **kw)
 
     def post_journal(self, journal: Journal) -> PostedJournal | SubmittedJournal:
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):  # the rival is kept out by the lock: post alone
             self.at_post.wait(timeout=RIVAL_WAIT_S)
-        except threading.BrokenBarrierError:
-            pass  # the rival is kept out by the lock: post alone
         return self.inner.post_journal(journal)
 
     def close(self) -> None:
@@ -74,7 +75,9 @@ def test_two_processes_posting_one_payroll_leave_one_document(
     start, at_post, results = ctx.Barrier(2), ctx.Barrier(2), ctx.Queue()
     url = store_engine.url.render_as_string(hide_password=False)
     key = SecretCipher.generate_key()
-    workers = [ctx.Process(target=_poster, args=(url, key, ion_sandbox, start, at_post, results)) for _ in range(2)]
+    workers = [
+        ctx.Process(target=_poster, args=(url, key, ion_sandbox, start, at_post, results)) for _ in range(2)
+    ]
     for w in workers:
         w.start()
     outcomes = sorted(results.get(timeout=120) for _ in workers)
@@ -91,10 +94,32 @@ def test_a_held_posting_lock_keeps_a_second_holder_out(store_engine: Engine) -> 
     """While one holder has the lock, another gives up after its wait with a message saying what to do."""
     locks = PostingLocks(store_engine, wait_s=0.3)
     with locks.hold("posting:acme:p1"):
-        with pytest.raises(PostingLocked, match="replay this payroll"):
-            with PostingLocks(store_engine, wait_s=0.3).hold("posting:acme:p1"):
-                pass
+        with (
+            pytest.raises(PostingLocked, match="replay this payroll"),
+            PostingLocks(store_engine, wait_s=0.3).hold("posting:acme:p1"),
+        ):
+            pass
         with PostingLocks(store_engine, wait_s=0.3).hold("posting:acme:p2"):
             pass  # other payrolls are not blocked
     with locks.hold("posting:acme:p1"):
         pass  # released on exit
+
+
+def _die_holding(url: str, held: Any) -> None:
+    create_store_engine.cache_clear()
+    with PostingLocks(create_store_engine(url)).hold("posting:acme:p9"):
+        held.set()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_killed_holder_does_not_block_the_replay(store_engine: Engine) -> None:
+    """A run SIGKILLed while holding the lock releases it with its process: the next poster gets it at once."""
+    ctx = mp.get_context("fork")
+    held = ctx.Event()
+    worker = ctx.Process(target=_die_holding, args=(store_engine.url.render_as_string(hide_password=False), held))
+    worker.start()
+    assert held.wait(timeout=60)
+    worker.join(timeout=60)
+    assert worker.exitcode == -signal.SIGKILL
+    with PostingLocks(store_engine, wait_s=10).hold("posting:acme:p9"):
+        pass

@@ -1,5 +1,4 @@
-"""Postings keep their frozen posting date, the ERP's own key and the submit/confirm times; a lease table
-serializes posters of one payroll where the database has no advisory locks (SQLite).
+"""Postings keep their frozen posting date, the ERP's own key and the submit/confirm times.
 
 Revision ID: 0004
 Revises: 0002
@@ -20,16 +19,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("erp_key", sa.String(64)))
         batch.add_column(sa.Column("submitted_at", sa.DateTime(timezone=True)))
         batch.add_column(sa.Column("confirmed_at", sa.DateTime(timezone=True)))
-    op.create_table(
-        "posting_locks",
-        sa.Column("lock_key", sa.String(128), primary_key=True),
-        sa.Column("holder", sa.String(64), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("posting_locks")
     with op.batch_alter_table("postings") as batch:
         for column in ("confirmed_at", "submitted_at", "erp_key", "posting_date"):
             batch.drop_column(column)
