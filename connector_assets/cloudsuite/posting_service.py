@@ -131,14 +131,15 @@ class PostingService:
             return reversals[0]
         return Unchanged(reason, reversals=reversals)
 
-    def confirm_submitted(self) -> list[Outcome]:
-        """The confirmation step: look every submitted posting of the connection up and record what is found."""
-        outcomes: list[Outcome] = []
+    def confirm_submitted(self) -> list[tuple[str, Posted | Submitted]]:
+        """The confirmation step: look every submitted posting of the connection up and record what is found;
+        returns (payroll uuid, outcome) per posting."""
+        outcomes: list[tuple[str, Posted | Submitted]] = []
         for row in self.postings.in_state(SUBMITTED, self.connection_id):
             with self.locks.hold(lock_name(row.connection_id, row.payroll_uuid)):
                 current = self.postings.get(row.external_reference)
                 if current is not None and current.state == SUBMITTED:
-                    outcomes.append(self._confirm(current))
+                    outcomes.append((row.payroll_uuid, self._confirm(current)))
         return outcomes
 
     def close_reversed_original(self, original_uuid: str, reversal_uuid: str) -> list[Reversed]:

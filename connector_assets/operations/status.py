@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from connector_assets.cloudsuite.posting_outcomes import Outcome, Submitted
+from connector_assets.cloudsuite.posting_outcomes import Posted, Submitted
 from connector_assets.cloudsuite.posting_service import open_service
 from connector_assets.operations.context import OperatorContext
 from connector_assets.store.crypto import EncryptionKeyError
@@ -129,11 +129,11 @@ def connection_status(ctx: OperatorContext, connection_id: str) -> ConnectionSta
         held=len(ctx.postings.in_state(HELD, connection_id)),
         inbox_backlog=ctx.inbox.backlog(connection_id),
         tokens=token_health(ctx, connection_id),
-        submitted=[o.metadata() for o in confirm_submitted(ctx, connection_id) if isinstance(o, Submitted)],
+        submitted=[o.metadata() for _, o in confirm_submitted(ctx, connection_id) if isinstance(o, Submitted)],
     )
 
 
-def confirm_submitted(ctx: OperatorContext, connection_id: str) -> list[Outcome]:
+def confirm_submitted(ctx: OperatorContext, connection_id: str) -> list[tuple[str, Posted | Submitted]]:
     """Look the connection's submitted postings up in CloudSuite (only when there are any) and record them."""
     if not ctx.postings.in_state(SUBMITTED, connection_id):
         return []

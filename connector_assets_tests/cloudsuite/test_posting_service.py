@@ -139,7 +139,8 @@ def test_submitted_posting_is_confirmed_later_and_never_submitted_again(
     retry = svc.post(request_for(journal))
     assert isinstance(retry, Submitted) and retry.overdue_reason is None and erp.submits == 1
     erp.appear()
-    (confirmed,) = svc.confirm_submitted()
+    ((payroll, confirmed),) = svc.confirm_submitted()
+    assert payroll == PAYROLL
     assert isinstance(confirmed, Posted) and confirmed.confirmed
     row = Postings(store_engine).get(first.reference)
     assert row is not None and (row.state, row.document_id, row.erp_key) == (POSTED, confirmed.document_id,
@@ -159,7 +160,7 @@ def test_unconfirmed_submission_is_reported_overdue_with_the_reason(
     assert row is not None and row.submitted_at is not None
     late = service(store_engine, erp, confirm_within_s=1)  # type: ignore[arg-type]
     late.confirm_within_s = -1  # any age is past a negative window: no waiting in the test
-    (overdue,) = late.confirm_submitted()
+    ((_, overdue),) = late.confirm_submitted()
     assert isinstance(overdue, Submitted) and overdue.overdue_reason
     assert "no document" in overdue.overdue_reason and "overdue" in overdue.metadata()
     assert erp.submits == 1
