@@ -145,3 +145,15 @@ snapshots = Table(
     Column("content_hash", String(64), nullable=False),
     Column("payload", LargeBinary, nullable=False),
 )
+
+# Unsigned handshake tokens, kept apart from subscriptions until `connector gusto subscribe` verifies one.
+handshake_quarantine = Table(
+    "handshake_quarantine",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("connection_id", String(64), nullable=False),
+    Column("subscription_uuid", String(64)),
+    Column("token", LargeBinary, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Index("ix_handshake_quarantine_connection", "connection_id", "received_at"),
+)
