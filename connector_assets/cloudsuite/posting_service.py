@@ -234,13 +234,12 @@ class PostingService:
     def _record_found(self, row: Posting, frozen: Journal, found: PostedJournal, *, action: str) -> Posted:
         """Compare the found document with the frozen write-ahead content, then record it posted."""
         self._compare(row, frozen, found)
-        if row.kind == "reversal" and action == "posted":
-            action = "reversal_posted"  # the "reversed" entry that follows tells the story
         self.postings.mark_posted(row.external_reference, found.document_id, erp_key=found.erp_key)
-        self._audit(row.payroll_uuid, action, {
-            "reference": row.external_reference, "document_id": found.document_id, "erp_key": found.erp_key,
-            "debits_cents": frozen.debit_cents, "credits_cents": frozen.credit_cents, "lines": len(frozen.lines),
-            "reverses": row.reverses_reference, "kind": row.kind})  # fmt: skip
+        if not (row.kind == "reversal" and action == "posted"):  # the "reversed" entry that follows tells it
+            self._audit(row.payroll_uuid, action, {
+                "reference": row.external_reference, "document_id": found.document_id, "erp_key": found.erp_key,
+                "debits_cents": frozen.debit_cents, "credits_cents": frozen.credit_cents, "lines": len(frozen.lines),
+                "reverses": row.reverses_reference, "kind": row.kind})  # fmt: skip
         return Posted(row.external_reference, found.document_id, found.erp_key, frozen.posting_date,
                       len(frozen.lines), frozen.debit_cents, frozen.credit_cents, frozen.currency,
                       confirmed=action == "confirmed")  # fmt: skip
