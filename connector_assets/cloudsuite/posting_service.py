@@ -171,7 +171,8 @@ class PostingService:
         Found in CloudSuite: recorded posted with its own (frozen) content, so it is reversed next. Not found:
         a pending attempt is superseded; a submitted one may still appear, so the new content waits for it."""
         for row in self.postings.for_payroll(self.connection_id, payroll_uuid):
-            if row.state not in (PENDING, SUBMITTED) or row.content_hash == keep:
+            # A pending reversal is not settled here: `_reverse` redoes it under its own reference.
+            if row.kind != "journal" or row.state not in (PENDING, SUBMITTED) or row.content_hash == keep:
                 continue
             frozen = self._frozen(row)
             found = self.erp.find_journal(row.external_reference, posting_date=frozen.posting_date)

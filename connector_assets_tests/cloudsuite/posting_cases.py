@@ -1,4 +1,4 @@
-"""Helpers of the posting-service tests: a service over a real store and a real ION sandbox adapter, a bonus
+"""Shared pieces of the posting-service tests: a service over a real store and a real ION sandbox adapter, a bonus
 journal whose account can change, and the "ERP accepted, connector never heard" crash replayed in-process."""
 
 from __future__ import annotations
