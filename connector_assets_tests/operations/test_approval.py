@@ -90,3 +90,20 @@ def test_the_postings_event_list_tells_the_approval_story(
     assert posted["erp_key"] and posted["reference"]
     (approval,) = [meta(r) for r in observed if meta(r)["state"] == "approved"]
     assert approval["by"] == "Robin Auditor"
+
+
+def test_a_held_attempt_leaves_an_observation_on_the_postings_asset(
+    deployment: Deployment, approval_connection: str
+) -> None:
+    """A journal held by its checks never reaches the postings asset, yet its event list shows the hold."""
+    cid = approval_connection
+    payroll = deployment.held_payroll(cid)
+    asset = dg.AssetKey(["cloudsuite", "journal_postings"])
+    with deployment.instance() as instance:
+        records = instance.fetch_observations(
+            dg.AssetRecordsFilter(asset_key=asset, asset_partitions=[f"{cid}:{payroll}"]), limit=10
+        ).records
+    (held,) = [r.asset_observation for r in records if r.asset_observation]
+    metadata = {k: getattr(v, "value", v) for k, v in held.metadata.items()}
+    assert metadata["state"] == "held" and "does not exist in CloudSuite" in str(metadata["reasons"])
+    assert metadata["release"] == f"connector replay payroll {payroll}"
