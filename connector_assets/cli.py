@@ -13,6 +13,7 @@ from connector_assets.operations.cli import mount as mount_operations
 from connector_assets.receiver.cli import receiver
 from connector_assets.sandbox.cli import sandbox
 from connector_assets.store.cli import keygen, store_app
+from connector_assets.store.crypto import EncryptionKeyError
 
 app = typer.Typer(
     name="connector",
@@ -32,5 +33,15 @@ app.add_typer(mapping_app, name="mapping")
 mount_operations(app)
 
 
+def main() -> None:
+    """The console script: a stored secret no configured key decrypts is one line naming it and exit 2,
+    whichever command met it (never a traceback)."""
+    try:
+        app()
+    except EncryptionKeyError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from connector_assets.defs.cloudsuite.confirm_sensor import posting_confirmation_sensor
 from connector_assets.defs.cloudsuite.master_data_assets import cost_centers, gl_accounts
 from connector_assets.defs.cloudsuite.posting_assets import journal_postings
 from connector_assets.defs.gusto.assets import departments, employees, payrolls
@@ -45,7 +46,7 @@ defs = dg.Definitions(
     ],
     asset_checks=journal_checks,
     jobs=[payroll_job, master_data_job, workforce_job, headcount_job, gusto_poll_job],
-    sensors=[gusto_inbox_sensor],
+    sensors=[gusto_inbox_sensor, posting_confirmation_sensor],
     # Steps of one run share a process: a payroll run is small, and a process per step costs more than
     # the work on a 2-core host. Scale out across runs (queued coordinator) or with the Celery executor.
     executor=dg.in_process_executor,

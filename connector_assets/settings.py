@@ -111,6 +111,8 @@ class PostingSettings(_Strict):
     detail: Literal["summarized", "per_employee"] = "summarized"
     require_approval: bool = False
     master_data_max_age_s: int = Field(default=900, ge=0)
+    # An asynchronously submitted journal not found in CloudSuite after this long is reported as overdue.
+    confirm_within_s: int = Field(default=3600, ge=1)
 
 
 class Connection(_Strict):

@@ -190,6 +190,23 @@ class M3GeneralLedger:
             line_count=len(lines),
             debit_cents=abs(decimal_to_cents(h.get("DSUM") or "0", what="DSUM")),
             credit_cents=abs(decimal_to_cents(h.get("CSUM") or "0", what="CSUM")),
+            lines=tuple(self._read_line(reference, ln) for ln in lines),
+            erp_key=batch_key(reference),
+        )
+
+    def _read_line(self, reference: str, record: Record) -> JournalLine:
+        """A voucher line as the journal line it was posted from (account, cost center, signed amount)."""
+        cents = decimal_to_cents(record.get("ACAM") or "0", what=f"{reference} ACAM")
+        if cents > 0 and record.get("DBCR") == "C":
+            cents = -cents  # "dbcr" templates carry the sign in DBCR
+        return JournalLine(
+            account=record.get("AIT1", ""),
+            cost_center=record.get(f"AIT{self.cost_center_dimension}") or None,
+            dimensions={},
+            debit_cents=max(cents, 0),
+            credit_cents=max(-cents, 0),
+            currency=record.get("CUCD", ""),
+            text=record.get("VTXT", ""),
         )
 
     def find_journal(self, reference: str, *, posting_date: date | None = None) -> PostedJournal | None:

@@ -1,4 +1,4 @@
-"""Exactly-once posting: write-ahead row → look the reference up in CloudSuite → post only if absent → record.
+"""Posting plans and the journal shapes the postings ledger keeps (the state machine is `posting_service`).
 
 A payroll whose content (or mapping) changes after posting gets a reversing entry of the posted one plus a
 new entry under the next revision's reference; nothing posted is ever edited or deleted.
@@ -13,9 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from connector_assets.cloudsuite.erp import Erp
-from connector_assets.cloudsuite.types import Journal, JournalLine, PostedJournal
-from connector_assets.store.postings import HELD, PENDING, POSTED, Posting, Postings
+from connector_assets.cloudsuite.types import Journal, JournalLine
+from connector_assets.store.postings import HELD, PENDING, POSTED, SUBMITTED, Posting
 
 APPROVAL = "approval"
 
@@ -33,25 +32,32 @@ class PostingPlan:
     post_new: bool
     revision: int
     already_posted: Posting | None = None
+    awaiting: Posting | None = None  # submitted with this content: confirm it, never submit again
 
 
 def plan_posting(history: Iterable[Posting], content_hash: str | None) -> PostingPlan:
     """Decide from the payroll's posting history; `content_hash` None means the payroll must not stand
-    (reversed or cancelled in Gusto): reverse what is posted, post nothing new."""
-    rows = list(history)
-    journals = [p for p in rows if p.kind == "journal"]
+    (reversed or cancelled in Gusto): reverse what is posted, post nothing new.
+
+    A pending row is frozen: only the same content may resume under its reference; other content takes the
+    next revision once the earlier attempt is settled (found and posted, or superseded).
+    """
+    journals = [p for p in history if p.kind == "journal"]
     live = [p for p in journals if p.state == POSTED]
-    open_attempts = [p for p in journals if p.state in (PENDING, HELD)]
-    revision = max((int(p.external_reference.rsplit("-", 1)[1]) for p in journals), default=0)
+    revision = max((p.revision for p in journals), default=0)
     if content_hash is None:
         return PostingPlan(reverse=tuple(live), post_new=False, revision=revision)
     same = [p for p in live if p.content_hash == content_hash]
     if same:
         return PostingPlan(reverse=(), post_new=False, revision=revision, already_posted=same[-1])
-    if open_attempts and not live:
-        # A held or interrupted attempt that never reached CloudSuite keeps its reference.
-        return PostingPlan(reverse=(), post_new=True, revision=revision)
-    return PostingPlan(reverse=tuple(live), post_new=True, revision=revision + 1 if journals else 1)
+    awaiting = [p for p in journals if p.state == SUBMITTED and p.content_hash == content_hash]
+    if awaiting:
+        return PostingPlan(reverse=(), post_new=False, revision=awaiting[-1].revision, awaiting=awaiting[-1])
+    resumable = [p for p in journals if p.state == HELD or (p.state == PENDING and p.content_hash == content_hash)]
+    if resumable and (not live or resumable[-1].revision > live[-1].revision):
+        # A held attempt never reached CloudSuite, an interrupted one resumes with its own content.
+        return PostingPlan(reverse=tuple(live), post_new=True, revision=resumable[-1].revision)
+    return PostingPlan(reverse=tuple(live), post_new=True, revision=revision + 1)
 
 
 def _dimensions(text: str | None) -> dict[str, str]:
@@ -83,20 +89,6 @@ def to_erp_journal(
         lines=erp_lines,
         currency=currency,
     )
-
-
-def post_once(erp: Erp, postings: Postings, journal: Journal) -> PostedJournal:
-    """Post a journal whose write-ahead row exists; after a crash the reference is found, not posted again."""
-    if postings.get(journal.external_reference) is None:
-        raise KeyError(f"posting {journal.external_reference}: write the pending row before calling the ERP")
-    posted = erp.find_journal(journal.external_reference, posting_date=journal.posting_date)
-    if posted is None:
-        outcome = erp.post_journal(journal)
-        if not isinstance(outcome, PostedJournal):
-            raise NotImplementedError("asynchronous posting (SubmittedJournal) is not handled yet")
-        posted = outcome
-    postings.mark_posted(journal.external_reference, posted.document_id)
-    return posted
 
 
 def journal_to_json(journal: Journal) -> dict[str, object]:

@@ -18,7 +18,14 @@ from connector_assets.cloudsuite.errors import PostingConflict, RecordNotFound
 from connector_assets.cloudsuite.money import cents_to_decimal, decimal_to_cents
 from connector_assets.cloudsuite.mongoose import INSERT, UPDATE, IdoClient, Item, change, format_datetime, quote
 from connector_assets.cloudsuite.mongoose import parse_datetime as _parse_datetime
-from connector_assets.cloudsuite.types import CostCenter, ErpEmployee, GlAccount, Journal, PostedJournal
+from connector_assets.cloudsuite.types import (
+    CostCenter,
+    ErpEmployee,
+    GlAccount,
+    Journal,
+    JournalLine,
+    PostedJournal,
+)
 
 REFERENCE_LENGTH = 30
 
@@ -146,7 +153,8 @@ class SyteLineErp:
         """The journal rows inserted under `reference` (filtered by Reference), summed up; None if there are none."""
         n = self.options.journal
         ref = journal_reference(reference)
-        props = [n["id"], n["seq"], n["date"], n["amount"], n["reference"]]
+        unit = self._unit_prop(self.unit)
+        props = [n["id"], n["seq"], n["date"], n["amount"], n["reference"], n["account"], unit]
         rows = list(
             self.ido.load(
                 "SLJournals",
@@ -169,6 +177,19 @@ class SyteLineErp:
             line_count=len(rows),
             debit_cents=sum(a for a in amounts if a > 0),
             credit_cents=-sum(a for a in amounts if a < 0),
+            lines=tuple(
+                JournalLine(
+                    account=r.get(n["account"], ""),
+                    cost_center=r.get(unit) or None,
+                    dimensions={},
+                    debit_cents=max(a, 0),
+                    credit_cents=max(-a, 0),
+                    currency="",
+                )
+                for r, a in zip(rows, amounts, strict=True)
+                if a
+            ),
+            erp_key=ref,
         )
 
     def post_journal(self, journal: Journal) -> PostedJournal:

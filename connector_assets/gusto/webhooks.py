@@ -1,19 +1,22 @@
 """Webhook subscriptions (reference §10): create, verify, list, delete, and the `subscribe` handshake.
 
-Creating a subscription makes Gusto POST a verification token to the receiver, which stores it (it is
-also the HMAC key of every later delivery). `subscribe` waits, bounded, until the receiver has stored it
-and then sends it back to Gusto's verify endpoint; only verified subscriptions receive events.
+Creating a subscription makes Gusto POST a verification token to the receiver (it is also the HMAC key of
+every later delivery). The POST is unsigned, so the receiver takes it only while `subscribe` waits, into a
+quarantine (`store.handshakes`); `subscribe` tries the candidates against Gusto's verify endpoint, which
+refuses any token but its own, and stores the verified one; only verified subscriptions receive events.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from connector_assets.gusto.errors import GustoApiError, GustoError
 from connector_assets.gusto.http import GustoHttp
 from connector_assets.gusto.models import WebhookSubscription
+from connector_assets.store.handshakes import HandshakeQuarantine
 from connector_assets.store.subscriptions import Subscriptions
 
 if TYPE_CHECKING:
@@ -22,8 +25,7 @@ if TYPE_CHECKING:
 SUBSCRIPTION_TYPES: tuple[str, ...] = ("Company", "Employee", "EmployeeJobCompensation", "Payroll")
 """What the connector acts on: payroll runs, people changes, jobs/compensations, grant changes."""
 PATH = "/v1/webhook_subscriptions"
-UNCLAIMED_PREFIX = "unclaimed-"
-"""Rows the receiver makes for a handshake token whose subscription it cannot name yet."""
+WINDOW_GRACE_S = 30.0  # the receiver's window outlives the wait a little, for a token already on its way
 
 
 class VerificationTimeout(GustoError):
@@ -60,30 +62,13 @@ def delete_subscription(http: GustoHttp, subscription_uuid: str) -> None:
     http.request("DELETE", f"{PATH}/{subscription_uuid}")
 
 
-def candidate_tokens(subscriptions: Subscriptions, connection_id: str, subscription_uuid: str) -> list[str]:
-    """Tokens that may be this subscription's: its own row first, then unclaimed ones.
-
-    The handshake can reach the receiver before Gusto's 201 reaches us; the receiver then keeps the token
-    in a row named `unclaimed-…` (see `connector_assets.receiver.handshake`). Gusto's verify endpoint
-    tells which token is the right one.
-    """
-    own: list[str] = []
-    unclaimed: list[str] = []
-    for sub in subscriptions.for_connection(connection_id):
-        if not sub.verification_token:
-            continue
-        if sub.subscription_uuid == subscription_uuid:
-            own.append(sub.verification_token)
-        elif sub.subscription_uuid.startswith(UNCLAIMED_PREFIX) and sub.status == "pending":
-            unclaimed.append(sub.verification_token)
-    return own + [t for t in unclaimed if t not in own]
-
-
 def wait_for_tokens(
-    subscriptions: Subscriptions,
+    quarantine: HandshakeQuarantine,
     connection_id: str,
     subscription_uuid: str,
     *,
+    since: datetime,
+    exclude: Collection[str] = (),
     timeout_s: float = 120.0,
     poll_s: float = 1.0,
     resend: Callable[[], None] | None = None,
@@ -92,11 +77,12 @@ def wait_for_tokens(
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> list[str]:
-    """Poll the store until the receiver has saved a token; ask Gusto to resend once if it is slow."""
+    """Poll the quarantine until the receiver holds a token not yet tried (named for this subscription first);
+    ask Gusto to resend once if it is slow."""
     started = monotonic()
     resent = False
     while True:
-        tokens = candidate_tokens(subscriptions, connection_id, subscription_uuid)
+        tokens = [t for t in quarantine.candidates(connection_id, subscription_uuid, since) if t not in exclude]
         if tokens:
             return tokens
         waited = monotonic() - started
@@ -111,7 +97,9 @@ def wait_for_tokens(
             resend()
             resent = True
         else:
-            progress(f"waiting for the receiver to store the verification token ({waited:.0f}/{timeout_s:.0f} s)")
+            progress(
+                f"waiting for the receiver to receive the verification token ({waited:.0f}/{timeout_s:.0f} s)"
+            )
         sleep(poll_s)
 
 
@@ -158,26 +146,39 @@ def subscribe(
     sleep: Callable[[float], None] = time.sleep,
 ) -> WebhookSubscription:
     """Create a subscription, wait for the receiver to store its token, then verify it."""
-    created = client.create_webhook_subscription(url, subscription_types)
-    subscriptions.save(
-        subscription_uuid=created.uuid,
-        connection_id=client.connection_id,
-        status=created.status or "pending",
-        url=created.url or url,
-    )
-    progress(f"created subscription {created.uuid} ({', '.join(subscription_types)}), status {created.status}")
-    tokens = wait_for_tokens(
-        subscriptions,
-        client.connection_id,
-        created.uuid,
-        timeout_s=timeout_s,
-        poll_s=poll_s,
-        resend=lambda: client.request_verification_token(created.uuid),
-        resend_after_s=min(15.0, timeout_s / 2),
-        progress=progress,
-        sleep=sleep,
-    )
-    verified = complete_verification(client, created.uuid, tokens, subscriptions)
+    quarantine = HandshakeQuarantine(subscriptions.engine, subscriptions.cipher)
+    # The receiver takes unsigned handshakes for this connection only while this window is open.
+    opened = quarantine.open_window(client.connection_id, timeout_s + WINDOW_GRACE_S)
+    started = time.monotonic()
+    try:
+        created = client.create_webhook_subscription(url, subscription_types)
+        subscriptions.save(
+            subscription_uuid=created.uuid,
+            connection_id=client.connection_id,
+            status=created.status or "pending",
+            url=created.url or url,
+        )
+        progress(f"created subscription {created.uuid} ({', '.join(subscription_types)}), status {created.status}")
+        tried: set[str] = set()
+        while True:
+            tokens = wait_for_tokens(
+                quarantine, client.connection_id, created.uuid, since=opened, exclude=tried,
+                timeout_s=max(timeout_s - (time.monotonic() - started), 0.0), poll_s=poll_s,
+                resend=None if tried else lambda: client.request_verification_token(created.uuid),
+                resend_after_s=min(15.0, timeout_s / 2), progress=progress, sleep=sleep,
+            )  # fmt: skip
+            try:
+                verified = complete_verification(client, created.uuid, tokens, subscriptions)
+                break
+            except GustoApiError as exc:
+                if exc.status != 422:
+                    raise
+                # Someone else's handshake (strangers can POST one): keep waiting for Gusto's own.
+                tried.update(tokens)
+                progress(f"{len(tokens)} received token(s) are not this subscription's; waiting for Gusto's")
+    finally:
+        quarantine.close_window(client.connection_id)
+    quarantine.clear(client.connection_id)
     progress(f"subscription {verified.uuid} is {verified.status}")
     return verified
 

@@ -20,6 +20,7 @@ from connector_assets.operations.preview import format_preview, preview_csv
 from connector_assets.operations.runs import RunReport, approve_payroll, replay_payroll
 from connector_assets.operations.status import connection_status, format_status
 from connector_assets.settings import ConnectionsFileError
+from connector_assets.store.crypto import EncryptionKeyError
 
 ConnectionsOption = typer.Option(None, "--connections", help="connections.yaml (default: $CONNECTOR_CONNECTIONS)")
 ConnectionOption = typer.Option(None, "--connection", help="connection id (found from the audit trail if omitted)")
@@ -45,7 +46,7 @@ def _operator_errors() -> Iterator[None]:
         for reason in exc.reasons:
             typer.echo(f"  - {reason}", err=True)
         raise typer.Exit(code=1) from None
-    except (OperationError, ConnectionsFileError, ValueError) as exc:
+    except (OperationError, ConnectionsFileError, ValueError, EncryptionKeyError) as exc:
         typer.secho(str(exc), fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1) from None
 
@@ -129,6 +130,12 @@ def status(
         ids = [connection] if connection else list(ctx.connections.by_id)
         rows = [connection_status(ctx, cid) for cid in ids]
         _emit(as_json, [s.as_json() for s in rows], lambda: format_status(rows))
+    stuck = [(s.connection_id, provider) for s in rows for provider in s.undecryptable]
+    for connection_id, provider in stuck:
+        typer.secho(f"the {provider} token of connection {connection_id} is undecryptable: no key in "
+                    "CONNECTOR_ENCRYPTION_KEY decrypts it", fg=typer.colors.RED, err=True)  # fmt: skip
+    if stuck:
+        raise typer.Exit(code=1)
 
 
 def _print_run(report: RunReport, as_json: bool) -> None:

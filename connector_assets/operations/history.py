@@ -17,6 +17,11 @@ ACTIONS = {
     "reversed": "reversed in CloudSuite",
     "awaiting_approval": "awaiting approval",
     "approved": "approved",
+    "settled": "earlier attempt found in CloudSuite and recorded",
+    "superseded": "earlier attempt superseded (never reached CloudSuite)",
+    "submitted": "submitted to CloudSuite (document pending)",
+    "confirmed": "confirmed in CloudSuite",
+    "posting_mismatch": "CloudSuite holds other lines under this reference",
     "synced": "synced to CloudSuite",
     "sync_failed": "sync to CloudSuite failed",
 }

@@ -45,11 +45,19 @@ def _launch(
     payroll_uuid: str,
     tags: dict[str, str],
     instance: dg.DagsterInstance | None,
+    observed: dict[str, Any] | None = None,
 ) -> RunReport:
-    from connector_assets.defs.operations import local_instance, run_job  # Dagster only when a run is launched
+    import dagster as dg  # Dagster only when a run is launched
+
+    from connector_assets.defs.operations import local_instance, run_job
 
     key = f"{connection_id}:{payroll_uuid}"
-    outcome = run_job(instance or local_instance(), PAYROLL_JOB, key, tags=tags)
+    instance = instance or local_instance()
+    if observed:  # the operator's decision shows in the postings asset's event list, before the run it starts
+        instance.report_runless_asset_event(
+            dg.AssetObservation(dg.AssetKey(["cloudsuite", "journal_postings"]), partition=key, metadata=observed)
+        )
+    outcome = run_job(instance, PAYROLL_JOB, key, tags=tags)
     return RunReport(key, outcome.run_id, outcome.success, outcome.error,
                      ctx.postings.for_payroll(connection_id, payroll_uuid))  # fmt: skip
 
@@ -79,7 +87,8 @@ def replay_payroll(
             "fix them (mapping file or CloudSuite master data) and replay again, or pass --force",
             remaining,
         )
-    return _launch(ctx, connection_id, payroll_uuid, {"connector/replay": "true"}, instance)
+    observed = {"state": "released", "by": "connector replay", "forced": force}
+    return _launch(ctx, connection_id, payroll_uuid, {"connector/replay": "true"}, instance, observed)
 
 
 def approve_payroll(
@@ -112,4 +121,6 @@ def approve_payroll(
         detail={"by": by, "reference": header.external_reference, "content_hash": header.content_hash,
                 "debits_cents": prepared.journal.proofs.balance.debit_cents},
     )  # fmt: skip
-    return _launch(ctx, connection_id, payroll_uuid, {"connector/approved_by": by}, instance)
+    observed = {"state": "approved", "by": by, "reference": header.external_reference,
+                "content_hash": header.content_hash}  # fmt: skip
+    return _launch(ctx, connection_id, payroll_uuid, {"connector/approved_by": by}, instance, observed)

@@ -1,6 +1,9 @@
-"""Per-connection health: master data age, last posting, held count, token expiry, inbox backlog.
+"""Per-connection health: master data age, last posting, held count, submitted postings, token expiry, inbox
+backlog.
 
-Token health is read from the vault's plain columns (expiry, version); nothing is decrypted here.
+Token health is read from the vault's plain columns (expiry, version); each secret is only test-decrypted, so a
+row no configured key decrypts shows as "undecryptable" instead of "valid". Submitted postings are confirmed
+against CloudSuite here too (the same service step as the sensor's), so the status is current.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from connector_assets.cloudsuite.posting_outcomes import Posted, Submitted
+from connector_assets.cloudsuite.posting_service import open_service
 from connector_assets.operations.context import OperatorContext
-from connector_assets.store.postings import HELD, POSTED
+from connector_assets.store.crypto import EncryptionKeyError
+from connector_assets.store.postings import HELD, POSTED, SUBMITTED
 from connector_assets.store.tables import oauth_tokens
-from connector_assets.store.vault import NEEDS_ATTENTION, _aware, utcnow
+from connector_assets.store.vault import NEEDS_ATTENTION, _aware, _token_name, utcnow
 
 MASTER_DATA = ("gl_accounts", "cost_centers")
 
@@ -28,6 +34,7 @@ class TokenHealth:
     has_refresh_token: bool
     version: int
     attention: str | None = None
+    undecryptable: bool = False
 
     @property
     def expired(self) -> bool:
@@ -50,6 +57,11 @@ class ConnectionStatus:
     held: int
     inbox_backlog: int
     tokens: list[TokenHealth] = field(default_factory=list)
+    submitted: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def undecryptable(self) -> list[str]:
+        return [t.provider for t in self.tokens if t.undecryptable]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -59,11 +71,13 @@ class ConnectionStatus:
             "last_posted": self.last_posted,
             "held": self.held,
             "inbox_backlog": self.inbox_backlog,
+            "submitted": self.submitted,
             "tokens": [
                 {
                     "provider": t.provider,
                     "expires_at": t.expires_at.isoformat(),
                     "expired": t.expired,
+                    "undecryptable": t.undecryptable,
                     "has_refresh_token": t.has_refresh_token,
                     "version": t.version,
                     "needs_attention": t.attention,
@@ -73,7 +87,16 @@ class ConnectionStatus:
         }
 
 
+def _undecryptable(ctx: OperatorContext) -> set[str]:
+    try:
+        return set(ctx.vault().undecryptable())
+    except EncryptionKeyError:  # no key configured at all: every stored token is undecryptable
+        return {"*"}
+
+
 def token_health(ctx: OperatorContext, connection_id: str) -> list[TokenHealth]:
+    """Expiry and decryptability of each stored grant of the connection (no secret leaves this function)."""
+    stuck = _undecryptable(ctx)
     cols = oauth_tokens.c
     query = (
         select(
@@ -94,7 +117,8 @@ def token_health(ctx: OperatorContext, connection_id: str) -> list[TokenHealth]:
                 _aware(r.expires_at),
                 bool(r.has_refresh),
                 r.version,
-                (r.state_reason or r.state) if r.state == NEEDS_ATTENTION else None,
+                attention=(r.state_reason or r.state) if r.state == NEEDS_ATTENTION else None,
+                undecryptable="*" in stuck or _token_name(connection_id, r.provider) in stuck,
             )
             for r in conn.execute(query)
         ]
@@ -120,7 +144,20 @@ def connection_status(ctx: OperatorContext, connection_id: str) -> ConnectionSta
         held=len(ctx.postings.in_state(HELD, connection_id)),
         inbox_backlog=ctx.inbox.backlog(connection_id),
         tokens=token_health(ctx, connection_id),
+        submitted=[o.metadata() for _, o in confirm_submitted(ctx, connection_id) if isinstance(o, Submitted)],
     )
+
+
+def confirm_submitted(ctx: OperatorContext, connection_id: str) -> list[tuple[str, Posted | Submitted]]:
+    """Look the connection's submitted postings up in CloudSuite (only when there are any) and record them."""
+    if not ctx.postings.in_state(SUBMITTED, connection_id):
+        return []
+    connection = ctx.connection(connection_id)
+    erp = ctx.erp(connection)
+    try:
+        return open_service(ctx.engine, erp, connection, run_id=None).confirm_submitted()
+    finally:
+        erp.close()
 
 
 def format_status(rows: list[ConnectionStatus]) -> str:
@@ -138,12 +175,18 @@ def format_status(rows: list[ConnectionStatus]) -> str:
             out.append("  last posted      nothing posted yet")
         out.append(f"  held             {s.held}{'  (see: connector held)' if s.held else ''}")
         out.append(f"  inbox backlog    {s.inbox_backlog}")
+        for sub in s.submitted:
+            late = f"  OVERDUE: {sub['overdue']}" if "overdue" in sub else ""
+            out.append(f"  submitted        {sub['reference']} (ERP key {sub['erp_key']}, {sub['debits']}), "
+                       f"waiting {sub['waiting_s']} s for CloudSuite's document{late}")  # fmt: skip
         for t in s.tokens:
             if t.attention:
                 out.append(f"  token {t.provider:<10} NEEDS ATTENTION ({t.attention})")
                 out.append(f"                   {reconnect_line(s.connection_id)}")
                 continue
             state = "EXPIRED (refreshed on next use)" if t.expired else "valid"
+            if t.undecryptable:
+                state = "UNDECRYPTABLE (no key in CONNECTOR_ENCRYPTION_KEY decrypts it; see `connector store reencrypt`)"
             refresh = "with refresh token" if t.has_refresh_token else "no refresh token"
             out.append(f"  token {t.provider:<10} {state} until {t.expires_at:%Y-%m-%d %H:%M:%S} UTC, {refresh}")
         if not s.tokens:

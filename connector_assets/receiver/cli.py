@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 import uvicorn
 
-from connector_assets.receiver.asgi import APP_FACTORY, MAX_BODY_ENV, VERIFIED_ONLY_ENV
+from connector_assets.receiver.asgi import APP_FACTORY, MAX_BODY_ENV, VERIFIED_ONLY_ENV, limits_from_env
 from connector_assets.receiver.body import DEFAULT_MAX_BODY_BYTES
 from connector_assets.settings import CONNECTIONS_ENV, load_connections
 from connector_assets.store import create_store_engine, upgrade
@@ -43,6 +43,7 @@ def receiver(
     os.environ[MAX_BODY_ENV] = str(max_body_bytes)
     os.environ[VERIFIED_ONLY_ENV] = "1" if verified_only else "0"
     # Fail here, once, with a clear message rather than in every worker.
+    limits = limits_from_env()
     ids = sorted(c.id for c in load_connections().connections)
     SecretCipher.from_env()
     upgrade(create_store_engine())
@@ -58,4 +59,6 @@ def receiver(
         access_log=False,
         log_level=log_level,
         timeout_keep_alive=30,
+        # Above this many open connections uvicorn answers 503 at once: slow strangers cannot pile up.
+        limit_concurrency=limits.max_connections,
     )

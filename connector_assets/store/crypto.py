@@ -13,6 +13,10 @@ class EncryptionKeyError(RuntimeError):
     """The encryption key is missing, malformed, or cannot decrypt stored secrets."""
 
 
+class UndecryptableSecret(EncryptionKeyError):
+    """A stored secret that no configured key decrypts; the message names the row."""
+
+
 class SecretCipher:
     """Encrypts with the first key, decrypts with any: put the new key first to rotate."""
 
@@ -43,18 +47,34 @@ class SecretCipher:
     def encrypt(self, plaintext: str) -> bytes:
         return self._fernet.encrypt(plaintext.encode())
 
-    def decrypt(self, token: bytes) -> str:
+    def decrypt(self, token: bytes, what: str = "a stored secret") -> str:
+        """The plaintext; `what` names the row in the error when no configured key decrypts it."""
         try:
             return self._fernet.decrypt(bytes(token)).decode()
-        except InvalidToken as exc:
-            raise EncryptionKeyError(
-                f"a stored secret cannot be decrypted with any key in {ENV_KEY}; "
-                "add the key it was written with (after the new one) and run `connector store reencrypt`"
-            ) from exc
+        except InvalidToken:
+            raise UndecryptableSecret(_undecryptable(what)) from None
 
-    def rotate(self, token: bytes) -> bytes:
+    def can_decrypt(self, token: bytes) -> bool:
+        """True when some configured key decrypts `token` (for health checks; the plaintext is dropped)."""
+        try:
+            self._fernet.decrypt(bytes(token))
+        except InvalidToken:
+            return False
+        return True
+
+    def rotate(self, token: bytes, what: str = "a stored secret") -> bytes:
         """Re-encrypt under the newest key."""
-        return self._fernet.rotate(bytes(token))
+        try:
+            return self._fernet.rotate(bytes(token))
+        except InvalidToken:
+            raise UndecryptableSecret(_undecryptable(what)) from None
 
     def __repr__(self) -> str:
         return "SecretCipher(<keys hidden>)"
+
+
+def _undecryptable(what: str) -> str:
+    return (
+        f"{what} is undecryptable: no key in {ENV_KEY} decrypts it; add the key it was written with "
+        "(after the new one) and run `connector store reencrypt`, or reconnect to store it again"
+    )

@@ -1,13 +1,14 @@
 """The postings ledger: one row per journal sent (or held) to CloudSuite, written before the ERP call.
 
-States: pending → posted | held; posted → reversed. A crash after `begin` leaves a pending row whose
-external reference is looked up in CloudSuite on the next run, never posted blindly again.
+States: pending → submitted → posted | held | superseded; posted → reversed. A crash after `begin` leaves a
+pending row whose external reference is looked up in CloudSuite on the next run, never posted blindly again.
+Once pending, a row's content (hash, journal, posting date) is frozen: other content gets another reference.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
@@ -16,10 +17,14 @@ from connector_assets.store.tables import postings
 from connector_assets.store.vault import utcnow
 
 PENDING, POSTED, HELD, REVERSED = "pending", "posted", "held", "reversed"
+SUBMITTED, SUPERSEDED = "submitted", "superseded"
+# Rows whose content may already be in CloudSuite: never rewritten.
+FROZEN = (PENDING, SUBMITTED, POSTED, REVERSED, SUPERSEDED)
 
 
 class PostingConflict(RuntimeError):
-    """A reference is already posted with different content: post a reversal and a new entry instead."""
+    """A reference is already written ahead or posted with different content: settle it, then post a reversal
+    and a new entry under the next revision instead of editing it."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,15 @@ class Posting:
     created_at: datetime
     updated_at: datetime
     journal: dict[str, Any] | None = None
+    posting_date: date | None = None
+    erp_key: str | None = None
+    submitted_at: datetime | None = None
+    confirmed_at: datetime | None = None
+
+    @property
+    def revision(self) -> int:
+        """The revision number the reference ends with (``GP-…-3`` → 3)."""
+        return int(self.external_reference.rsplit("-", 1)[1])
 
 
 class Postings:
@@ -69,11 +83,13 @@ class Postings:
         state: str = PENDING,
         reasons: list[Any] | None = None,
         journal: dict[str, Any] | None = None,
+        posting_date: date | None = None,
     ) -> Posting:
         """Write-ahead: record the intent (pending or held) before any ERP call; idempotent per reference.
 
-        An existing pending or held row is brought up to date; a posted one is returned unchanged
-        when the content matches and refused with `PostingConflict` when it does not.
+        A held row (never sent) is brought up to date. A row that may be in CloudSuite (pending, submitted,
+        posted, reversed, superseded) is frozen: returned unchanged when the content matches, refused with
+        `PostingConflict` when it does not.
         """
         now = utcnow()
         values = {
@@ -90,6 +106,7 @@ class Postings:
             "state": state,
             "reasons": reasons,
             "journal": journal,
+            "posting_date": posting_date,
             "updated_at": now,
         }
         with self.engine.begin() as conn:
@@ -104,11 +121,12 @@ class Postings:
                 conn.execute(
                     insert(postings).values(external_reference=external_reference, created_at=now, **values)
                 )
-            elif row["state"] in (POSTED, REVERSED):
-                if row["content_hash"] != content_hash:
+            elif row["state"] in FROZEN:
+                if row["content_hash"] != content_hash:  # the hash covers the posting date too
                     raise PostingConflict(
-                        f"posting {external_reference} is already {row['state']} with other content; "
-                        "post a reversal and a new entry instead of editing it"
+                        f"posting {external_reference} is already {row['state']} with other content "
+                        f"(hash {row['content_hash']}, not {content_hash}); its content is frozen: settle it, "
+                        "then post its reversal and the new content under the next revision"
                     )
                 return Posting(**row)
             else:
@@ -128,8 +146,19 @@ class Postings:
             )
             return Posting(**row) if row else None
 
-    def mark_posted(self, external_reference: str, document_id: str) -> None:
-        self._set(external_reference, state=POSTED, document_id=document_id, reasons=None)
+    def mark_posted(self, external_reference: str, document_id: str, erp_key: str | None = None) -> None:
+        """The ERP holds the document: record its id (and the ERP's own key)."""
+        extra = {"erp_key": erp_key} if erp_key else {}
+        self._set(external_reference, state=POSTED, document_id=document_id, reasons=None,
+                  confirmed_at=utcnow(), **extra)  # fmt: skip
+
+    def mark_submitted(self, external_reference: str, erp_key: str, *, at: datetime) -> None:
+        """The ERP accepted the journal at `at`; its document appears later and is confirmed by reference."""
+        self._set(external_reference, state=SUBMITTED, erp_key=erp_key, submitted_at=at)
+
+    def mark_superseded(self, external_reference: str, reasons: list[Any]) -> None:
+        """An attempt CloudSuite never received is retired; its content is posted under another reference."""
+        self._set(external_reference, state=SUPERSEDED, reasons=reasons)
 
     def mark_held(self, external_reference: str, reasons: list[Any]) -> None:
         self._set(external_reference, state=HELD, reasons=reasons)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from connector_assets.store._dialect import upsert
 from connector_assets.store.crypto import SecretCipher
@@ -69,9 +69,37 @@ class Subscriptions:
                 connection_id=r["connection_id"],
                 url=r["url"],
                 status=r["status"],
-                verification_token=self.cipher.decrypt(r["verification_token"])
+                verification_token=self.cipher.decrypt(r["verification_token"], _name(r["subscription_uuid"]))
                 if r["verification_token"]
                 else None,
             )
             for r in rows
         ]
+
+    def undecryptable(self) -> list[str]:
+        """Names of the stored verification tokens no configured key decrypts."""
+        cols = webhook_subscriptions.c
+        query = select(cols.subscription_uuid, cols.verification_token).where(cols.verification_token.is_not(None))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [_name(r.subscription_uuid) for r in rows if not self.cipher.can_decrypt(r.verification_token)]
+
+    def reencrypt(self) -> int:
+        """Rewrite every verification token under the newest key; all or nothing."""
+        cols = webhook_subscriptions.c
+        count = 0
+        with self.engine.begin() as conn:
+            query = select(cols.subscription_uuid, cols.verification_token).where(
+                cols.verification_token.is_not(None)
+            )
+            for row in conn.execute(query.with_for_update()).all():
+                token = self.cipher.rotate(row.verification_token, _name(row.subscription_uuid))
+                conn.execute(update(webhook_subscriptions)
+                             .where(cols.subscription_uuid == row.subscription_uuid)
+                             .values(verification_token=token))  # fmt: skip
+                count += 1
+        return count
+
+
+def _name(subscription_uuid: str) -> str:
+    return f"the verification token of webhook subscription {subscription_uuid}"

@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -97,6 +98,10 @@ postings = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("journal", JSON),
+    Column("posting_date", Date),
+    Column("erp_key", String(64)),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("confirmed_at", DateTime(timezone=True)),
     UniqueConstraint("external_reference", name="uq_postings_reference"),
     Index("ix_postings_payroll", "connection_id", "payroll_uuid"),
 )
@@ -146,4 +151,16 @@ snapshots = Table(
     Column("row_count", Integer, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("payload", LargeBinary, nullable=False),
+)
+
+# Unsigned handshake tokens, kept apart from subscriptions until `connector gusto subscribe` verifies one.
+handshake_quarantine = Table(
+    "handshake_quarantine",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("connection_id", String(64), nullable=False),
+    Column("subscription_uuid", String(64)),
+    Column("token", LargeBinary, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Index("ix_handshake_quarantine_connection", "connection_id", "received_at"),
 )

@@ -40,6 +40,10 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _token_name(connection_id: str, provider: str) -> str:
+    return f"the {provider} token of connection {connection_id} (oauth_tokens row {connection_id}/{provider})"
+
+
 @dataclass(frozen=True)
 class StoredToken:
     """A token pair as held in the vault; `repr` never shows the secrets.
@@ -203,8 +207,9 @@ class TokenVault:
         count = 0
         with self.engine.begin() as conn:
             for row in conn.execute(select(oauth_tokens).with_for_update()).mappings():
+                what = f"{_token_name(row['connection_id'], row['provider'])} ({{col}})"
                 values = {
-                    col: self.cipher.rotate(row[col])
+                    col: self.cipher.rotate(row[col], what.format(col=col))
                     for col in ("access_token", "refresh_token", "extra")
                     if row[col] is not None
                 }
@@ -219,6 +224,18 @@ class TokenVault:
                 count += 1
         return count
 
+    def undecryptable(self) -> list[str]:
+        """Names of the stored token rows some column of which no configured key decrypts."""
+        cols = oauth_tokens.c
+        query = select(cols.connection_id, cols.provider, cols.access_token, cols.refresh_token, cols.extra)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(cols.connection_id, cols.provider)).all()
+        return [
+            _token_name(r.connection_id, r.provider)
+            for r in rows
+            if not all(self.cipher.can_decrypt(v) for v in (r.access_token, r.refresh_token, r.extra) if v)
+        ]
+
     def _read(
         self, conn: Connection, connection_id: str, provider: str, *, for_update: bool
     ) -> StoredToken | None:
@@ -229,11 +246,12 @@ class TokenVault:
         if row is None:
             return None
         lease_until = row["lease_expires_at"]
+        what = _token_name(connection_id, provider)
         return StoredToken(
-            access_token=self.cipher.decrypt(row["access_token"]),
-            refresh_token=self.cipher.decrypt(row["refresh_token"]) if row["refresh_token"] else None,
+            access_token=self.cipher.decrypt(row["access_token"], what),
+            refresh_token=self.cipher.decrypt(row["refresh_token"], what) if row["refresh_token"] else None,
             expires_at=_aware(row["expires_at"]),
-            extra=json.loads(self.cipher.decrypt(row["extra"])) if row["extra"] else {},
+            extra=json.loads(self.cipher.decrypt(row["extra"], what)) if row["extra"] else {},
             version=row["version"],
             attention=(row["state_reason"] or row["state"]) if row["state"] == NEEDS_ATTENTION else None,
             recovery_attempts=row["recovery_attempts"] or 0,

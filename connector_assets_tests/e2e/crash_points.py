@@ -55,3 +55,11 @@ M3_CRASH_POINTS = (
     CrashPoint("before_recording_document_id", r"GLS200MI/LstVoucherLines"),
 )
 SYTELINE_CRASH_POINTS = (CrashPoint("after_sljournals_insert", r"/update/SLJournals"),)
+
+# "Crash after the ERP accepted, then change content, then replay": the request after which CloudSuite holds
+# the journal, per ERP. The FSM adapter adds its own entry here (e.g. the run group's interface request) and
+# a tenant of that flavour in test_crash_posting.ACCEPTED_TENANTS; the test is parametrized over this table.
+ACCEPTED_CRASH_POINTS = {
+    "m3": CrashPoint("after_upd_batch", r"GLS840MI/UpdBatch"),
+    "syteline": CrashPoint("after_sljournals_insert", r"/update/SLJournals"),
+}

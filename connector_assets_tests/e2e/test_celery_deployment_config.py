@@ -32,6 +32,7 @@ def test_production_instance_config_validates_and_loads(
         limit["key"]: limit["limit"] for limit in config["run_coordinator"]["config"]["tag_concurrency_limits"]
     }
     assert set(limits) == {"connector/connection", "connector/gusto_grant"}
+    assert limits["connector/connection"] == 1, "one posting run per connection, as the comment says"
     assert config["run_retries"]["enabled"] and config["run_monitoring"]["enabled"]
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"

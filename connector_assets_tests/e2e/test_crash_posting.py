@@ -12,21 +12,24 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from connector_assets.cloudsuite.m3_gl import batch_key, document_id
 from connector_assets.cloudsuite.syteline import journal_reference
-from connector_assets.store.postings import POSTED, Posting, Postings
+from connector_assets.store.postings import POSTED, REVERSED, Posting, Postings
 from connector_assets_tests.e2e.chaos_env import Deployment, add_tenants, deployment, sync_connections
 from connector_assets_tests.e2e.crash_points import (
+    ACCEPTED_CRASH_POINTS,
     M3_CRASH_POINTS,
     SYTELINE_CRASH_POINTS,
     CrashPoint,
     KillOnRequest,
 )
+from connector_assets_tests.e2e.ledger_view import document
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_TIMEOUT_S = 240
@@ -58,8 +61,16 @@ def new_payroll(dep: Deployment, connection_id: str, n: int) -> str:
     return f"{connection_id}:{payroll.uuid}"
 
 
-def crash_then_restart(dep: Deployment, connection_id: str, point: CrashPoint, tmp_path: Path, n: int) -> str:
-    """Kill the run at `point`, check it died there, run it again to success; returns the payroll uuid."""
+def crash_then_restart(
+    dep: Deployment,
+    connection_id: str,
+    point: CrashPoint,
+    tmp_path: Path,
+    n: int,
+    change: Callable[[], object] | None = None,
+) -> str:
+    """Kill the run at `point`, check it died there, `change` something, run it again to success; returns the
+    payroll uuid."""
     key = new_payroll(dep, connection_id, n)
     ion = dep.env.tenants[connection_id].ion
     rule = KillOnRequest(path=point.path, nth=point.nth, count=None)
@@ -71,6 +82,8 @@ def crash_then_restart(dep: Deployment, connection_id: str, point: CrashPoint, t
     finally:
         ion.faults.clear()
     assert rule.fired and code == -signal.SIGKILL, f"{point.name}: worker ended with {code} without the kill"
+    if change is not None:
+        change()
     second = run_worker(dep, key, tmp_path / "restarted.log")
     assert second.wait(timeout=WORKER_TIMEOUT_S) == 0, (tmp_path / "restarted.log").read_text()[-3000:]
     outcome = json.loads((tmp_path / "restarted.log").read_text().strip().splitlines()[-1])
@@ -117,3 +130,47 @@ def test_syteline_posting_survives_kill(crash_deployment: Deployment, point: Cra
     rows = [r for r in crash_deployment.env.tenants["beta"].ion.journals() if r.reference == reference]
     assert len(rows) == posting.line_count
     assert sum(int(r.amount * 100) for r in rows if r.amount > 0) == posting.debits_cents
+
+
+# Connection per ERP for the "accepted, changed, replayed" case; the FSM branch adds ("fsm", seed) here.
+ACCEPTED_TENANTS = {"m3": "alpha", "syteline": "beta"}
+GENERAL_CC = "CC100"  # valid in every sandbox tenant, used by no department
+
+
+def move_departments(dep: Deployment, connection_id: str) -> str:
+    """Map every department to the general cost center CC100 (the operator's mapping change); returns it."""
+    world = dep.env.tenants[connection_id].world
+    dep.env.write_mapping(connection_id, {d.title: GENERAL_CC for d in world.departments})
+    return GENERAL_CC
+
+
+@pytest.mark.parametrize("erp", sorted(ACCEPTED_CRASH_POINTS))
+def test_crash_after_accept_then_changed_content_reverses_what_cloudsuite_holds(
+    crash_deployment: Deployment, erp: str, tmp_path: Path
+) -> None:
+    """Killed after CloudSuite took the journal, mapping changed, replayed: the held document is recorded with
+    its own content, reversed line for line, and the new content posted under the next revision."""
+    connection_id, point = ACCEPTED_TENANTS[erp], ACCEPTED_CRASH_POINTS[erp]
+    tenant = crash_deployment.env.tenants[connection_id]
+    moved: list[str] = []
+    try:
+        uuid = crash_then_restart(crash_deployment, connection_id, point, tmp_path, 20,
+                                  change=lambda: moved.append(move_departments(crash_deployment, connection_id)))  # fmt: skip
+    finally:
+        crash_deployment.env.write_mapping(connection_id, {})
+    rows = Postings(crash_deployment.engine()).for_payroll(connection_id, uuid)
+    journals = [p for p in rows if p.kind == "journal"]
+    (reversal,) = [p for p in rows if p.kind == "reversal"]
+    assert [(p.state, p.revision) for p in journals] == [(REVERSED, 1), (POSTED, 2)], rows
+    assert reversal.state == POSTED and reversal.reverses_reference == journals[0].external_reference
+    first = document(tenant, journals[0].external_reference)
+    undo = document(tenant, reversal.external_reference)
+    second = document(tenant, journals[1].external_reference)
+    assert first and undo and second
+    assert journals[0].journal is not None
+    frozen = Counter((a, cc or "", d - c) for a, cc, _dims, d, c, _t in journals[0].journal["lines"])
+    assert Counter(first) == frozen, "the first document must hold the written-ahead content"
+    assert Counter(undo) == Counter((a, cc, -v) for a, cc, v in first)
+    assert {cc for _, cc, _ in second} - {""} <= {moved[0]} and {cc for _, cc, _ in first} != {
+        cc for _, cc, _ in second
+    }

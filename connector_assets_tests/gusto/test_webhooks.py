@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from connector_assets import clock
 from connector_assets.gusto.errors import GustoApiError
 from connector_assets.gusto.signature import SIGNATURE_HEADER, verify_signature
 from connector_assets.gusto.webhooks import (
@@ -24,6 +25,7 @@ from connector_assets.gusto.webhooks import (
 )
 from connector_assets.sandbox.server import ServerThread
 from connector_assets.store.crypto import SecretCipher
+from connector_assets.store.handshakes import HandshakeQuarantine
 from connector_assets.store.subscriptions import Subscriptions
 from connector_assets_tests.fixtures.gusto_sandbox import GustoSandbox
 from connector_assets_tests.gusto.conftest import CONNECTION, ClientFactory, free_port
@@ -37,11 +39,13 @@ class Received:
 
 @dataclass
 class HookReceiver:
-    """Keeps every delivery and stores handshake tokens the way the real receiver does (unclaimed rows)."""
+    """Keeps every delivery and quarantines handshake tokens the way the real receiver does; with
+    `stranger_first`, a stranger's handshake lands in the quarantine just before Gusto's own."""
 
     subscriptions: Subscriptions
     url: str = ""
     received: list[Received] = field(default_factory=list)
+    stranger_first: bool = False
 
     def app(self) -> Starlette:
         async def hook(request: Request) -> Response:
@@ -49,11 +53,16 @@ class HookReceiver:
             self.received.append(Received(body, request.headers.get(SIGNATURE_HEADER)))
             token = json.loads(body).get("verification_token")
             if token:
-                self.subscriptions.save(subscription_uuid=f"unclaimed-{len(self.received)}",
-                                        connection_id=CONNECTION, status="pending", verification_token=token)  # fmt: skip
+                quarantine = HandshakeQuarantine(self.subscriptions.engine, self.subscriptions.cipher)
+                if self.stranger_first:
+                    quarantine.admit(CONNECTION, STRANGER_TOKEN, None)
+                quarantine.admit(CONNECTION, token, None)
             return Response(status_code=200)
 
         return Starlette(routes=[Route("/hooks/{connection}", hook, methods=["POST"])])
+
+
+STRANGER_TOKEN = "00000000-dead-4bad-8bad-000000000000"
 
 
 @pytest.fixture
@@ -94,6 +103,19 @@ def test_subscribe_completes_the_verification_handshake(
     assert stored[uuid].verification_token == json.loads(receiver.received[0].body)["verification_token"]
 
 
+def test_subscribe_verifies_gustos_token_when_a_strangers_came_first(
+    sandbox: GustoSandbox, make_client: ClientFactory, subscriptions: Subscriptions, receiver: HookReceiver
+) -> None:
+    """A stranger's handshake in the quarantine is refused by Gusto's verify; subscribe verifies Gusto's own."""
+    receiver.stranger_first = True
+    uuid = _subscribe(sandbox, make_client, subscriptions, receiver.url)
+    stored = {s.subscription_uuid: s for s in subscriptions.for_connection(CONNECTION)}
+    assert stored[uuid].status == "verified"
+    assert stored[uuid].verification_token == json.loads(receiver.received[0].body)["verification_token"]
+    assert STRANGER_TOKEN not in {s.verification_token for s in stored.values()}
+    assert HandshakeQuarantine(subscriptions.engine, subscriptions.cipher).count(CONNECTION) == 0
+
+
 def test_signatures_of_deliveries_verify_and_tampering_does_not(
     sandbox: GustoSandbox, make_client: ClientFactory, subscriptions: Subscriptions, receiver: HookReceiver
 ) -> None:
@@ -131,9 +153,11 @@ def test_waiting_for_a_token_is_bounded_and_asks_for_a_resend_once(subscriptions
     def tick(seconds: float) -> None:
         now[0] += seconds
 
+    quarantine = HandshakeQuarantine(subscriptions.engine, subscriptions.cipher)
     with pytest.raises(VerificationTimeout, match="receiver is reachable"):
-        wait_for_tokens(subscriptions, CONNECTION, "sub-1", timeout_s=30, poll_s=5, resend_after_s=10,
-                        resend=lambda: resends.append(1), sleep=tick, monotonic=lambda: now[0])  # fmt: skip
+        wait_for_tokens(quarantine, CONNECTION, "sub-1", since=clock.now(), timeout_s=30, poll_s=5,
+                        resend_after_s=10, resend=lambda: resends.append(1), sleep=tick,
+                        monotonic=lambda: now[0])  # fmt: skip
     assert resends == [1] and now[0] == 30
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import dagster as dg
 import pytest
 
 from connector_assets.operations.errors import ReplayRefused
@@ -58,3 +59,51 @@ def test_approval_refused_while_checks_fail(deployment: Deployment, approval_con
         approve_payroll(deployment.ctx, cid, payroll, "Pat Controller")
     assert "approved" not in [e.action for e in deployment.ctx.audit.history("payroll", payroll)]
     assert [p.state for p in deployment.ctx.postings.for_payroll(cid, payroll)] == [HELD]
+
+
+def test_the_postings_event_list_tells_the_approval_story(
+    deployment: Deployment, approval_connection: str
+) -> None:
+    """Held for approval, approved, posted: each leaves an event with metadata on `cloudsuite/journal_postings`."""
+    cid = approval_connection
+    payroll = bonus_payroll(deployment, cid)
+    deployment.run_payroll(cid, payroll)
+    assert deployment.cli("approve", "payroll", payroll, "--by", "Robin Auditor").exit_code == 0
+    key, asset = f"{cid}:{payroll}", dg.AssetKey(["cloudsuite", "journal_postings"])
+    with deployment.instance() as instance:
+        records = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=asset, asset_partitions=[key]), limit=10
+        ).records
+        observed = instance.fetch_observations(
+            dg.AssetRecordsFilter(asset_key=asset, asset_partitions=[key]), limit=10
+        ).records
+
+    def meta(record: dg.EventLogRecord) -> dict[str, object]:
+        event = record.asset_materialization or record.asset_observation
+        assert event is not None
+        return {k: getattr(v, "value", v) for k, v in event.metadata.items()}
+
+    states = sorted(str(meta(r)["state"]) for r in records)
+    assert states == ["held", "posted"], states
+    posted = next(meta(r) for r in records if meta(r)["state"] == "posted")
+    assert str(posted["approved_by"]).startswith("Robin Auditor") and str(posted["debits"]).endswith(" USD")
+    assert posted["erp_key"] and posted["reference"]
+    (approval,) = [meta(r) for r in observed if meta(r)["state"] == "approved"]
+    assert approval["by"] == "Robin Auditor"
+
+
+def test_a_held_attempt_leaves_an_observation_on_the_postings_asset(
+    deployment: Deployment, approval_connection: str
+) -> None:
+    """A journal held by its checks never reaches the postings asset, yet its event list shows the hold."""
+    cid = approval_connection
+    payroll = deployment.held_payroll(cid)
+    asset = dg.AssetKey(["cloudsuite", "journal_postings"])
+    with deployment.instance() as instance:
+        records = instance.fetch_observations(
+            dg.AssetRecordsFilter(asset_key=asset, asset_partitions=[f"{cid}:{payroll}"]), limit=10
+        ).records
+    (held,) = [r.asset_observation for r in records if r.asset_observation]
+    metadata = {k: getattr(v, "value", v) for k, v in held.metadata.items()}
+    assert metadata["state"] == "held" and "does not exist in CloudSuite" in str(metadata["reasons"])
+    assert metadata["release"] == f"connector replay payroll {payroll}"

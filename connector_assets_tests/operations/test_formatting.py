@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from connector_assets.operations.held import release_step
 from connector_assets.operations.history import format_history, history_json, reason_text
 from connector_assets.operations.money import money
+from connector_assets.operations.status import ConnectionStatus, TokenHealth, format_status
 from connector_assets.store.audit import AuditEntry
 
 
@@ -48,3 +49,18 @@ def test_release_step_depends_on_the_hold() -> None:
     assert release_step("acme", "p-1", approval) == "connector approve payroll p-1 --by NAME"
     other = release_step("acme", "p-1", [{"check": "cost_centers_exist", "reason": "missing"}])
     assert "connector replay payroll p-1 --connection acme" in other and "acme:p-1" in other
+
+
+def test_status_shows_submitted_postings_and_undecryptable_tokens() -> None:
+    """A submitted posting shows its ERP key and, once overdue, why; a token no key decrypts is not "valid"."""
+    expires = datetime(2030, 1, 1, tzinfo=UTC)
+    row = ConnectionStatus(
+        connection_id="acme", erp="m3", master_data={"gl_accounts": None}, last_posted=None, held=0,
+        inbox_backlog=0, tokens=[TokenHealth("gusto", expires, True, 3, undecryptable=True)],
+        submitted=[{"reference": "GP-X-1", "erp_key": "GPABC", "debits": "2,500.00 USD", "waiting_s": 7200,
+                    "overdue": "submitted 120 min ago and CloudSuite still shows no document GPABC"}],
+    )  # fmt: skip
+    text = format_status([row])
+    assert "submitted        GP-X-1 (ERP key GPABC, 2,500.00 USD)" in text and "OVERDUE: submitted 120 min" in text
+    assert "UNDECRYPTABLE" in text and " valid until" not in text
+    assert row.undecryptable == ["gusto"] and row.as_json()["tokens"][0]["undecryptable"] is True

@@ -10,8 +10,17 @@ import pytest
 from typer.testing import CliRunner
 
 from connector_assets.gusto.signature import sign
-from connector_assets.receiver.asgi import MAX_BODY_ENV, ReceiverConfigError, app_from_env
+from connector_assets.receiver.asgi import (
+    BODY_TIMEOUT_ENV,
+    HANDSHAKES_ENV,
+    MAX_BODY_ENV,
+    MAX_CONNECTIONS_ENV,
+    ReceiverConfigError,
+    app_from_env,
+    limits_from_env,
+)
 from connector_assets.receiver.cli import app
+from connector_assets.receiver.limits import ReceiverLimits
 from connector_assets.sandbox.server import ServerThread
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.crypto import SecretCipher
@@ -51,7 +60,9 @@ def test_app_from_env_serves_the_connections_file(tmp_path: Path, monkeypatch: p
             ).status_code
             == 200
         )
-        assert client.post("/webhooks/gusto/other", content=body).status_code == 404
+        assert (
+            client.post("/webhooks/gusto/other", content=body).status_code == 401
+        )  # answered like a bad signature
         assert client.post("/webhooks/gusto/acme", content=b"x" * 201).status_code == 413
 
 
@@ -67,3 +78,16 @@ def test_cli_refuses_a_missing_connections_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--connections", str(tmp_path / "nope.yaml"), "--port", "0"])
     assert result.exit_code != 0
     assert "nope.yaml" in str(result.exception)
+
+
+def test_receiver_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every limit is configurable; a bad value names its variable."""
+    monkeypatch.setenv(BODY_TIMEOUT_ENV, "5")
+    monkeypatch.setenv(MAX_CONNECTIONS_ENV, "64")
+    monkeypatch.setenv(HANDSHAKES_ENV, "3")
+    limits = limits_from_env()
+    assert (limits.body_timeout_s, limits.max_connections, limits.handshakes_per_minute) == (5.0, 64, 3)
+    assert limits.pending_tokens == ReceiverLimits().pending_tokens
+    monkeypatch.setenv(MAX_CONNECTIONS_ENV, "lots")
+    with pytest.raises(ReceiverConfigError, match=MAX_CONNECTIONS_ENV):
+        limits_from_env()

@@ -110,10 +110,10 @@ def test_event_without_type_is_kept(receiver: ReceiverHandle) -> None:
     assert (event.event_type, event.entity_type, event.entity_uuid) == ("unknown", None, None)
 
 
-def test_unknown_connection_is_not_found(receiver: ReceiverHandle) -> None:
-    """A delivery for a connection this receiver does not serve gets 404."""
+def test_unknown_connection_is_refused_like_a_bad_signature(receiver: ReceiverHandle) -> None:
+    """A delivery for a connection this receiver does not serve gets 401, as an unsigned one would."""
     response = receiver.post(event_body("elsewhere"), connection="globex")
-    assert response.status_code == 404
+    assert response.status_code == 401
     assert receiver.stored_uuids() == []
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from connector_assets.gusto.signature import sign
 from connector_assets.store.crypto import SecretCipher
+from connector_assets.store.handshakes import HandshakeQuarantine
 from connector_assets_tests.receiver.conftest import TOKEN, event_body, running, subscribe
 
 HANDSHAKE_TOKEN = "77e0c1aa-5b1d-4c8e-9f0e-1234567890ab"
@@ -18,9 +19,10 @@ HANDSHAKE_TOKEN = "77e0c1aa-5b1d-4c8e-9f0e-1234567890ab"
 def test_rejections_are_logged_without_secrets(
     sqlite_store: Engine, cipher: SecretCipher, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """401, 400, 404 and 413 each leave one JSON line naming status and reason; tokens and signatures never."""
+    """401, 400 and 413 each leave one JSON line naming status and reason; tokens and signatures never."""
     caplog.set_level(logging.DEBUG, logger="connector_assets.receiver")
     subscribe(sqlite_store, cipher)
+    HandshakeQuarantine(sqlite_store, cipher).open_window("acme", 60)  # a `connector gusto subscribe` waits
     forged = event_body("forged")
     signatures = [sign(forged, "guess"), sign(event_body("ok"), TOKEN), sign(b"not json", TOKEN)]
     with running(sqlite_store, cipher) as rx:
@@ -28,7 +30,7 @@ def test_rejections_are_logged_without_secrets(
         assert rx.post(forged, token="guess").status_code == 401
         assert rx.post(event_body("ok")).status_code == 200
         assert rx.post(b"not json").status_code == 400
-        assert rx.post(event_body("nowhere"), connection="globex").status_code == 404
+        assert rx.post(event_body("nowhere"), connection="globex").status_code == 401
         assert rx.post(event_body("big", pad="x" * 5000)).status_code == 413
     lines = [r.getMessage() for r in caplog.records if r.name == "connector_assets.receiver"]
     text = "\n".join(lines)
@@ -39,7 +41,7 @@ def test_rejections_are_logged_without_secrets(
     assert sorted((r["status"], r["reason"]) for r in rejections) == [
         (400, "malformed_payload"),
         (401, "bad_signature"),
-        (404, "unknown_connection"),
+        (401, "bad_signature"),  # the unknown connection: the same answer as a bad signature
         (413, "body_too_large"),
     ]
     assert {r["connection"] for r in rejections} == {"acme", "globex"}
@@ -51,7 +53,7 @@ def test_hostile_connection_name_stays_on_one_line(
     """A path segment with an encoded newline cannot forge a second log line."""
     caplog.set_level(logging.WARNING, logger="connector_assets.receiver")
     with running(sqlite_store, cipher) as rx:
-        assert rx.post(b"{}", connection="x%0Afake%20line").status_code == 404
+        assert rx.post(b"{}", connection="x%0Afake%20line").status_code == 401
     [record] = [r for r in caplog.records if r.name == "connector_assets.receiver"]
     assert "\n" not in record.getMessage()
     assert json.loads(record.getMessage())["connection"] == "x\nfake line"

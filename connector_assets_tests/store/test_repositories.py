@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import Engine
 
@@ -72,6 +74,24 @@ def test_posted_reference_with_new_content_is_refused(store_engine: Engine) -> N
         postings.begin(
             connection_id="a", payroll_uuid="p", payroll_version="v", external_reference="R", content_hash="h2"
         )
+
+
+def test_pending_write_ahead_content_is_frozen(store_engine: Engine) -> None:
+    """Once written ahead, a reference keeps its content hash, journal and date: other content is refused."""
+    postings = Postings(store_engine)
+    first = postings.begin(
+        connection_id="a", payroll_uuid="p", payroll_version="v", external_reference="F", content_hash="h1",
+        journal={"lines": ["old"]}, posting_date=date(2026, 3, 13),
+    )  # fmt: skip
+    with pytest.raises(PostingConflict, match="frozen"):
+        postings.begin(
+            connection_id="a", payroll_uuid="p", payroll_version="v2", external_reference="F", content_hash="h2",
+            journal={"lines": ["new"]}, posting_date=date(2026, 3, 14),
+        )  # fmt: skip
+    kept = postings.get("F")
+    assert kept is not None
+    assert (kept.content_hash, kept.journal, kept.posting_date) == ("h1", {"lines": ["old"]}, date(2026, 3, 13))
+    assert kept.created_at == first.created_at
 
 
 def test_held_posting_keeps_reasons_and_can_be_retried(store_engine: Engine) -> None:

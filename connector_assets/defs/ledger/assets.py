@@ -169,6 +169,13 @@ def journal_lines(
             line_count=journal.lines.height, run_id=context.run_id,
         )  # fmt: skip
         record(store, connection_id, "payroll", payroll_uuid, "held", {"reasons": reasons}, context)
+        # The postings asset will not run for a held journal; its event list still shows the held attempt.
+        context.log_event(dg.AssetObservation(
+            asset_key=dg.AssetKey(["cloudsuite", "journal_postings"]), partition=context.partition_key,
+            metadata={"state": "held", "reference": header.external_reference, "held_lines": len(reasons),
+                      "reasons": "; ".join(str(r.get("reason")) for r in reasons[:20]),
+                      "release": f"connector replay payroll {payroll_uuid}"},
+        ))  # fmt: skip
     context.add_output_metadata(
         {
             "reference": header.external_reference,

@@ -1,0 +1,58 @@
+"""The confirmation step for journals CloudSuite accepted but has not created yet (asynchronous posting).
+
+Every tick looks each connection's submitted postings up through the posting service: a document found is
+recorded (a materialization of the payroll's partition with its document id), one still missing past the
+connection's `posting.confirm_within_s` is reported as an observation with the reason.
+"""
+
+import dagster as dg
+
+from connector_assets.cloudsuite.posting_outcomes import Posted
+from connector_assets.cloudsuite.posting_service import open_service
+from connector_assets.defs.cloudsuite.posting_assets import POSTINGS_KEY
+from connector_assets.defs.partitions import payroll_key
+from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, StoreResource
+from connector_assets.store.postings import SUBMITTED
+
+AssetEvent = dg.AssetMaterialization | dg.AssetObservation
+
+
+def confirmation_events(
+    store: StoreResource, cloudsuite: CloudSuiteResource, connections: ConnectionsResource
+) -> list[AssetEvent]:
+    """Confirm every connection's submitted postings; one asset event per posting that was looked up."""
+    events: list[AssetEvent] = []
+    for connection in connections.file.connections:
+        if not store.postings.in_state(SUBMITTED, connection.id):
+            continue
+        erp = cloudsuite.erp(connection.id)
+        try:
+            outcomes = open_service(store.engine, erp, connection).confirm_submitted()
+        finally:
+            erp.close()
+        for payroll_uuid, outcome in outcomes:
+            partition = payroll_key(connection.id, payroll_uuid)
+            metadata = {**outcome.metadata(), "erp": erp.flavour}
+            if isinstance(outcome, Posted):
+                events.append(dg.AssetMaterialization(POSTINGS_KEY, partition=partition, metadata=metadata))
+            elif outcome.overdue_reason:
+                events.append(dg.AssetObservation(POSTINGS_KEY, partition=partition, metadata=metadata))
+    return events
+
+
+@dg.sensor(
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Confirms journals CloudSuite accepted asynchronously: records the document id once it exists, "
+    "reports a posting still unconfirmed past posting.confirm_within_s.",
+)
+def posting_confirmation_sensor(
+    context: dg.SensorEvaluationContext,
+    store: StoreResource,
+    cloudsuite: CloudSuiteResource,
+    connections: ConnectionsResource,
+) -> dg.SensorResult:
+    events = confirmation_events(store, cloudsuite, connections)
+    if events:
+        context.log.info(f"{len(events)} submitted posting(s) confirmed or overdue")
+    return dg.SensorResult(asset_events=events)
