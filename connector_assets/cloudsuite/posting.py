@@ -7,6 +7,7 @@ new entry under the next revision's reference; nothing posted is ever edited or 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,8 @@ from typing import Any
 import polars as pl
 
 from connector_assets.cloudsuite.erp import Erp
-from connector_assets.cloudsuite.types import Journal, JournalLine, PostedJournal
+from connector_assets.cloudsuite.errors import CloudSuiteError
+from connector_assets.cloudsuite.types import Journal, JournalLine, PostedJournal, SubmittedJournal
 from connector_assets.store.postings import HELD, PENDING, POSTED, Posting, Postings
 
 APPROVAL = "approval"
@@ -85,18 +87,37 @@ def to_erp_journal(
     )
 
 
-def post_once(erp: Erp, postings: Postings, journal: Journal) -> PostedJournal:
-    """Post a journal whose write-ahead row exists; after a crash the reference is found, not posted again."""
+def post_once(
+    erp: Erp, postings: Postings, journal: Journal, *, confirm_attempts: int = 6, confirm_backoff_s: float = 0.25
+) -> PostedJournal:
+    """Post a journal whose write-ahead row exists; after a crash the reference is found, not posted again.
+
+    A journal the ERP accepted but has not turned into a document yet (`SubmittedJournal`) is looked up a
+    few times with backoff; still missing, the run fails and the next run finds it (never submits again)."""
     if postings.get(journal.external_reference) is None:
         raise KeyError(f"posting {journal.external_reference}: write the pending row before calling the ERP")
     posted = erp.find_journal(journal.external_reference, posting_date=journal.posting_date)
     if posted is None:
         outcome = erp.post_journal(journal)
-        if not isinstance(outcome, PostedJournal):
-            raise NotImplementedError("asynchronous posting (SubmittedJournal) is not handled yet")
-        posted = outcome
+        posted = (
+            outcome
+            if isinstance(outcome, PostedJournal)
+            else _await_document(erp, outcome, confirm_attempts, confirm_backoff_s)
+        )
     postings.mark_posted(journal.external_reference, posted.document_id)
     return posted
+
+
+def _await_document(erp: Erp, submitted: SubmittedJournal, attempts: int, backoff_s: float) -> PostedJournal:
+    for attempt in range(attempts):
+        found = erp.find_journal(submitted.external_reference, posting_date=submitted.posting_date)
+        if found is not None:
+            return found
+        time.sleep(backoff_s * 2**attempt)
+    raise CloudSuiteError(
+        f"journal {submitted.external_reference}: {erp.flavour} accepted it ({submitted.erp_key}) but the document "
+        f"is not there after {attempts} look-ups; it is not submitted again: the next run of this payroll finds it"
+    )
 
 
 def journal_to_json(journal: Journal) -> dict[str, object]:

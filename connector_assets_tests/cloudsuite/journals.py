@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from connector_assets import clock
 from connector_assets.cloudsuite.types import Journal, JournalLine
 
 
@@ -27,4 +28,4 @@ def payroll_journal(
         line("2110", credit=200_001, text="FIT withheld"),
         line("2100", credit=wages - 200_001, text="Net pay"),
     )
-    return Journal(reference, day or date.today(), "Payroll 2025-01-31", lines, "USD")
+    return Journal(reference, day or clock.today(), "Payroll 2025-01-31", lines, "USD")

@@ -64,7 +64,7 @@ class JournalCollection:
                 raise IdoError(
                     f"{where}: Seq is required; obtain it with GetNextJournalSeqSp for journal {journal_id}"
                 )
-            return self.state.last_journal_seq.get(journal_id, 0) + 1
+            raw = str(self.state.last_journal_seq.get(journal_id, 0) + 1)
         if not raw.isdigit():
             raise IdoError(f"{where}: Seq {raw!r} must be a whole number")
         seq = int(raw)
