@@ -86,6 +86,8 @@ class SyteLineTemplate(_Strict):
     employee: dict[str, str] = {}
     # Employee numbers that do not fit SyteLine's 7-character EmpNum -> the site's employee number.
     employee_numbers: dict[str, str] = {}
+    # Journal rows per UpdateCollection request; null sends all in one (for a site checking balance per request).
+    rows_per_request: int | None = Field(default=1, ge=1)
     page_size: int = Field(default=1000, ge=1, le=10000)
 
 

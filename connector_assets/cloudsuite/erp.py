@@ -124,6 +124,7 @@ def syteline_options_from(template: SyteLineTemplate) -> SyteLineOptions:
         ledger=dict(template.ledger),
         employee=dict(template.employee),
         employee_numbers=dict(template.employee_numbers),
+        rows_per_request=template.rows_per_request,
     )
 
 

@@ -55,6 +55,9 @@ class SyteLineOptions:
     # Employee numbers that do not fit EmpNum (7 characters, right-justified) -> the site's employee number.
     employee_numbers: Mapping[str, str] = field(default_factory=dict)
     emp_num_width: int = 7
+    # Rows per UpdateCollection request: 1 (a site may process only the first change), or None for one request
+    # with every row, for a site that checks balance per request; the row count is verified either way.
+    rows_per_request: int | None = 1
 
 
 def journal_reference(external_reference: str) -> str:
@@ -231,6 +234,7 @@ class SyteLineErp:
                 f"are not in this journal ({sorted(found - wanted)}); reverse them before posting again"
             )
         missing = wanted - found
+        pending: list[tuple[JournalLine, str]] = []
         for number, line in enumerate(journal.lines, start=1):
             if line.currency != journal.currency:
                 raise ValueError(f"journal {reference} line {number}: currency {line.currency} differs from the "
@@ -238,7 +242,12 @@ class SyteLineErp:
             key = self._line_key(line)
             if missing[key] > 0:
                 missing[key] -= 1
-                self._enter(s.journal, journal, line, f"{reference} line {number}")
+                pending.append((line, f"{reference} line {number}"))
+        size = self.options.rows_per_request or len(pending) or 1
+        for start in range(0, len(pending), size):
+            chunk = pending[start : start + size]
+            changes = [change(INSERT, self._row(s.journal, journal, line, record)) for line, record in chunk]
+            self.ido.update("SLJournals", changes, record=chunk[0][1])
         posted = self.find_journal(reference)
         expected = (len(journal.lines), journal.debit_cents, journal.credit_cents)
         if posted is None or (posted.line_count, posted.debit_cents, posted.credit_cents) != expected:
@@ -251,6 +260,11 @@ class SyteLineErp:
         return posted
 
     def _enter(self, n: IdoNames, journal: Journal, line: JournalLine, record: str) -> None:
+        """Enter one row in its own request."""
+        self.ido.update("SLJournals", [change(INSERT, self._row(n, journal, line, record))], record=record)
+
+    def _row(self, n: IdoNames, journal: Journal, line: JournalLine, record: str) -> dict[str, str | None]:
+        """The row's properties, with a fresh Seq from GetNextJournalSeqSp."""
         journal_id = self.options.journal_id
         out = self.ido.invoke("SLJournals", SEQ_METHOD, [journal_id, None], record=record)
         seq = out[1].strip() if len(out) > 1 else ""
@@ -270,7 +284,7 @@ class SyteLineErp:
                     raise SyteLineSetupError(f"{record}: SLJournals has no property for unit code {i}; name it "
                                              "under cloudsuite.syteline.journal")  # fmt: skip
                 props[prop] = code
-        self.ido.update("SLJournals", [change(INSERT, props)], record=record)
+        return props
 
     # --- employees ---
     def emp_num(self, number: str) -> str:
@@ -314,10 +328,11 @@ class SyteLineErp:
 
     def _find_employee(self, number: str) -> tuple[ErpEmployee, str] | None:
         e, key = self.schema().employee, self.emp_num(number)
-        rows = self.ido.load("SLEmployees", self._employee_props(e), filter=f"{e['number']} = {quote(key)}",
-                             record=f"employee {number}")  # fmt: skip
+        # Filter on the expanded key; a site that stores numbers unexpanded is matched too.
+        where = f"{e['number']} = {quote(key)} OR {e['number']} = {quote(key.strip())}"
+        rows = self.ido.load("SLEmployees", self._employee_props(e), filter=where, record=f"employee {number}")
         for row in rows:
-            if row.get(e["number"]) == key:
+            if row.get(e["number"], "").strip() == key.strip():
                 return self._employee(row, e), row.get("_ItemId", "")
         return None
 

@@ -188,8 +188,7 @@ def upd_batch(ctx: MiContext, inputs: Record) -> Iterator[Record]:
     ctx.state.next_journal += 1
     ctx.state.vouchers.append(voucher)
     batch.status, batch.voucher = "posted", (year, number)
-    if ctx.config.updbatch_returns_voucher:
-        yield _voucher_ref(voucher)
+    yield _voucher_ref(voucher) if ctx.config.updbatch_returns_voucher else {"CONO": ctx.cono}
 
 
 def _voucher_key(ctx: MiContext, inputs: Record) -> Voucher:
