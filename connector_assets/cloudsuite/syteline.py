@@ -86,7 +86,7 @@ def _blocked(item: Item, names: IdoNames, what: str) -> tuple[bool, date | None]
     return obsolete is not None and obsolete <= clock.today(), obsolete
 
 
-def _with_units(overrides: Mapping[str, str]) -> dict[str, str]:
+def with_units(overrides: Mapping[str, str]) -> dict[str, str]:
     """A `unit: AcctUnit{n}` override stands for unit1..unit4."""
     out = {k: v for k, v in overrides.items() if k != "unit"}
     if "unit" in overrides:
@@ -129,9 +129,9 @@ class SyteLineErp:
                 f"SLUnitcd{self.unit}s", props(f"SLUnitcd{self.unit}s"), schema.UNIT, o.unit, "unit", self.unit
             ),
             journal=schema.resolve(
-                "SLJournals", props("SLJournals"), schema.JOURNAL, _with_units(o.journal), "journal"
+                "SLJournals", props("SLJournals"), schema.JOURNAL, with_units(o.journal), "journal"
             ),
-            ledger=schema.resolve("SLLedgers", props("SLLedgers"), schema.LEDGER, _with_units(o.ledger), "ledger"),
+            ledger=schema.resolve("SLLedgers", props("SLLedgers"), schema.LEDGER, with_units(o.ledger), "ledger"),
             employee=schema.resolve("SLEmployees", props("SLEmployees"), schema.EMPLOYEE, o.employee, "employee"),
         )
 
