@@ -26,6 +26,7 @@ from connector_assets.cloudsuite.types import (
     SubmittedJournal,
 )
 from connector_assets.settings import Connection, M3Template, SyteLineTemplate
+from connector_assets.store.state import SyncState
 from connector_assets.store.vault import TokenVault
 
 UpsertOutcome = Literal["added", "updated", "unchanged"]
@@ -151,7 +152,9 @@ def erp_for(
         return M3Erp(mi, cost_center_dimension=cs.cost_center_dimension, options=m3_options)
     assert cs.mongoose_config  # guaranteed by CloudSuiteSettings validation
     ido = IdoClient(transport, configuration=cs.mongoose_config)
-    return SyteLineErp(ido, cost_center_unit=cs.cost_center_dimension, options=syteline_options)
+    facts = SyncState(vault.engine)  # discovered property names are kept per connection
+    return SyteLineErp(ido, cost_center_unit=cs.cost_center_dimension, options=syteline_options, facts=facts,
+                       connection_id=connection.id)  # fmt: skip
 
 
 def disconnect(connection: Connection, vault: TokenVault, *, http: httpx.Client | None = None) -> bool:

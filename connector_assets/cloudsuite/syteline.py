@@ -100,13 +100,21 @@ class SyteLineErp:
     flavour = "syteline"
 
     def __init__(
-        self, ido: IdoClient, *, cost_center_unit: int = 2, options: SyteLineOptions | None = None
+        self,
+        ido: IdoClient,
+        *,
+        cost_center_unit: int = 2,
+        options: SyteLineOptions | None = None,
+        facts: schema.FactStore | None = None,
+        connection_id: str = "",
     ) -> None:
         if not 1 <= cost_center_unit <= 4:
             raise ValueError(f"cost center unit code {cost_center_unit} must be 1..4 (SLUnitcd1s..SLUnitcd4s)")
         self.ido = ido
         self.unit = cost_center_unit
         self.options = options or SyteLineOptions()
+        self.facts, self.connection_id = facts, connection_id
+        self._schema: SiteSchema | None = None
 
     def __repr__(self) -> str:
         return f"SyteLineErp(configuration={self.ido.configuration!r}, unit={self.unit})"
@@ -117,9 +125,15 @@ class SyteLineErp:
 
     # --- discovery ---
     def schema(self, *, refresh: bool = False) -> SiteSchema:
-        """The site's property names, discovered once per process and refreshed with master data."""
-        key = (self.ido.base, self.ido.configuration, str(self.unit), repr(self.options))
-        return schema.cached_schema(key, self._discover, refresh=refresh)
+        """The site's property names: kept per connection, discovered again with every master-data refresh."""
+        o = self.options
+        fingerprint = repr((self.ido.configuration, self.unit, o.chart, o.unit, o.journal, o.ledger, o.employee))
+        if not refresh and self._schema is None:
+            self._schema = schema.load_schema(self.facts, self.connection_id, fingerprint)
+        if refresh or self._schema is None:
+            self._schema = self._discover()
+            schema.keep_schema(self.facts, self.connection_id, fingerprint, self._schema)
+        return self._schema
 
     def _discover(self) -> SiteSchema:
         o, props = self.options, self.ido.properties

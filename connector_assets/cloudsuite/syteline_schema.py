@@ -2,15 +2,15 @@
 
 Each field the adapter needs has candidate names; the first one the IDO's property list holds wins, unless the
 connection's settings name one (which must then exist). A missing required field is a setup error that names
-the properties the IDO does have and the setting to change. Discovered schemas are cached per tenant and
-configuration and refreshed with master data.
+the properties the IDO does have and the setting to change. A discovered schema is kept per connection in the
+store's `sync_state` (key `syteline_schema`) and discovered again with every master-data refresh.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from connector_assets.cloudsuite.errors import CloudSuiteError
 
@@ -111,19 +111,40 @@ class SiteSchema:
     ledger: IdoNames
     employee: IdoNames
 
+    def to_json(self) -> dict[str, Any]:
+        return {part: {"ido": n.ido, "names": dict(n.names), "available": list(n.available)}
+                for part, n in vars(self).items()}  # fmt: skip
 
-_cache: dict[tuple[str, ...], SiteSchema] = {}
-_lock = threading.Lock()
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SiteSchema:
+        parts = {k: IdoNames(v["ido"], dict(v["names"]), tuple(v["available"])) for k, v in data.items()}
+        return cls(**parts)
 
 
-def cached_schema(
-    key: tuple[str, ...], discover: Callable[[], SiteSchema], *, refresh: bool = False
-) -> SiteSchema:
-    """The schema of `key` (tenant URL, configuration, unit), discovered once per process or when refreshed."""
-    with _lock:
-        found = None if refresh else _cache.get(key)
-    if found is None:
-        found = discover()
-        with _lock:
-            _cache[key] = found
-    return found
+class FactStore(Protocol):
+    """Where discovered tenant facts are kept per connection (the store's `SyncState`)."""
+
+    def get(self, connection_id: str, key: str, default: Any = None) -> Any: ...
+
+    def put(self, connection_id: str, key: str, value: Any) -> None: ...
+
+
+SCHEMA_KEY = "syteline_schema"
+
+
+def load_schema(facts: FactStore | None, connection_id: str, fingerprint: str) -> SiteSchema | None:
+    """The schema kept for the connection, if it was discovered under the same settings."""
+    if facts is None or not connection_id:
+        return None
+    kept = facts.get(connection_id, SCHEMA_KEY)
+    if not isinstance(kept, dict) or kept.get("fingerprint") != fingerprint:
+        return None
+    try:
+        return SiteSchema.from_json(kept["schema"])
+    except (KeyError, TypeError):
+        return None  # an older shape: discover again
+
+
+def keep_schema(facts: FactStore | None, connection_id: str, fingerprint: str, found: SiteSchema) -> None:
+    if facts is not None and connection_id:
+        facts.put(connection_id, SCHEMA_KEY, {"fingerprint": fingerprint, "schema": found.to_json()})

@@ -113,3 +113,14 @@ def test_numbers_too_long_need_a_mapping(ion_sandbox: IonSandbox, make_erp: Make
     assert mapped.upsert_employee(long) == "added"
     assert [e.number for e in mapped.list_employees()] == ["4F2A9C0B7D"]
     assert [e.number for e in ion_sandbox.sim.employees()] == ["   2001"]
+
+
+def test_discovered_names_are_kept_per_connection(ion_sandbox: IonSandbox, make_erp: MakeErp) -> None:
+    """A second adapter of the connection reads the names from the store; master data discovers them again."""
+    syteline(make_erp, ion_sandbox).list_gl_accounts()
+    ion_sandbox.sim.reset_counters()
+    again = syteline(make_erp, ion_sandbox)
+    again.find_journal("gusto:acme:none:v1")
+    assert ion_sandbox.sim.counters()["ido_requests"] == 2  # the two look-ups, no property lists
+    again.list_gl_accounts()
+    assert ion_sandbox.sim.counters()["ido_requests"] == 2 + 5 + 1  # five property lists, one page
