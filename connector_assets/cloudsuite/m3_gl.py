@@ -45,6 +45,9 @@ class M3PostingOptions:
     search_ahead_days: int = 7
     # At most this many voucher lines per GLS200MI LstVouchersByDt call (never maxrecs=0).
     search_page_limit: int = 2000
+    # Whether FRDT/TODT mean the accounting or the entry date is undocumented (§12.7): the look-up also reads
+    # today and this many days back, where a voucher entered lately shows if the dates are entry dates.
+    search_entry_days: int = 1
     # Which field M3 names on a duplicate KEY1/LINE is undocumented (§12.6): an error naming the field, or
     # carrying one of these codes or message parts, means "already there" and the batch is resumed.
     duplicate_codes: tuple[str, ...] = ()
@@ -248,12 +251,14 @@ class M3GeneralLedger:
     def find_journal(self, reference: str, *, posting_date: date | None = None) -> PostedJournal | None:
         """The voucher posted under `reference`, found by its batch key in line texts of GLS200MI.
 
-        Reads the posting date only (the date recorded at write-ahead); without one, each day of a short
-        window around today. Each call asks for the few columns needed and at most `search_page_limit` lines."""
+        Reads the posting date (recorded at write-ahead) and the last entry days; without a date, each day of
+        a short window around today. Each call asks for the few columns needed and at most
+        `search_page_limit` lines; the search stops at the first day that lists the key."""
+        today = clock.today()
         if posting_date is not None:
-            days = [posting_date]
+            entered = [today - timedelta(days=d) for d in range(self.options.search_entry_days + 1)]
+            days = [posting_date, *(d for d in entered if d != posting_date)]
         else:
-            today = clock.today()
             back, ahead = self.options.search_back_days, self.options.search_ahead_days
             days = [today + timedelta(days=d) for d in range(-back, ahead + 1)]
         key = batch_key(reference)
@@ -270,6 +275,8 @@ class M3GeneralLedger:
                 log.warning("GLS200MI lists %d+ voucher lines on %s; the look-up of %s may miss its voucher",
                             len(lines), day, reference)  # fmt: skip
             vouchers |= _vouchers_with_key(lines, key)
+            if vouchers:
+                break
         if not vouchers:
             return None
         if len(vouchers) > 1:
