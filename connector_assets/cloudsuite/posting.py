@@ -97,7 +97,8 @@ def post_once(
     if postings.get(journal.external_reference) is None:
         raise KeyError(f"posting {journal.external_reference}: write the pending row before calling the ERP")
     posted = erp.find_journal(journal.external_reference, posting_date=journal.posting_date)
-    if posted is None:
+    if posted is None or not _complete(posted, journal):
+        # Absent, or partly entered (SyteLine takes one row per request): the adapter resumes or refuses.
         outcome = erp.post_journal(journal)
         posted = (
             outcome
@@ -106,6 +107,11 @@ def post_once(
         )
     postings.mark_posted(journal.external_reference, posted.document_id)
     return posted
+
+
+def _complete(posted: PostedJournal, journal: Journal) -> bool:
+    expected = (len(journal.lines), journal.debit_cents, journal.credit_cents)
+    return (posted.line_count, posted.debit_cents, posted.credit_cents) == expected
 
 
 def _await_document(erp: Erp, submitted: SubmittedJournal, attempts: int, backoff_s: float) -> PostedJournal:

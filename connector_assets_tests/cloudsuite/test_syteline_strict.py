@@ -6,13 +6,16 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from sqlalchemy import Engine
 
 from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.errors import IonRequestError
+from connector_assets.cloudsuite.posting import post_once
 from connector_assets.cloudsuite.syteline import SyteLineErp, SyteLineOptions
 from connector_assets.cloudsuite.syteline_schema import SyteLineSetupError
 from connector_assets.cloudsuite.types import ErpEmployee
 from connector_assets.sandbox.faults import FaultRule
+from connector_assets.store.postings import Postings
 from connector_assets_tests.cloudsuite.journals import payroll_journal
 from connector_assets_tests.fixtures.ion_sandbox import IonSandbox
 
@@ -124,3 +127,16 @@ def test_discovered_names_are_kept_per_connection(ion_sandbox: IonSandbox, make_
     assert ion_sandbox.sim.counters()["ido_requests"] == 2  # the two look-ups, no property lists
     again.list_gl_accounts()
     assert ion_sandbox.sim.counters()["ido_requests"] == 2 + 5 + 1  # five property lists, one page
+
+
+def test_post_once_completes_a_partly_entered_journal(
+    ion_sandbox: IonSandbox, make_erp: MakeErp, sqlite_store: Engine
+) -> None:
+    """A crash left two rows: post_once does not record that as the document, it enters the rest first."""
+    erp, journal, postings = syteline(make_erp, ion_sandbox), payroll_journal(), Postings(sqlite_store)
+    postings.begin(connection_id="acme-syteline", payroll_uuid="payroll-1", payroll_version="v1",
+                   external_reference=journal.external_reference, content_hash="hash")  # fmt: skip
+    for number, line in enumerate(journal.lines[:2], start=1):
+        erp._enter(erp.schema().journal, journal, line, f"line {number}")
+    posted = post_once(erp, postings, journal)
+    assert posted.line_count == len(journal.lines) == len(ion_sandbox.sim.journals())
