@@ -102,6 +102,11 @@ def check_m3(erp: M3Erp, report: Report, *, dry_batch: bool = True) -> None:
                f"{info.get('ZDDIVI', '?')}; the connector uses {erp.mi.company}/{erp.mi.division}")  # fmt: skip
     accounts, cost_centers = erp.list_gl_accounts(), erp.list_cost_centers()
     _master_data(report, accounts, cost_centers, f"accounting dimension {erp.cost_center_dimension}")
+    sample = {d: len(erp.mi.execute("CRS630MI", "LstAccountID", {"AITP": str(d), "DIVI": erp.mi.division},
+                                    maxrecs=20, record=f"dimension {d}")) for d in range(2, 8)}  # fmt: skip
+    used = ", ".join(f"{d} ({n}{'+' if n == 20 else ''} values)" for d, n in sample.items() if n) or "none"
+    report.add("note", f"accounting dimensions with values: {used}; cost centers are read from dimension "
+               f"{erp.cost_center_dimension} (cloudsuite.cost_center_dimension)")  # fmt: skip
     p = erp.gl.options
     report.add("note", f"GLS850 template: interface {p.interface_name}, record identity {p.record_identity}, amounts "
                f"{p.amount_style}, CUAM sent equal to ACAM; duplicate batches recognised by field KEY1/LINE, codes "

@@ -87,3 +87,11 @@ def test_check_fails_on_a_property_the_site_lacks(env: Path, ion_sandbox: IonSan
     result = CliRunner().invoke(app, ["check", "acme", "--connections", str(path)])
     assert result.exit_code == 1, result.output
     assert "cloudsuite.syteline.journal" in result.output and "ControlNumber" in result.output
+
+
+def test_check_shows_where_cost_centers_are(env: Path, ion_sandbox: IonSandbox, tmp_path: Path) -> None:
+    """Cost centers asked for on an empty dimension: exit 1, and the dimensions holding values are listed."""
+    path = _connections(tmp_path, ion_sandbox, "m3", cost_center_dimension=3)
+    result = CliRunner().invoke(app, ["check", "acme", "--connections", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "no cost centers in accounting dimension 3" in result.output and "2 (5 values)" in result.output
