@@ -19,9 +19,9 @@ from datetime import date
 
 from connector_assets import clock
 from connector_assets.cloudsuite import syteline_schema as schema
-from connector_assets.cloudsuite.errors import PostingConflict
+from connector_assets.cloudsuite.errors import PostingConflict, SyteLineError
 from connector_assets.cloudsuite.money import cents_to_decimal, decimal_to_cents
-from connector_assets.cloudsuite.mongoose import INSERT, IdoClient, Item, change, format_datetime, quote
+from connector_assets.cloudsuite.mongoose import DELETE, INSERT, IdoClient, Item, change, format_datetime, quote
 from connector_assets.cloudsuite.mongoose import parse_datetime as _parse_datetime
 from connector_assets.cloudsuite.syteline_employees import SyteLineEmployees
 from connector_assets.cloudsuite.syteline_schema import IdoNames, SiteSchema, SyteLineSetupError
@@ -260,7 +260,10 @@ class SyteLineErp(SyteLineEmployees):
         for start in range(0, len(pending), size):
             chunk = pending[start : start + size]
             changes = [change(INSERT, self._row(s.journal, journal, line, record)) for line, record in chunk]
-            self.ido.update("SLJournals", changes, record=chunk[0][1])
+            try:
+                self.ido.update("SLJournals", changes, record=chunk[0][1])
+            except SyteLineError as exc:
+                raise self._withdraw(reference, s.journal, exc) from exc
         posted = self.find_journal(reference)
         expected = (len(journal.lines), journal.debit_cents, journal.credit_cents)
         if posted is None or (posted.line_count, posted.debit_cents, posted.credit_cents) != expected:
@@ -271,6 +274,14 @@ class SyteLineErp(SyteLineEmployees):
                 "SLJournals for this Reference (the site may have dropped rows) before posting again"
             )
         return posted
+
+    def _withdraw(self, reference: str, n: IdoNames, refused: SyteLineError) -> SyteLineError:
+        """The site refused a row: delete the journal's unposted rows so no half journal stays behind."""
+        rows = self._rows("SLJournals", n, journal_reference(reference), reference)
+        for row in rows:  # one change per request, as for inserts
+            self.ido.update("SLJournals", [change(DELETE, {}, row.get("_ItemId", ""))], record=reference)
+        note = f"; the {len(rows)} row(s) already entered were deleted again" if rows else ""
+        return SyteLineError(refused.ido, refused.action, refused.message + note, record=refused.record)
 
     def _enter(self, n: IdoNames, journal: Journal, line: JournalLine, record: str) -> None:
         """Enter one row in its own request."""

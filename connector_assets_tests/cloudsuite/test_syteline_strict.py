@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from connector_assets.cloudsuite.erp import Erp
-from connector_assets.cloudsuite.errors import IonRequestError
+from connector_assets.cloudsuite.errors import IonRequestError, SyteLineError
 from connector_assets.cloudsuite.posting import post_once
 from connector_assets.cloudsuite.syteline import SyteLineErp, SyteLineOptions
 from connector_assets.cloudsuite.syteline_schema import SyteLineSetupError
@@ -140,3 +140,14 @@ def test_post_once_completes_a_partly_entered_journal(
         erp._enter(erp.schema().journal, journal, line, f"line {number}")
     posted = post_once(erp, postings, journal)
     assert posted.line_count == len(journal.lines) == len(ion_sandbox.sim.journals())
+
+
+def test_a_refused_row_leaves_no_half_journal(ion_sandbox: IonSandbox, make_erp: MakeErp) -> None:
+    """The site refuses the third row (blocked account): the two rows entered before are deleted again."""
+    erp, journal = syteline(make_erp, ion_sandbox), payroll_journal()
+    ion_sandbox.sim.block_account("2110")
+    with pytest.raises(SyteLineError, match=r"2110.*2 row\(s\) already entered were deleted"):
+        erp.post_journal(journal)
+    assert ion_sandbox.sim.journals() == []
+    ion_sandbox.sim.block_account("2110", blocked=False)
+    assert erp.post_journal(journal).line_count == len(journal.lines)

@@ -47,6 +47,9 @@ class JournalCollection:
                 for j in self.state.journals]  # fmt: skip
 
     def update(self, changes: list[Change]) -> None:
+        if changes and all(c.action == 4 for c in changes):
+            self._delete(changes)
+            return
         drafts = [self._draft(i, c) for i, c in enumerate(changes, start=1)]
         if self.config.syteline_require_balanced:
             totals: dict[str, Decimal] = defaultdict(Decimal)
@@ -57,6 +60,17 @@ class JournalCollection:
                     raise IdoError(f"SLJournals: entries with reference {ref!r} do not balance (net "
                                    f"{format_amount(total)}); send all lines of a journal in one request")  # fmt: skip
         self.state.journals.extend(drafts)
+
+    def _delete(self, changes: list[Change]) -> None:
+        """Unposted journal rows may be deleted by their ItemId (posted ones live in SLLedgers)."""
+        doomed = []
+        for index, change in enumerate(changes, start=1):
+            row = next((j for j in self.state.journals if f"jour.ID=[{j.row_id}]" in change.item_id), None)
+            if row is None:
+                raise IdoError(f"SLJournals change {index}: no journal entry has ItemId {change.item_id!r}")
+            doomed.append(row)
+        for row in doomed:
+            self.state.journals.remove(row)
 
     def _seq(self, where: str, journal_id: str, raw: str) -> int:
         if not raw:
@@ -79,7 +93,8 @@ class JournalCollection:
     def _draft(self, index: int, change: Change) -> JournalRow:
         where = f"SLJournals change {index}"
         if change.action != 1:
-            raise IdoError(f"{where}: journal entries can only be inserted (Action 1); post a reversing entry")
+            raise IdoError(f"{where}: journal entries are inserted (Action 1) or deleted (4, alone in a request); "
+                           "post a reversing entry to change a posted one")  # fmt: skip
         p = change.properties
         try:
             day = parse_any_date(p.get("TransDate"))
