@@ -66,6 +66,11 @@ class M3Template(_Strict):
     record_identity: str = Field(default="I1", min_length=1, max_length=4)
     amount_style: Literal["signed", "dbcr"] = "signed"
     page_size: int = Field(default=1000, ge=1, le=10000)
+    # How this tenant reports a duplicate batch key or line (undocumented): codes and message parts.
+    duplicate_codes: list[str] = []
+    duplicate_messages: list[str] = ["already exists"]
+    updated_messages: list[str] = ["already updated"]
+    voucher_search_limit: int = Field(default=2000, ge=10, le=100000)
 
 
 class SyteLineTemplate(_Strict):
@@ -73,9 +78,16 @@ class SyteLineTemplate(_Strict):
 
     journal_id: str = Field(default="GJ", min_length=1)
     employee_cost_center: str | None = None
+    # Property-name overrides (field -> IDO property); by default names are discovered from the site.
     chart: dict[str, str] = {}
+    unit: dict[str, str] = {}
     journal: dict[str, str] = {}
+    ledger: dict[str, str] = {}
     employee: dict[str, str] = {}
+    # Employee numbers that do not fit SyteLine's 7-character EmpNum -> the site's employee number.
+    employee_numbers: dict[str, str] = {}
+    # Journal rows per UpdateCollection request; null sends all in one (for a site checking balance per request).
+    rows_per_request: int | None = Field(default=1, ge=1)
     page_size: int = Field(default=1000, ge=1, le=10000)
 
 

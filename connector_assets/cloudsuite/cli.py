@@ -1,4 +1,4 @@
-"""`connector cloudsuite ...`: check a tenant's credentials and master data, disconnect a tenant."""
+"""`connector cloudsuite ...`: the pre-flight check of a tenant, disconnect a tenant."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import typer
 
 from connector_assets.cloudsuite.erp import disconnect, erp_for
 from connector_assets.cloudsuite.errors import CloudSuiteError
+from connector_assets.cloudsuite.preflight import preflight
 from connector_assets.settings import Connection, ConnectionsFileError, load_connections
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.crypto import SecretCipher
@@ -39,23 +40,25 @@ def _fail(exc: Exception) -> typer.Exit:
 def check_command(
     connection_id: str = typer.Argument(..., help="connection id from connections.yaml"),
     connections: Path | None = ConnectionsOption,
+    dry_batch: bool = typer.Option(True, help="M3: add and check (never update) a two-line test batch"),
 ) -> None:
-    """Authenticate with the tenant's .ionapi file and count accounts and cost centers."""
+    """Pre-flight before the first posting: what the tenant has and every setting to change (exit 1 if posting
+    would fail)."""
     connection, vault = _open(connection_id, connections)
     try:
         erp = erp_for(connection, vault)
         try:
-            accounts = erp.list_gl_accounts()
-            cost_centers = erp.list_cost_centers()
+            report = preflight(erp, dry_batch=dry_batch)
         finally:
             erp.close()
     except (CloudSuiteError, ValueError) as exc:
         raise _fail(exc) from None
-    blocked = sum(1 for a in accounts if a.blocked)
-    typer.echo(
-        f"{connection_id} ({connection.cloudsuite.erp}): {len(accounts)} accounts ({blocked} blocked), "
-        f"{len(cost_centers)} cost centers"
-    )
+    typer.echo(f"{connection_id} ({connection.cloudsuite.erp}):")
+    for level, text in report.findings:
+        typer.secho(f"  {level:<4} {text}", fg=typer.colors.RED if level == "FAIL" else None)
+    if report.failed:
+        typer.secho("posting would fail: change the settings named above", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
 
 
 @app.command("disconnect")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import Literal, Protocol, runtime_checkable
 
@@ -27,6 +26,7 @@ from connector_assets.cloudsuite.types import (
     SubmittedJournal,
 )
 from connector_assets.settings import Connection, M3Template, SyteLineTemplate
+from connector_assets.store.state import SyncState
 from connector_assets.store.vault import TokenVault
 
 UpsertOutcome = Literal["added", "updated", "unchanged"]
@@ -105,21 +105,27 @@ def m3_options_from(template: M3Template) -> M3Options:
         interface_name=template.interface_name,
         record_identity=template.record_identity,
         amount_style=template.amount_style,
+        duplicate_codes=tuple(template.duplicate_codes),
+        duplicate_messages=tuple(template.duplicate_messages),
+        updated_messages=tuple(template.updated_messages),
+        search_page_limit=template.voucher_search_limit,
     )
     return M3Options(page_size=template.page_size, posting=posting)
 
 
 def syteline_options_from(template: SyteLineTemplate) -> SyteLineOptions:
-    """The adapter's options from the connection's `cloudsuite.syteline` section (property names merged)."""
-    base = SyteLineOptions()
-    return replace(
-        base,
+    """The adapter's options from the connection's `cloudsuite.syteline` section (names override discovery)."""
+    return SyteLineOptions(
         page_size=template.page_size,
         journal_id=template.journal_id,
         employee_cost_center=template.employee_cost_center,
-        chart={**base.chart, **template.chart},
-        journal={**base.journal, **template.journal},
-        employee={**base.employee, **template.employee},
+        chart=dict(template.chart),
+        unit=dict(template.unit),
+        journal=dict(template.journal),
+        ledger=dict(template.ledger),
+        employee=dict(template.employee),
+        employee_numbers=dict(template.employee_numbers),
+        rows_per_request=template.rows_per_request,
     )
 
 
@@ -146,7 +152,9 @@ def erp_for(
         return M3Erp(mi, cost_center_dimension=cs.cost_center_dimension, options=m3_options)
     assert cs.mongoose_config  # guaranteed by CloudSuiteSettings validation
     ido = IdoClient(transport, configuration=cs.mongoose_config)
-    return SyteLineErp(ido, cost_center_unit=cs.cost_center_dimension, options=syteline_options)
+    facts = SyncState(vault.engine)  # discovered property names are kept per connection
+    return SyteLineErp(ido, cost_center_unit=cs.cost_center_dimension, options=syteline_options, facts=facts,
+                       connection_id=connection.id)  # fmt: skip
 
 
 def disconnect(connection: Connection, vault: TokenVault, *, http: httpx.Client | None = None) -> bool:

@@ -9,7 +9,14 @@ from typing import Literal
 
 from connector_assets.cloudsuite.m3_gl import M3GeneralLedger, M3PostingOptions
 from connector_assets.cloudsuite.m3_mi import MiClient, Record, parse_ymd8, ymd8
-from connector_assets.cloudsuite.types import CostCenter, ErpEmployee, GlAccount, Journal, PostedJournal
+from connector_assets.cloudsuite.types import (
+    CostCenter,
+    ErpEmployee,
+    GlAccount,
+    Journal,
+    PostedJournal,
+    SubmittedJournal,
+)
 
 EMPLOYEE_NAME_LENGTH = 36
 
@@ -92,8 +99,8 @@ class M3Erp:
         """The voucher posted under `reference`; give `posting_date` to search that day only."""
         return self.gl.find_journal(reference, posting_date=posting_date)
 
-    def post_journal(self, journal: Journal) -> PostedJournal:
-        """Post `journal` exactly once as one voucher (see `m3_gl`)."""
+    def post_journal(self, journal: Journal) -> PostedJournal | SubmittedJournal:
+        """Post `journal` exactly once as one voucher; submitted while M3 creates the voucher (see `m3_gl`)."""
         return self.gl.post_journal(journal)
 
     # --- employees ---

@@ -1,7 +1,12 @@
-"""M3 MI REST v2 calls (reference §5): one transaction per GET, errors inside HTTP 200, start-key paging."""
+"""M3 MI REST v2 calls (reference §5, §12): one transaction per GET, start-key paging.
+
+An MI error may arrive as HTTP 400 or 200, inside `results[0]` or only as a top-level `terminationReason`
+(whose text may carry the code and field); every shape becomes `M3ApiError`.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -36,7 +41,9 @@ def _has_mi_body(response: httpx.Response) -> bool:
         data = response.json()
     except ValueError:
         return False
-    return isinstance(data, dict) and ("results" in data or "@type" in data)
+    return isinstance(data, dict) and bool(
+        {"results", "@type", "terminationReason", "nrOfFailedTransactions"} & set(data)
+    )
 
 
 class MiClient:
@@ -96,6 +103,8 @@ class MiClient:
 
         `output_key` is the record field holding that key when it is named differently (FEMN -> EMNO).
         Whether the start key itself is returned again is not documented, so keys already seen are skipped.
+        A short page does not mean the end: the server may cap pages below `maxrecs`, so the listing stops
+        only on an empty page or a page with nothing new after the last key.
         """
         field = output_key or key
         if page_size < 2:
@@ -110,7 +119,7 @@ class MiClient:
             for rec in fresh:
                 seen.add(rec.get(field, ""))
                 yield rec
-            if len(page) < page_size or not fresh:
+            if not page or not fresh:
                 return
             start = fresh[-1].get(field, "")
 
@@ -151,10 +160,13 @@ def _records(program: str, transaction: str, response: httpx.Response, record: s
     failed = int(data.get("nrOfFailedTransactions") or 0)
     if failed or data.get("wasTerminated"):
         reason = str(data.get("terminationReason") or "").strip() or f"{failed} transaction(s) failed"
+        code, field = _code_and_field(reason)
         raise M3ApiError(
             program,
             transaction,
             reason,
+            code=code,
+            field=field,
             error_type=str(data.get("terminationErrorType") or ""),
             record=record,
         )
@@ -163,3 +175,13 @@ def _records(program: str, transaction: str, response: httpx.Response, record: s
             f"M3 {program}/{transaction}: response has no results; the gateway path may be wrong"
         )
     return [{k: str(v).strip() for k, v in rec.items()} for rec in results[0].get("records") or []]
+
+
+_CODE = re.compile(r"\b([A-Z]{3}\d{4})\b")
+_FIELD = re.compile(r"\(([A-Z][A-Z0-9]{3})\)|(?i:\bfield)\s+([A-Z][A-Z0-9]{3})\b")
+
+
+def _code_and_field(message: str) -> tuple[str, str]:
+    """The message code (`XRE0103`) and field (`(KEY1)`, `field KEY1`) a top-level reason may embed."""
+    code, field = _CODE.search(message), _FIELD.search(message)
+    return (code.group(1) if code else "", (field.group(1) or field.group(2)) if field else "")

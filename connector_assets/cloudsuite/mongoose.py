@@ -131,6 +131,29 @@ class IdoClient:
                 )
             params = {**params, "loadtype": "NEXT", "bookmark": str(bookmark)}
 
+    def properties(self, ido: str) -> list[str]:
+        """The IDO's property names: `/ido/info/{IDO}`, else the `IdoProperties` IDO (reference §12.12)."""
+        try:
+            data = self._call("GET", "info", ido, "info", record="", writes=False)
+            raw = data.get("Properties") or []
+            names = [str(p.get("Name") if isinstance(p, dict) else p) for p in raw]
+            if names:
+                return names
+        except (SyteLineError, IonRequestError):
+            pass  # not offered here: ask the metadata IDO
+        rows = self.load(
+            "IdoProperties", ["CollectionName", "PropertyName"], filter=f"CollectionName = {quote(ido)}"
+        )
+        return [r["PropertyName"] for r in rows if r.get("CollectionName", "").casefold() == ido.casefold()]
+
+    def invoke(self, ido: str, method: str, parameters: list[str | None], *, record: str = "") -> list[str]:
+        """InvokeIDOMethod; returns the parameters after the call (output parameters by position)."""
+        data = self._call(
+            "POST", "invoke", ido, f"invoke {method}", record=record, writes=True, params={"method": method},
+            json=parameters,
+        )  # fmt: skip
+        return ["" if p is None else str(p) for p in data.get("Parameters") or []]
+
     def update(self, ido: str, changes: list[dict[str, Any]], *, record: str = "") -> None:
         """One UpdateCollection request (`Action` 1 insert, 2 update, 4 delete)."""
         self._call(

@@ -69,6 +69,15 @@ def _comparable(lines: tuple[JournalLine, ...]) -> Counter[tuple[str, str, int]]
     return Counter((ln.account, ln.cost_center or "", ln.signed_cents) for ln in lines)
 
 
+def _partly_entered(frozen: Journal, found: PostedJournal) -> bool:
+    """True when the ERP holds only some of the frozen lines (SyteLine takes one row per request, so a crash
+    can leave part of a journal entered); anything else found is compared as a whole."""
+    if found.lines is not None:
+        have, want = _comparable(found.lines), _comparable(frozen.lines)
+        return have != want and not (have - want)
+    return found.line_count < len(frozen.lines)
+
+
 def _lines_json(lines: Counter[tuple[str, str, int]]) -> list[list[Any]]:
     return [[account, cc, cents, n] for (account, cc, cents), n in sorted(lines.items())]
 
@@ -204,9 +213,9 @@ class PostingService:
             return self._confirm(row)
         frozen = self._frozen(row)
         found = self.erp.find_journal(row.external_reference, posting_date=frozen.posting_date)
-        if found is not None:
+        if found is not None and not _partly_entered(frozen, found):
             return self._record_found(row, frozen, found, action="posted")
-        result = self.erp.post_journal(frozen)
+        result = self.erp.post_journal(frozen)  # absent, or partly entered: the adapter enters what is missing
         if isinstance(result, SubmittedJournal):
             self.postings.mark_submitted(row.external_reference, result.erp_key, at=clock.now())
             self._audit(row.payroll_uuid, "submitted", {"reference": row.external_reference,

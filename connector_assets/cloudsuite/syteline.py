@@ -1,26 +1,32 @@
-"""The SyteLine (CloudSuite Industrial) adapter over Mongoose IDOs: SLCharts, SLUnitcdNs, SLJournals, SLEmployees.
+"""The SyteLine (CloudSuite Industrial) adapter over Mongoose IDOs: SLCharts, SLUnitcdNs, SLJournals, SLLedgers,
+SLEmployees.
 
-Property names beyond `Acct`/`Description`/`EmpNum`... are UNVERIFIED (reference §7.3), so all are options.
-A journal is inserted in one UpdateCollection request under a Reference of at most 30 characters; a retry
-first looks that Reference up, so a journal is never inserted twice.
+Property names are discovered from the site (`syteline_schema`), not assumed. A journal is entered one row per
+UpdateCollection request (a site may process only the first item of `Changes`), each row with a `Seq` from
+`GetNextJournalSeqSp`, under a Reference of at most 30 characters. Entered rows sit in SLJournals until the
+customer's journal posting moves them to SLLedgers, so the Reference is looked up in both: "posted" here means
+"entered in the journal". A retry enters only the rows still missing, so a journal is never entered twice.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
 
-from connector_assets.cloudsuite.errors import PostingConflict, RecordNotFound
+from connector_assets import clock
+from connector_assets.cloudsuite import syteline_schema as schema
+from connector_assets.cloudsuite.errors import PostingConflict, SyteLineError
 from connector_assets.cloudsuite.money import cents_to_decimal, decimal_to_cents
-from connector_assets.cloudsuite.mongoose import INSERT, UPDATE, IdoClient, Item, change, format_datetime, quote
+from connector_assets.cloudsuite.mongoose import DELETE, INSERT, IdoClient, Item, change, format_datetime, quote
 from connector_assets.cloudsuite.mongoose import parse_datetime as _parse_datetime
+from connector_assets.cloudsuite.syteline_employees import SyteLineEmployees
+from connector_assets.cloudsuite.syteline_schema import IdoNames, SiteSchema, SyteLineSetupError
 from connector_assets.cloudsuite.types import (
     CostCenter,
-    ErpEmployee,
     GlAccount,
     Journal,
     JournalLine,
@@ -28,50 +34,29 @@ from connector_assets.cloudsuite.types import (
 )
 
 REFERENCE_LENGTH = 30
+SEQ_METHOD = "GetNextJournalSeqSp"
+LineKey = tuple[str, tuple[str, str, str, str], int]  # account, unit codes 1..4, signed cents
 
 
 @dataclass(frozen=True)
 class SyteLineOptions:
-    """Per-site IDO property names and journal settings."""
+    """Per-site settings; the name mappings override discovered property names (field -> property)."""
 
     page_size: int = 1000
     journal_id: str = "GJ"
-    chart: Mapping[str, str] = field(
-        default_factory=lambda: {
-            "account": "Acct",
-            "description": "Description",
-            "active": "Active",
-            "effective": "EffDate",
-            "obsolete": "ObsDate",
-        }
-    )
-    unit_code: str = "UnitCode{n}"
-    unit_description: str = "Description"
-    unit_active: str = "Active"
-    journal: Mapping[str, str] = field(
-        default_factory=lambda: {
-            "id": "Id",
-            "seq": "Seq",
-            "date": "TransDate",
-            "account": "Acct",
-            "unit": "AcctUnit{n}",
-            "amount": "DomAmount",
-            "reference": "Ref",
-        }
-    )
-    employee: Mapping[str, str] = field(
-        default_factory=lambda: {
-            "number": "EmpNum",
-            "first_name": "Fname",
-            "last_name": "Lname",
-            "name": "Name",
-            "department": "Dept",
-            "hire_date": "HireDate",
-            "term_date": "TermDate",
-        }
-    )
+    chart: Mapping[str, str] = field(default_factory=dict)
+    unit: Mapping[str, str] = field(default_factory=dict)
+    journal: Mapping[str, str] = field(default_factory=dict)
+    ledger: Mapping[str, str] = field(default_factory=dict)
+    employee: Mapping[str, str] = field(default_factory=dict)
     # SLEmployees has no documented cost-center property; name one here to read and write it.
     employee_cost_center: str | None = None
+    # Employee numbers that do not fit EmpNum (7 characters, right-justified) -> the site's employee number.
+    employee_numbers: Mapping[str, str] = field(default_factory=dict)
+    emp_num_width: int = 7
+    # Rows per UpdateCollection request: 1 (a site may process only the first change), or None for one request
+    # with every row, for a site that checks balance per request; the row count is verified either way.
+    rows_per_request: int | None = 1
 
 
 def journal_reference(external_reference: str) -> str:
@@ -82,30 +67,53 @@ def journal_reference(external_reference: str) -> str:
     return f"{external_reference[: REFERENCE_LENGTH - 11]}~{digest}"
 
 
-def _date(item: Item, prop: str, what: str) -> date | None:
+def _date(item: Item, prop: str | None, what: str) -> date | None:
+    if prop is None:
+        return None
     try:
         return _parse_datetime(item.get(prop))
     except ValueError as exc:
         raise ValueError(f"{what}: {prop} {exc}") from None
 
 
-def _active(value: str | None) -> bool:
-    return (value or "1").strip().lower() not in ("0", "false", "no", "n")
+def _blocked(item: Item, names: IdoNames, what: str) -> tuple[bool, date | None]:
+    """(blocked, obsolete date): an Active flag where the IDO has one, else obsolete on or before today."""
+    obsolete = _date(item, names.get("obsolete"), what)
+    active = names.get("active")
+    if active:
+        return (item.get(active) or "1").strip().lower() in ("0", "false", "no", "n"), obsolete
+    return obsolete is not None and obsolete <= clock.today(), obsolete
 
 
-class SyteLineErp:
+def with_units(overrides: Mapping[str, str]) -> dict[str, str]:
+    """A `unit: AcctUnit{n}` override stands for unit1..unit4."""
+    out = {k: v for k, v in overrides.items() if k != "unit"}
+    if "unit" in overrides:
+        out |= {f"unit{n}": overrides["unit"].format(n=n) for n in range(1, 5) if f"unit{n}" not in out}
+    return out
+
+
+class SyteLineErp(SyteLineEmployees):
     """`Erp` for CloudSuite Industrial (SyteLine) through Mongoose IDO REST v2."""
 
     flavour = "syteline"
 
     def __init__(
-        self, ido: IdoClient, *, cost_center_unit: int = 2, options: SyteLineOptions | None = None
+        self,
+        ido: IdoClient,
+        *,
+        cost_center_unit: int = 2,
+        options: SyteLineOptions | None = None,
+        facts: schema.FactStore | None = None,
+        connection_id: str = "",
     ) -> None:
         if not 1 <= cost_center_unit <= 4:
             raise ValueError(f"cost center unit code {cost_center_unit} must be 1..4 (SLUnitcd1s..SLUnitcd4s)")
         self.ido = ido
         self.unit = cost_center_unit
         self.options = options or SyteLineOptions()
+        self.facts, self.connection_id = facts, connection_id
+        self._schema: SiteSchema | None = None
 
     def __repr__(self) -> str:
         return f"SyteLineErp(configuration={self.ido.configuration!r}, unit={self.unit})"
@@ -114,206 +122,193 @@ class SyteLineErp:
         """Release the HTTP connections."""
         self.ido.transport.close()
 
+    # --- discovery ---
+    def schema(self, *, refresh: bool = False) -> SiteSchema:
+        """The site's property names: kept per connection, discovered again with every master-data refresh."""
+        o = self.options
+        fingerprint = repr((self.ido.configuration, self.unit, o.chart, o.unit, o.journal, o.ledger, o.employee))
+        if not refresh and self._schema is None:
+            self._schema = schema.load_schema(self.facts, self.connection_id, fingerprint)
+        if refresh or self._schema is None:
+            self._schema = self._discover()
+            schema.keep_schema(self.facts, self.connection_id, fingerprint, self._schema)
+        return self._schema
+
+    def _discover(self) -> SiteSchema:
+        o, props = self.options, self.ido.properties
+        return SiteSchema(
+            chart=schema.resolve("SLCharts", props("SLCharts"), schema.CHART, o.chart, "chart"),
+            unit=schema.resolve(
+                f"SLUnitcd{self.unit}s", props(f"SLUnitcd{self.unit}s"), schema.UNIT, o.unit, "unit", self.unit
+            ),
+            journal=schema.resolve(
+                "SLJournals", props("SLJournals"), schema.JOURNAL, with_units(o.journal), "journal"
+            ),
+            ledger=schema.resolve("SLLedgers", props("SLLedgers"), schema.LEDGER, with_units(o.ledger), "ledger"),
+            employee=schema.resolve("SLEmployees", props("SLEmployees"), schema.EMPLOYEE, o.employee, "employee"),
+        )
+
     # --- master data ---
     def list_gl_accounts(self) -> list[GlAccount]:
-        """Every account of SLCharts with its active flag and effective/obsolete dates."""
-        n = self.options.chart
-        props = [n["account"], n["description"], n["active"], n["effective"], n["obsolete"]]
-        rows = self.ido.load("SLCharts", props, orderby=n["account"], page_size=self.options.page_size)
-        return [
-            GlAccount(
-                account=r[n["account"]],
-                name=r.get(n["description"], ""),
-                blocked=not _active(r.get(n["active"])),
-                valid_from=_date(r, n["effective"], f"account {r[n['account']]}"),
-                valid_to=_date(r, n["obsolete"], f"account {r[n['account']]}"),
-            )
-            for r in rows
-        ]
+        """Every account of SLCharts with its blocked state and effective/obsolete dates (re-discovers names)."""
+        n = self.schema(refresh=True).chart
+        rows = self.ido.load(
+            "SLCharts", list(n.names.values()), orderby=n["account"], page_size=self.options.page_size
+        )
+        accounts = []
+        for r in rows:
+            what = f"account {r[n['account']]}"
+            blocked, obsolete = _blocked(r, n, what)
+            accounts.append(GlAccount(account=r[n["account"]], name=r.get(n.get("description") or "", ""),
+                                      blocked=blocked, valid_from=_date(r, n.get("effective"), what),
+                                      valid_to=obsolete))  # fmt: skip
+        return accounts
 
     def list_cost_centers(self) -> list[CostCenter]:
         """Every value of the cost-center unit code (SLUnitcdNs)."""
-        code = self.options.unit_code.format(n=self.unit)
-        props = [code, self.options.unit_description, self.options.unit_active]
-        rows = self.ido.load(f"SLUnitcd{self.unit}s", props, orderby=code, page_size=self.options.page_size)
-        return [
-            CostCenter(
-                code=r[code],
-                name=r.get(self.options.unit_description, ""),
-                blocked=not _active(r.get(self.options.unit_active)),
-            )
-            for r in rows
-        ]
+        n = self.schema().unit
+        rows = self.ido.load(
+            f"SLUnitcd{self.unit}s", list(n.names.values()), orderby=n["code"], page_size=self.options.page_size
+        )
+        out = []
+        for r in rows:
+            blocked, obsolete = _blocked(r, n, f"cost center {r[n['code']]}")
+            out.append(CostCenter(code=r[n["code"]], name=r.get(n.get("description") or "", ""), blocked=blocked,
+                                  valid_to=obsolete))  # fmt: skip
+        return out
 
     # --- journals ---
-    def _unit_prop(self, number: int) -> str:
-        return self.options.journal["unit"].format(n=number)
+    def _rows(self, ido: str, names: IdoNames, ref: str, record: str) -> list[Item]:
+        order = names.get("seq") or names.get("number") or names["reference"]
+        rows = self.ido.load(ido, list(names.names.values()), filter=f"{names['reference']} = {quote(ref)}",
+                             orderby=order, page_size=self.options.page_size, record=record)  # fmt: skip
+        return [r for r in rows if r.get(names["reference"]) == ref]  # the filter is case-insensitive
+
+    def _key(self, item: Item, names: IdoNames, record: str) -> LineKey:
+        units = tuple(item.get(names.get(f"unit{i}") or "", "") for i in range(1, 5))
+        cents = decimal_to_cents(item.get(names["amount"], ""), what=f"{record} {names['amount']}")
+        return item.get(names["account"], ""), (units[0], units[1], units[2], units[3]), cents
+
+    def _line_key(self, line: JournalLine) -> LineKey:
+        units = ["", "", "", ""]
+        for name, value in line.dimensions.items():
+            units[_unit_number(name) - 1] = value
+        if line.cost_center:
+            units[self.unit - 1] = line.cost_center
+        return line.account, (units[0], units[1], units[2], units[3]), line.signed_cents
+
+    def _entered(self, reference: str) -> tuple[list[Item], list[Item], SiteSchema]:
+        s, ref = self.schema(), journal_reference(reference)
+        return (
+            self._rows("SLJournals", s.journal, ref, reference),
+            self._rows("SLLedgers", s.ledger, ref, reference),
+            s,
+        )
 
     def find_journal(self, reference: str, *, posting_date: date | None = None) -> PostedJournal | None:
-        """The journal rows inserted under `reference` (filtered by Reference), summed up; None if there are none."""
-        n = self.options.journal
-        ref = journal_reference(reference)
-        unit = self._unit_prop(self.unit)
-        props = [n["id"], n["seq"], n["date"], n["amount"], n["reference"], n["account"], unit]
-        rows = list(
-            self.ido.load(
-                "SLJournals",
-                props,
-                filter=f"{n['reference']} = {quote(ref)}",
-                orderby=n["seq"],
-                page_size=self.options.page_size,
-                record=reference,
-            )
-        )
-        rows = [r for r in rows if r.get(n["reference"]) == ref]  # the filter is case-insensitive
-        if not rows:
+        """The rows entered under `reference`, in SLJournals (unposted) and SLLedgers (posted), summed up."""
+        journal_rows, ledger_rows, s = self._entered(reference)
+        if not journal_rows and not ledger_rows:
             return None
-        amounts = [decimal_to_cents(r.get(n["amount"], ""), what=f"{reference} {n['amount']}") for r in rows]
-        seqs = [r.get(n["seq"], "") for r in rows]
+        keys = [self._key(r, s.journal, reference) for r in journal_rows]
+        keys += [self._key(r, s.ledger, reference) for r in ledger_rows]
+        ref, first = journal_reference(reference), journal_rows[0] if journal_rows else ledger_rows[0]
+        if journal_rows:
+            seqs = [r.get(s.journal["seq"], "") for r in journal_rows]
+            document = f"{journal_rows[0].get(s.journal['id'], '')}/{ref}#{seqs[0]}-{seqs[-1]}"
+        else:
+            document = f"ledger/{ref}"
+        date_prop = (s.journal if journal_rows else s.ledger)["date"]
+        lines = tuple(JournalLine(account=a, cost_center=u[self.unit - 1] or None,
+                                  dimensions={f"AcctUnit{i}": c for i, c in enumerate(u, 1) if c and i != self.unit},
+                                  debit_cents=max(c, 0), credit_cents=max(-c, 0), currency="")
+                      for a, u, c in keys if c)  # fmt: skip
         return PostedJournal(
             external_reference=reference,
-            document_id=f"{rows[0].get(n['id'], '')}/{ref}#{seqs[0]}-{seqs[-1]}",
-            posting_date=_date(rows[0], n["date"], reference),
-            line_count=len(rows),
-            debit_cents=sum(a for a in amounts if a > 0),
-            credit_cents=-sum(a for a in amounts if a < 0),
-            lines=tuple(
-                JournalLine(
-                    account=r.get(n["account"], ""),
-                    cost_center=r.get(unit) or None,
-                    dimensions={},
-                    debit_cents=max(a, 0),
-                    credit_cents=max(-a, 0),
-                    currency="",
-                )
-                for r, a in zip(rows, amounts, strict=True)
-                if a
-            ),
-            erp_key=ref,
+            document_id=document,
+            posting_date=_date(first, date_prop, reference),
+            line_count=len(keys),
+            debit_cents=sum(c for _, _, c in keys if c > 0),
+            credit_cents=-sum(c for _, _, c in keys if c < 0),
+            lines=lines if len(lines) == len(keys) else None,
+            erp_key=self.options.journal_id,
         )
 
     def post_journal(self, journal: Journal) -> PostedJournal:
-        """Insert all lines in one request, unless the Reference is already there; returns what SyteLine holds."""
-        posted = self.find_journal(journal.external_reference)
-        if posted is None:
-            n, ref = self.options.journal, journal_reference(journal.external_reference)
-            changes = []
-            for number, line in enumerate(journal.lines, start=1):
-                if line.currency != journal.currency:
-                    raise ValueError(
-                        f"journal {journal.external_reference} line {number}: currency {line.currency} "
-                        f"differs from the journal's {journal.currency}"
-                    )
-                props: dict[str, str | None] = {
-                    n["id"]: self.options.journal_id,
-                    n["date"]: format_datetime(journal.posting_date),
-                    n["account"]: line.account,
-                    n["amount"]: cents_to_decimal(line.signed_cents),
-                    n["reference"]: ref,
-                }
-                for name, value in line.dimensions.items():
-                    props[self._unit_prop(_unit_number(name))] = value
-                if line.cost_center:
-                    props[self._unit_prop(self.unit)] = line.cost_center
-                changes.append(change(INSERT, props))
-            self.ido.update("SLJournals", changes, record=journal.external_reference)
-            posted = self.find_journal(journal.external_reference)
-            if posted is None:
-                raise PostingConflict(
-                    f"journal {journal.external_reference}: SLJournals accepted the rows but "
-                    f"Reference {ref!r} cannot be read back; check the Ref property name"
-                )
-        expected = (len(journal.lines), journal.debit_cents, journal.credit_cents)
-        if (posted.line_count, posted.debit_cents, posted.credit_cents) != expected:
+        """Enter the journal's rows still missing under its Reference, one row per request, then verify them."""
+        reference = journal.external_reference
+        journal_rows, ledger_rows, s = self._entered(reference)
+        found = Counter(self._key(r, s.journal, reference) for r in journal_rows)
+        found += Counter(self._key(r, s.ledger, reference) for r in ledger_rows)
+        wanted = Counter(self._line_key(line) for line in journal.lines)
+        if found - wanted:
             raise PostingConflict(
-                f"journal {journal.external_reference}: SyteLine holds {posted.line_count} rows, debit "
-                f"{posted.debit_cents} / credit {posted.credit_cents} cents under {posted.document_id}, but the "
-                f"journal has {expected[0]} lines, {expected[1]} / {expected[2]}; reverse before posting again"
+                f"journal {reference}: SyteLine holds rows under Reference {journal_reference(reference)!r} that "
+                f"are not in this journal ({sorted(found - wanted)}); reverse them before posting again"
+            )
+        missing = wanted - found
+        pending: list[tuple[JournalLine, str]] = []
+        for number, line in enumerate(journal.lines, start=1):
+            if line.currency != journal.currency:
+                raise ValueError(f"journal {reference} line {number}: currency {line.currency} differs from the "
+                                 f"journal's {journal.currency}")  # fmt: skip
+            key = self._line_key(line)
+            if missing[key] > 0:
+                missing[key] -= 1
+                pending.append((line, f"{reference} line {number}"))
+        size = self.options.rows_per_request or len(pending) or 1
+        for start in range(0, len(pending), size):
+            chunk = pending[start : start + size]
+            changes = [change(INSERT, self._row(s.journal, journal, line, record)) for line, record in chunk]
+            try:
+                self.ido.update("SLJournals", changes, record=chunk[0][1])
+            except SyteLineError as exc:
+                raise self._withdraw(reference, s.journal, exc) from exc
+        posted = self.find_journal(reference)
+        expected = (len(journal.lines), journal.debit_cents, journal.credit_cents)
+        if posted is None or (posted.line_count, posted.debit_cents, posted.credit_cents) != expected:
+            held = (posted.line_count, posted.debit_cents, posted.credit_cents) if posted else (0, 0, 0)
+            raise PostingConflict(
+                f"journal {reference}: after entering, SyteLine holds {held[0]} rows, debit {held[1]} / credit "
+                f"{held[2]} cents, but the journal has {expected[0]} lines, {expected[1]} / {expected[2]}; check "
+                "SLJournals for this Reference (the site may have dropped rows) before posting again"
             )
         return posted
 
-    # --- employees ---
-    def _employee_props(self) -> list[str]:
-        e = self.options.employee
-        props = [e["number"], e["first_name"], e["last_name"], e["department"], e["hire_date"], e["term_date"]]
-        return props + ([self.options.employee_cost_center] if self.options.employee_cost_center else [])
+    def _withdraw(self, reference: str, n: IdoNames, refused: SyteLineError) -> SyteLineError:
+        """The site refused a row: delete the journal's unposted rows so no half journal stays behind."""
+        rows = self._rows("SLJournals", n, journal_reference(reference), reference)
+        for row in rows:  # one change per request, as for inserts
+            self.ido.update("SLJournals", [change(DELETE, {}, row.get("_ItemId", ""))], record=reference)
+        note = f"; the {len(rows)} row(s) already entered were deleted again" if rows else ""
+        return SyteLineError(refused.ido, refused.action, refused.message + note, record=refused.record)
 
-    def _employee(self, item: Item) -> ErpEmployee:
-        e = self.options.employee
-        who = f"employee {item.get(e['number'], '')}"
-        return ErpEmployee(
-            number=item.get(e["number"], ""),
-            first_name=item.get(e["first_name"], ""),
-            last_name=item.get(e["last_name"], ""),
-            department=item.get(e["department"], ""),
-            cost_center=item.get(self.options.employee_cost_center, "")
-            if self.options.employee_cost_center
-            else "",
-            hire_date=_date(item, e["hire_date"], who),
-            termination_date=_date(item, e["term_date"], who),
-        )
+    def _enter(self, n: IdoNames, journal: Journal, line: JournalLine, record: str) -> None:
+        """Enter one row in its own request."""
+        self.ido.update("SLJournals", [change(INSERT, self._row(n, journal, line, record))], record=record)
 
-    def list_employees(self) -> list[ErpEmployee]:
-        """Every employee of SLEmployees."""
-        e = self.options.employee
-        rows = self.ido.load(
-            "SLEmployees", self._employee_props(), orderby=e["number"], page_size=self.options.page_size
-        )
-        return [self._employee(r) for r in rows]
-
-    def _find_employee(self, number: str) -> tuple[ErpEmployee, str] | None:
-        e = self.options.employee
-        rows = self.ido.load(
-            "SLEmployees",
-            self._employee_props(),
-            filter=f"{e['number']} = {quote(number)}",
-            record=f"employee {number}",
-        )
-        for row in rows:
-            if row.get(e["number"]) == number:
-                return self._employee(row), row.get("_ItemId", "")
-        return None
-
-    def upsert_employee(self, employee: ErpEmployee) -> Literal["added", "updated", "unchanged"]:
-        """Insert or update the employee (optimistic locking with the row's `_ItemId`)."""
-        e = self.options.employee
+    def _row(self, n: IdoNames, journal: Journal, line: JournalLine, record: str) -> dict[str, str | None]:
+        """The row's properties, with a fresh Seq from GetNextJournalSeqSp."""
+        journal_id = self.options.journal_id
+        out = self.ido.invoke("SLJournals", SEQ_METHOD, [journal_id, None], record=record)
+        seq = out[1].strip() if len(out) > 1 else ""
+        if not seq.isdigit():
+            raise SyteLineSetupError(f"{record}: {SEQ_METHOD} returned no journal sequence ({out!r}) for journal "
+                                     f"{journal_id}; check cloudsuite.syteline.journal_id")  # fmt: skip
+        account, units, cents = self._line_key(line)
         props: dict[str, str | None] = {
-            e["first_name"]: employee.first_name,
-            e["last_name"]: employee.last_name,
-            e["name"]: employee.full_name,
-            e["department"]: employee.department,
-            e["hire_date"]: format_datetime(employee.hire_date),
-            e["term_date"]: format_datetime(employee.termination_date),
-        }
-        if self.options.employee_cost_center:
-            props[self.options.employee_cost_center] = employee.cost_center
-        found = self._find_employee(employee.number)
-        who = f"employee {employee.number}"
-        if found is None:
-            self.ido.update("SLEmployees", [change(INSERT, {e["number"]: employee.number, **props})], record=who)
-            return "added"
-        current, item_id = found
-        wanted = employee if self.options.employee_cost_center else _without_cost_center(employee)
-        if current == wanted:
-            return "unchanged"
-        self.ido.update(
-            "SLEmployees", [change(UPDATE, {e["number"]: employee.number, **props}, item_id)], record=who
-        )
-        return "updated"
-
-    def terminate_employee(self, employee_number: str, termination_date: date) -> None:
-        """Set the employee's termination date."""
-        e = self.options.employee
-        found = self._find_employee(employee_number)
-        who = f"employee {employee_number}"
-        if found is None:
-            raise RecordNotFound(f"{who} does not exist in SLEmployees; add it before terminating it")
-        props = {e["number"]: employee_number, e["term_date"]: format_datetime(termination_date)}
-        self.ido.update("SLEmployees", [change(UPDATE, props, found[1])], record=who)
-
-
-def _without_cost_center(employee: ErpEmployee) -> ErpEmployee:
-    return replace(employee, cost_center="")
+            n["id"]: journal_id, n["seq"]: seq, n["date"]: format_datetime(journal.posting_date),
+            n["account"]: account, n["amount"]: cents_to_decimal(cents),
+            n["reference"]: journal_reference(journal.external_reference),
+        }  # fmt: skip
+        for i, code in enumerate(units, start=1):
+            if code:
+                prop = n.get(f"unit{i}")
+                if prop is None:
+                    raise SyteLineSetupError(f"{record}: SLJournals has no property for unit code {i}; name it "
+                                             "under cloudsuite.syteline.journal")  # fmt: skip
+                props[prop] = code
+        return props
 
 
 def _unit_number(name: str) -> int:

@@ -19,6 +19,12 @@ from connector_assets_tests.fixtures.ion_sandbox import IonSandbox
 MakeErp = Callable[..., Erp]
 
 
+@pytest.fixture
+def ion_sandbox(make_ion_sandbox: Callable[..., IonSandbox]) -> IonSandbox:
+    """A strict tenant whose background job creates vouchers at once (the delay is covered in test_m3_async)."""
+    return make_ion_sandbox(voucher_delay_s=0)
+
+
 def m3(make_erp: MakeErp, sandbox: IonSandbox, **options: object) -> M3Erp:
     erp = make_erp(sandbox, "m3", **options)
     assert isinstance(erp, M3Erp)
@@ -135,7 +141,7 @@ def test_debit_credit_code_template(
     make_ion_sandbox: Callable[..., IonSandbox], make_erp: MakeErp, returns_voucher: bool
 ) -> None:
     """A DBCR template gets positive amounts with D/C; a silent UpdBatch is found through GLS200MI."""
-    sandbox = make_ion_sandbox(amount_sign="dbcr", updbatch_returns_voucher=returns_voucher)
+    sandbox = make_ion_sandbox(amount_sign="dbcr", updbatch_returns_voucher=returns_voucher, voucher_delay_s=0)
     options = M3Options(posting=M3PostingOptions(amount_style="dbcr"))
     erp = m3(make_erp, sandbox, m3_options=options)
     posted = erp.post_journal(payroll_journal())

@@ -23,6 +23,7 @@ from connector_assets.defs import operations as ops
 from connector_assets.demo.environment import SandboxEnvironment
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.crypto import SecretCipher
+from connector_assets_tests.e2e.deployment import ION_OPTIONS
 
 # A fixed day keeps two runs of one seed identical (the generator derives dates from it).
 TODAY = date(2026, 11, 27)
@@ -72,8 +73,9 @@ def add_tenants(dep: Deployment, tenants: dict[str, tuple[str, int]], employees:
     """Add connections `{id: (erp, seed)}` and load the Definitions for them."""
     for connection_id, (erp, seed) in tenants.items():
         dep.env.add_tenant(
-            connection_id, erp=erp, seed=seed, employees=employees, history_months=months, today=TODAY
-        )
+            connection_id, erp=erp, seed=seed, employees=employees, history_months=months, today=TODAY,
+            ion_options=ION_OPTIONS,
+        )  # fmt: skip
     reload_definitions()
 
 

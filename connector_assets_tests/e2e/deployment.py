@@ -25,6 +25,8 @@ from connector_assets.store.postings import Postings
 from connector_assets.store.state import SyncState
 
 DEFINITIONS = "connector_assets.definitions"
+# A strict ION tenant whose background job creates M3 vouchers at once, so runs need not wait for them.
+ION_OPTIONS = {"voucher_delay_s": 0.0}
 
 
 def write_dagster_home(home: Path, postgres_url: str) -> Path:
@@ -86,8 +88,9 @@ class Deployment:
         # A seed per connection: two companies never share employee or payroll uuids.
         seed = 100 + len(self.env.tenants)
         tenant = self.env.add_tenant(
-            connection_id, erp=erp, seed=seed, employees=employees, history_months=history_months
-        )
+            connection_id, erp=erp, seed=seed, employees=employees, history_months=history_months,
+            ion_options=ION_OPTIONS,
+        )  # fmt: skip
         self.activate()
         return tenant
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from connector_assets.defs.workforce.assets import employee_number
+from connector_assets.defs.workforce.assets import NUMBER_WIDTH, employee_number
 from connector_assets.demo.environment import Tenant
 from connector_assets_tests.e2e.conftest import ERPS
 from connector_assets_tests.e2e.deployment import Deployment
@@ -23,7 +23,8 @@ def connection(request: pytest.FixtureRequest, deployment: Deployment) -> str:
 
 
 def _erp_employee(tenant: Tenant, gusto_uuid: str) -> Any:
-    found = [e for e in tenant.ion.employees() if e.number == employee_number(gusto_uuid)]
+    number = employee_number(gusto_uuid, NUMBER_WIDTH[tenant.erp])
+    found = [e for e in tenant.ion.employees() if e.number.strip() == number]  # SyteLine pads EmpNum
     assert len(found) == 1, f"employee {gusto_uuid}: {len(found)} CloudSuite records"
     return found[0]
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from connector_assets_tests.fixtures.ion_sandbox import IonSandbox
+import pytest
+
+from connector_assets_tests.fixtures.ion_sandbox import LENIENT, IonSandbox
+
+
+@pytest.fixture
+def ion_sandbox(make_ion_sandbox: Callable[..., IonSandbox]) -> IonSandbox:
+    """This module checks the older (lenient) shapes; the strict defaults are covered in test_ion_strict."""
+    return make_ion_sandbox(**LENIENT)
 
 
 def _list_all(sb: IonSandbox, dimension: str, maxrecs: int) -> tuple[list[str], int]:
@@ -24,7 +32,7 @@ def _list_all(sb: IonSandbox, dimension: str, maxrecs: int) -> tuple[list[str], 
 
 def test_listing_12000_accounts_with_start_keys_is_complete(make_ion_sandbox: Callable[..., IonSandbox]) -> None:
     """12,000 accounts seeded through the admin API come back complete and in key order, 1,000 per call."""
-    sb = make_ion_sandbox(seed_default=False)
+    sb = make_ion_sandbox(**LENIENT, seed_default=False)
     accounts = [{"code": f"{n:06d}", "name": f"Account {n}"} for n in range(12000)]
     seeded = sb.http.post(f"{sb.url}/_sandbox/accounts", json={"accounts": accounts}).json()
     assert seeded == {"seeded": 12000}
@@ -43,7 +51,7 @@ def test_default_maxrecs_is_100_and_zero_means_all(ion_sandbox: IonSandbox) -> N
 
 def test_exclusive_start_key_is_configurable(make_ion_sandbox: Callable[..., IonSandbox]) -> None:
     """With start_key_inclusive=False the start key itself is not returned again."""
-    sb = make_ion_sandbox(start_key_inclusive=False)
+    sb = make_ion_sandbox(**LENIENT, start_key_inclusive=False)
     records = sb.m3("CRS630MI", "LstAccountID", AITP="1", AITM="6000", maxrecs=1)["results"][0]["records"]
     assert records[0]["AITM"] == "6010"
 
@@ -69,10 +77,10 @@ def test_account_fields_carry_blocked_flag_and_validity(ion_sandbox: IonSandbox)
 
 def test_cost_centers_live_on_the_configured_dimension(make_ion_sandbox: Callable[..., IonSandbox]) -> None:
     """Cost centres are listed on AITP=2 by default and on AITP=3 when the tenant says so."""
-    default = make_ion_sandbox()
+    default = make_ion_sandbox(**LENIENT)
     codes = [r["AITM"] for r in default.m3("CRS630MI", "LstAccountID", AITP="2")["results"][0]["records"]]
     assert codes == ["CC100", "CC200", "CC300", "CC400", "CC500"]
-    moved = make_ion_sandbox(cost_center_dimension=3)
+    moved = make_ion_sandbox(**LENIENT, cost_center_dimension=3)
     assert moved.m3("CRS630MI", "LstAccountID", AITP="2")["results"][0]["records"] == []
     assert len(moved.m3("CRS630MI", "LstAccountID", AITP="3")["results"][0]["records"]) == 5
 

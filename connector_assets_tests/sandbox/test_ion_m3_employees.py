@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
-from connector_assets_tests.fixtures.ion_sandbox import IonSandbox
+import pytest
+
+from connector_assets_tests.fixtures.ion_sandbox import LENIENT, IonSandbox
+
+
+@pytest.fixture
+def ion_sandbox(make_ion_sandbox: Callable[..., IonSandbox]) -> IonSandbox:
+    """This module checks the older (lenient) shapes; the strict defaults are covered in test_ion_strict."""
+    return make_ion_sandbox(**LENIENT)
 
 
 def _add(sb: IonSandbox, number: str, **fields: str) -> dict[str, object]:

@@ -6,12 +6,20 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from connector_assets_tests.fixtures.ion_sandbox import IonSandbox
+import pytest
+
+from connector_assets_tests.fixtures.ion_sandbox import LENIENT, IonSandbox
 
 GOOD_LINES = [
     {"AIT1": "6000", "AIT2": "CC100", "ACAM": "1500.25", "VTXT": "GP-PAY-0001 wages"},
     {"AIT1": "2100", "ACAM": "-1500.25", "VTXT": "GP-PAY-0001 net pay"},
 ]
+
+
+@pytest.fixture
+def ion_sandbox(make_ion_sandbox: Callable[..., IonSandbox]) -> IonSandbox:
+    """This module checks the older (lenient) shapes; the strict defaults are covered in test_ion_strict."""
+    return make_ion_sandbox(**LENIENT)
 
 
 def _head(sb: IonSandbox, key1: str) -> dict[str, Any]:
@@ -89,13 +97,13 @@ def test_account_blocked_after_adding_is_caught_at_update(ion_sandbox: IonSandbo
 
 def test_second_updbatch_does_not_post_twice(make_ion_sandbox: Callable[..., IonSandbox]) -> None:
     """A repeated UpdBatch is refused (default) or answered with the same voucher; only one voucher exists."""
-    refusing = make_ion_sandbox()
+    refusing = make_ion_sandbox(**LENIENT)
     _batch(refusing, "GP250131A06", GOOD_LINES)
     refusing.m3("GLS840MI", "UpdBatch", KEY1="GP250131A06")
     again = refusing.m3("GLS840MI", "UpdBatch", KEY1="GP250131A06")["results"][0]
     assert again["errorField"] == "KEY1" and "already updated" in again["errorMessage"]
     assert len(refusing.sim.vouchers()) == 1
-    noop = make_ion_sandbox(second_updbatch="noop")
+    noop = make_ion_sandbox(**LENIENT, second_updbatch="noop")
     _batch(noop, "GP250131A06", GOOD_LINES)
     first = noop.m3("GLS840MI", "UpdBatch", KEY1="GP250131A06")["results"][0]["records"]
     assert noop.m3("GLS840MI", "UpdBatch", KEY1="GP250131A06")["results"][0]["records"] == first
@@ -133,7 +141,7 @@ def test_dbcr_code_sets_the_sign_of_a_positive_amount(ion_sandbox: IonSandbox) -
 
 def test_bulk_post_runs_the_whole_flow_and_reports_counts(make_ion_sandbox: Callable[..., IonSandbox]) -> None:
     """One bulk POST carries head, lines and update; a failing transaction is counted and the rest run."""
-    sb = make_ion_sandbox()
+    sb = make_ion_sandbox(**LENIENT)
     head = {"transaction": "AddBatchHead", "record": {"KEY1": "GPBULK1", "INTN": "PAYROLL", "DESC": "Bulk"}}
     lines = [{"transaction": "AddBatchLineFld",
               "record": {"KEY1": "GPBULK1", "LINE": n, "INRI": "I1", "ACDT": "20250131", **fields}}
@@ -144,7 +152,7 @@ def test_bulk_post_runs_the_whole_flow_and_reports_counts(make_ion_sandbox: Call
     assert response["nrOfSuccessfullTransactions"] == 4 and response["nrOfFailedTransactions"] == 1
     assert response["results"][3]["errorField"] == "AIT1"
     assert len(sb.sim.vouchers()) == 1
-    stopping = make_ion_sandbox(bulk_stop_on_error=True)
+    stopping = make_ion_sandbox(**LENIENT, bulk_stop_on_error=True)
     halted = stopping.client().post("/M3/m3api-rest/v2/execute", json=body).json()
     assert halted["wasTerminated"] is True and halted["nrOfNotProcessedTransactions"] == 1
     assert stopping.sim.vouchers() == []

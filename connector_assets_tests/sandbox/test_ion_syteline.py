@@ -6,9 +6,17 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from connector_assets_tests.fixtures.ion_sandbox import IonSandbox
+import pytest
+
+from connector_assets_tests.fixtures.ion_sandbox import LENIENT, IonSandbox
 
 IDO = "/CSI/IDORequestService/ido"
+
+
+@pytest.fixture
+def ion_sandbox(make_ion_sandbox: Callable[..., IonSandbox]) -> IonSandbox:
+    """This module checks the older (lenient) shapes; the strict defaults are covered in test_ion_strict."""
+    return make_ion_sandbox(**LENIENT)
 
 
 def _insert(props: dict[str, str]) -> dict[str, Any]:
@@ -38,7 +46,7 @@ def test_missing_or_unknown_mongoose_config_fails(ion_sandbox: IonSandbox) -> No
 
 def test_recordcap_and_bookmark_paging_read_everything_once(make_ion_sandbox: Callable[..., IonSandbox]) -> None:
     """recordcap=100 with loadtype=NEXT and the bookmark reads 250 accounts in 100/100/50 without overlap."""
-    sb = make_ion_sandbox(seed_default=False)
+    sb = make_ion_sandbox(**LENIENT, seed_default=False)
     sb.sim.seed_accounts({"code": f"{n:05d}", "name": f"Account {n}"} for n in range(250))
     params: dict[str, str] = {"properties": "Acct,Description", "recordcap": "100"}
     seen, sizes = [], []
@@ -56,7 +64,7 @@ def test_recordcap_and_bookmark_paging_read_everything_once(make_ion_sandbox: Ca
 
 def test_recordcap_minus_one_is_200_and_zero_is_all(make_ion_sandbox: Callable[..., IonSandbox]) -> None:
     """recordcap -1 (or absent) returns 200 rows and says more exist; 0 returns every row; recordCap works too."""
-    sb = make_ion_sandbox(seed_default=False)
+    sb = make_ion_sandbox(**LENIENT, seed_default=False)
     sb.sim.seed_accounts({"code": f"{n:05d}"} for n in range(230))
     capped = sb.client().get(f"{IDO}/load/SLCharts", params={"recordcap": "-1"}).json()
     assert len(capped["Items"]) == 200 and capped["MoreRowsExist"] is True

@@ -14,14 +14,18 @@ SYNCED = "employees_synced"
 TAGS = {"domain": "workforce"}
 
 
-def employee_number(employee_uuid: str) -> str:
-    """CloudSuite employee number for a Gusto employee: stable, 10 characters (M3 EMNO)."""
-    return employee_uuid.replace("-", "")[:10].upper()
+# Employee-number width per ERP: M3 EMNO holds 10 characters, SyteLine's EmpNum 7.
+NUMBER_WIDTH = {"m3": 10, "syteline": 7}
 
 
-def erp_employee(row: dict[str, object]) -> ErpEmployee:
+def employee_number(employee_uuid: str, width: int = 10) -> str:
+    """CloudSuite employee number for a Gusto employee: stable, `width` characters of its uuid."""
+    return employee_uuid.replace("-", "")[:width].upper()
+
+
+def erp_employee(row: dict[str, object], width: int = 10) -> ErpEmployee:
     return ErpEmployee(
-        number=employee_number(str(row["employee_uuid"])),
+        number=employee_number(str(row["employee_uuid"]), width),
         first_name=str(row["first_name"] or ""),
         last_name=str(row["last_name"] or ""),
         # CloudSuite departments follow cost centers here: Gusto department titles do not fit M3's DEPT (8).
@@ -80,7 +84,7 @@ def cloudsuite_employees(
     try:
         for change in changes:
             row = current[change.employee_uuid]
-            target = erp_employee(row)
+            target = erp_employee(row, NUMBER_WIDTH.get(erp.flavour, 10))
             try:
                 if change.kind == "termination" and target.termination_date:
                     erp.upsert_employee(target)

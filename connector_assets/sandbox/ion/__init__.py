@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector_assets.sandbox.ion.config import IdoNames, IonConfig, SpikeArrest
+from connector_assets.sandbox.ion.config import IonConfig, SpikeArrest
 from connector_assets.sandbox.ion.demo_chart import default_accounts, default_cost_centers
 from connector_assets.sandbox.ion.simulator import IonSimulator
 from connector_assets.sandbox.ion.tokens import Credentials
@@ -12,7 +12,6 @@ from connector_assets.sandbox.server import ServerThread
 
 __all__ = [
     "Credentials",
-    "IdoNames",
     "IonConfig",
     "IonSimulator",
     "SpikeArrest",

@@ -105,6 +105,12 @@ def admin_routes(sim: IonSimulator) -> list[Route]:
         Route(f"{p}/spike_arrest", _endpoint(spike_arrest), methods=["POST"]),
         Route(f"{p}/vouchers", _endpoint(get(lambda: [v.to_json() for v in sim.vouchers()])), methods=["GET"]),
         Route(f"{p}/journals", _endpoint(get(lambda: [j.to_json() for j in sim.journals()])), methods=["GET"]),
+        Route(f"{p}/ledgers", _endpoint(get(lambda: [j.to_json() for j in sim.ledgers()])), methods=["GET"]),
+        Route(
+            f"{p}/journals/post",
+            _endpoint(lambda r, b: {"posted": sim.post_journals(b.get("journal_id"))}),
+            methods=["POST"],
+        ),
         Route(f"{p}/employees", _endpoint(get(lambda: [e.to_json() for e in sim.employees()])), methods=["GET"]),
         Route(f"{p}/batches", _endpoint(get(lambda: [_batch_json(b) for b in sim.batches()])), methods=["GET"]),
         Route(f"{p}/counters", _endpoint(get(sim.counters)), methods=["GET"]),

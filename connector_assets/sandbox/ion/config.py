@@ -18,56 +18,6 @@ class SpikeArrest:
     retry_after_s: int | None = None
 
 
-@dataclass(frozen=True)
-class IdoNames:
-    """Property names of the SyteLine IDOs (UNVERIFIED in the reference beyond Acct/Description/EmpNum...)."""
-
-    chart: dict[str, str] = field(
-        default_factory=lambda: {
-            "account": "Acct",
-            "description": "Description",
-            "type": "Type",
-            "active": "Active",
-            "effective": "EffDate",
-            "obsolete": "ObsDate",
-        }
-    )
-    unit_code: str = "UnitCode{n}"
-    unit_description: str = "Description"
-    unit_active: str = "Active"
-    journal: dict[str, str] = field(
-        default_factory=lambda: {
-            "id": "Id",
-            "seq": "Seq",
-            "date": "TransDate",
-            "account": "Acct",
-            "unit": "AcctUnit{n}",
-            "amount": "DomAmount",
-            "reference": "Ref",
-        }
-    )
-    employee: dict[str, str] = field(
-        default_factory=lambda: {
-            "number": "EmpNum",
-            "name": "Name",
-            "first_name": "Fname",
-            "last_name": "Lname",
-            "department": "Dept",
-            "hire_date": "HireDate",
-            "term_date": "TermDate",
-        }
-    )
-    period: dict[str, str] = field(
-        default_factory=lambda: {
-            "year": "FiscalYear",
-            "period": "Period",
-            "start": "PerStart",
-            "end": "PerEnd",
-            "closed": "Closed",
-        }
-    )
-
-
 @dataclass
 class IonConfig:
     """All tunable behaviour of one simulated tenant; defaults follow the reference where it is verified."""
@@ -94,7 +44,12 @@ class IonConfig:
     # --- M3 MI REST (reference §5, §6) ---
     cost_center_dimension: int = 2
     mi_default_maxrecs: int = 100
-    mi_error_http_status: int = 200
+    # Real tenants return v2 MI errors as HTTP 400 (reference §12.1); 200 is the older, lenient assumption.
+    mi_error_http_status: int = 400
+    # "results": the error in results[0]; "top_level": only terminationReason/terminationErrorType, no results.
+    mi_error_shape: Literal["results", "top_level"] = "results"
+    # A server-side cap below the requested maxrecs (§12.5); None returns up to maxrecs.
+    mi_page_cap: int | None = 300
     start_key_inclusive: bool = True
     bulk_stop_on_error: bool = False
     blocked_value: str = "1"  # LCCD value written for a blocked identity; any non-"0" is read as blocked
@@ -105,7 +60,14 @@ class IonConfig:
     ctrl_batch_checks_balance: bool = True
     reject_reused_posted_key1: bool = True
     second_updbatch: Literal["error", "noop"] = "error"
-    updbatch_returns_voucher: bool = True
+    # UpdBatch returns only CONO (§12.2); vouchers are created in the background and become visible to
+    # GLS200MI this many seconds (simulator clock) after UpdBatch (§12.3).
+    updbatch_returns_voucher: bool = False
+    voucher_delay_s: float = 1.0
+    # The GLS850 template maps CUAM: lines without it (or with CUAM differing from ACAM) are rejected (§12.4).
+    template_maps_cuam: bool = True
+    # The field named on a duplicate KEY1/LINE is undocumented (§12.6): by default none is named.
+    duplicate_error_field: bool = False
     voucher_series: str = "A1"
     first_voucher_number: int = 1
     validate_employee_cost_center: bool = True
@@ -113,9 +75,17 @@ class IonConfig:
     mongoose_config: str = ""  # empty: "<tenant>_DALS"
     missing_config_status: int = 400  # UNVERIFIED: the reference only says such calls fail
     cost_center_unit_code: int = 2
-    ido_names: IdoNames = field(default_factory=IdoNames)
     default_journal_id: str = "GJ"
-    syteline_require_balanced: bool = True
+    # SLJournals rows need a Seq issued by GetNextJournalSeqSp (§12.8); False accepts rows without one.
+    require_journal_seq: bool = True
+    # Only the first N items of a Changes array are processed (§12.9); None processes them all.
+    changes_per_request: int | None = 1
+    # EmpNum is a right-justified 7-character key (§12.11); False stores numbers as sent.
+    pad_employee_numbers: bool = True
+    # /ido/info/{IDO} answers with the property list; False leaves only the IdoProperties IDO to ask.
+    ido_info_endpoint: bool = True
+    # Entry of journal rows checks their balance per request (a lenient, older assumption).
+    syteline_require_balanced: bool = False
     syteline_reject_duplicate_reference: bool = False
     reference_max_len: int = 30
 

@@ -14,14 +14,15 @@ from connector_assets.sandbox.ion.config import IonConfig
 from connector_assets.sandbox.ion.ido_collections import (
     Change,
     ChartCollection,
-    EmployeeCollection,
     IdoCollection,
     IdoError,
-    JournalCollection,
+    IdoPropertiesCollection,
     PeriodCollection,
     UnitCodeCollection,
 )
+from connector_assets.sandbox.ion.ido_employees import EmployeeCollection
 from connector_assets.sandbox.ion.ido_filter import FilterError, compile_filter
+from connector_assets.sandbox.ion.ido_journals import JournalCollection, LedgerCollection, next_journal_seq
 from connector_assets.sandbox.ion.ido_paging import (
     Ordering,
     PagingError,
@@ -56,13 +57,19 @@ class IdoEndpoints:
             "SLCharts": ChartCollection(state, config),
             "SLPeriods": PeriodCollection(state, config, clock),
             "SLJournals": JournalCollection(state, config),
+            "SLLedgers": LedgerCollection(state),
             "SLEmployees": EmployeeCollection(state, config, clock),
             **{f"SLUnitcd{n}s": UnitCodeCollection(state, config, n) for n in range(1, 5)},
         }
-        self.methods: dict[tuple[str, str], IdoMethod] = {}
-        names = config.ido_names
-        self._default_order = {"SLJournals": [names.journal["seq"]],
-                               "SLPeriods": [names.period["year"], names.period["period"]]}  # fmt: skip
+        self.collections["IdoProperties"] = IdoPropertiesCollection(self.collections)
+        self.methods: dict[tuple[str, str], IdoMethod] = {
+            ("SLJournals", "GetNextJournalSeqSp"): lambda params: next_journal_seq(state, params),
+        }
+        self._default_order = {
+            "SLJournals": ["Seq"],
+            "SLLedgers": ["TransNum"],
+            "SLPeriods": ["FiscalYear", "Period"],
+        }
 
     def _gate(self, request: Request) -> tuple[str, IdoCollection | None, Response | None]:
         """Check the configuration header and find the IDO; returns (name, collection, error response)."""
@@ -130,6 +137,8 @@ class IdoEndpoints:
         try:
             body = json.loads(await request.body() or b"{}", parse_float=Decimal)
             changes = [self._change(c) for c in body["Changes"]]
+            # Only the first item(s) of a Changes array are processed; the rest are silently dropped (§12.9).
+            changes = changes[: self.config.changes_per_request or len(changes)]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             return _fail(f'{name}: body must be {{"Changes": [{{"Action", "ItemId", "Properties"}}]}}: {exc}')
         with self.state.lock:
@@ -176,6 +185,8 @@ class IdoEndpoints:
             return error
         if collection is None:
             return _fail(f"IDO {name} does not exist (or is not offered by this tenant)")
+        if not self.config.ido_info_endpoint:
+            return _fail(f"IDO metadata is not available through /info here; load IdoProperties for {name}", 404)
         methods = [{"Name": m, "Parameters": []} for (ido, m) in self.methods if ido == name]
         return JSONResponse({"Success": True, "Message": None, "Properties": collection.properties(),
                              "Methods": methods})  # fmt: skip

@@ -47,7 +47,9 @@ def _number(value: str) -> Decimal | None:
 
 
 def _compare(left: str, op: str, right: str) -> bool:
-    a, b = _number(left), _number(right)
+    # A padded key (EmpNum '   1001') compares as text, as SQL does: '1001' does not equal '   1001'.
+    padded = left != left.strip() or right != right.strip()
+    a, b = (None, None) if padded else (_number(left), _number(right))
     lhs: Decimal | str = a if a is not None and b is not None else left.casefold()
     rhs: Decimal | str = b if a is not None and b is not None else right.casefold()
     if op == "=":

@@ -26,7 +26,7 @@ OUTPUT_WIDTHS = {"AITM": 10, "AICL": 8, "TX40": 40, "TX15": 15, "EMNM": 36, "DEP
 
 
 class MiError(Exception):
-    """A failed MI transaction: reported inside HTTP 200 with errorMessage/errorCode/errorField/errorType."""
+    """A failed MI transaction: reported (HTTP 400 by default) with errorMessage/errorCode/errorField/errorType."""
 
     def __init__(self, message: str, code: str = "", field: str = "", type: str = "ServerReturnedNOK") -> None:
         super().__init__(message)
@@ -156,14 +156,27 @@ class MiEndpoints:
         raw = str(opts.get("maxrecs", self.config.mi_default_maxrecs))
         if not raw.isdigit():
             raise MiError(f"maxrecs {raw!r} must be a whole number (0 = all)", "", "maxrecs")
-        maxrecs = int(raw)
+        maxrecs = int(raw) or None
+        cap = self.config.mi_page_cap
+        if cap is not None:  # the server's own cap wins over a larger (or unlimited) maxrecs
+            maxrecs = min(maxrecs or cap, cap)
         cono = str(opts.get("cono") or self.config.company)
         divi = str(opts.get("divi") or self.config.division)
-        return MiContext(self.state, self.config, self.clock, cono, divi, maxrecs or None)
+        return MiContext(self.state, self.config, self.clock, cono, divi, maxrecs)
 
     def _respond(self, body: dict[str, Any]) -> Response:
-        status = self.config.mi_error_http_status if body["nrOfFailedTransactions"] else 200
-        return JSONResponse(body, status_code=status)
+        if not body["nrOfFailedTransactions"]:
+            return JSONResponse(body)
+        if self.config.mi_error_shape == "top_level":
+            # Only the termination fields, no results: the message carries the code and field (§12.1).
+            failed = next(r for r in body["results"] if "errorMessage" in r)
+            detail = " ".join(
+                filter(None, (failed["errorCode"], failed["errorField"] and f"({failed['errorField']})"))
+            )
+            body = {"wasTerminated": True, "terminationReason": f"{failed['errorMessage']} {detail}".strip(),
+                    "terminationErrorType": failed["errorType"], "nrOfSuccessfullTransactions": 0,
+                    "nrOfFailedTransactions": body["nrOfFailedTransactions"]}  # fmt: skip
+        return JSONResponse(body, status_code=self.config.mi_error_http_status)
 
     async def get(self, request: Request) -> Response:
         program, name = request.path_params["program"], request.path_params["transaction"]

@@ -29,8 +29,13 @@ def _batch(ctx: MiContext, key1: str, open_only: bool = True) -> Batch:
     if batch is None:
         raise MiError(f"Batch {key1} does not exist: add it with AddBatchHead first", BATCH_NOT_FOUND, "KEY1")
     if open_only and batch.status == "posted":
-        raise MiError(f"Batch {key1} is already updated to the general ledger", ALREADY_EXISTS, "KEY1")
+        raise MiError(f"Batch {key1} is already updated to the general ledger", ALREADY_EXISTS, _dup(ctx, "KEY1"))
     return batch
+
+
+def _dup(ctx: MiContext, name: str) -> str:
+    """The field a duplicate-key error names: which one M3 names is undocumented (§12.6), so none by default."""
+    return name if ctx.config.duplicate_error_field else ""
 
 
 def add_batch_head(ctx: MiContext, inputs: Record) -> Iterator[Record]:
@@ -40,7 +45,9 @@ def add_batch_head(ctx: MiContext, inputs: Record) -> Iterator[Record]:
         raise MiError(f"Interface {intn} is not defined in GLS850", NOT_FOUND, "INTN")
     existing = ctx.state.batches.get(key1)
     if existing is not None and (existing.status != "posted" or ctx.config.reject_reused_posted_key1):
-        raise MiError(f"Batch key {key1} already exists ({existing.status})", ALREADY_EXISTS, "KEY1")
+        raise MiError(
+            f"Record already exists: batch key {key1} ({existing.status})", ALREADY_EXISTS, _dup(ctx, "KEY1")
+        )
     ctx.state.batches[key1] = Batch(key1=key1, interface=intn, description=inputs["DESC"], division=inputs["DIVI"])
     yield {"CONO": ctx.cono}
 
@@ -85,7 +92,9 @@ def add_batch_line_fld(ctx: MiContext, inputs: Record) -> Iterator[Record]:
         raise MiError(f"Line number {inputs['LINE']!r} must be numeric", INVALID_VALUE, "LINE")
     number = int(inputs["LINE"])
     if number in batch.lines:
-        raise MiError(f"Line {number} of batch {batch.key1} already exists", ALREADY_EXISTS, "LINE")
+        raise MiError(
+            f"Record already exists: line {number} of batch {batch.key1}", ALREADY_EXISTS, _dup(ctx, "LINE")
+        )
     inri, valid = inputs["INRI"], ctx.config.valid_inri
     if valid is not None and inri not in valid:
         raise MiError(f"Input record identity {inri} is not valid for this interface", INVALID_VALUE, "INRI")
@@ -97,6 +106,7 @@ def add_batch_line_fld(ctx: MiContext, inputs: Record) -> Iterator[Record]:
     except ValueError as exc:
         raise MiError(f"Accounting date ACDT: {exc}", INVALID_VALUE, "ACDT") from exc
     assert acdt is not None  # guaranteed by the mandatory check above
+    _check_cuam(ctx, inputs)
     line = PostedLine(
         line=number, acdt=acdt, dims=tuple(inputs.get(f"AIT{n}", "") for n in range(1, 8)),
         amount=_amount(ctx, inputs), vtxt=inputs.get("VTXT", ""),
@@ -107,6 +117,21 @@ def add_batch_line_fld(ctx: MiContext, inputs: Record) -> Iterator[Record]:
     batch.lines[number] = line
     batch.status = "open"
     return iter(())
+
+
+def _check_cuam(ctx: MiContext, inputs: Record) -> None:
+    """A template that maps CUAM rejects lines without it or whose CUAM differs from ACAM (one currency)."""
+    if not ctx.config.template_maps_cuam:
+        return
+    if not inputs.get("CUAM"):
+        raise MiError("Foreign currency amount CUAM is mandatory for this interface", "", "CUAM",
+                      "MandatoryInputFieldNotFound")  # fmt: skip
+    try:
+        cuam, acam = parse_amount(inputs["CUAM"]), parse_amount(inputs["ACAM"])
+    except ValueError as exc:
+        raise MiError(f"Foreign currency amount CUAM: {exc}", INVALID_VALUE, "CUAM") from exc
+    if abs(cuam) != abs(acam):
+        raise MiError(f"CUAM {cuam} differs from ACAM {acam} in a single-currency line", INVALID_VALUE, "CUAM")
 
 
 def _check(ctx: MiContext, batch: Batch, balance: bool) -> None:
@@ -133,14 +158,21 @@ def _voucher_ref(voucher: Voucher) -> Record:
 
 
 def _find_voucher(ctx: MiContext, year: int, number: int) -> Voucher | None:
-    return next((v for v in ctx.state.vouchers if v.year == year and v.number == number), None)
+    return next((v for v in _visible(ctx) if v.year == year and v.number == number), None)
+
+
+def _visible(ctx: MiContext) -> list[Voucher]:
+    """Vouchers the background job has created by now (GLS200MI sees no others)."""
+    now = ctx.clock.now()
+    return [v for v in ctx.state.vouchers if v.visible_at <= now]
 
 
 def upd_batch(ctx: MiContext, inputs: Record) -> Iterator[Record]:
     batch = _batch(ctx, inputs["KEY1"], open_only=False)
     if batch.status == "posted":
         if ctx.config.second_updbatch == "error" or batch.voucher is None:
-            raise MiError(f"Batch {batch.key1} is already updated to the general ledger", ALREADY_EXISTS, "KEY1")
+            raise MiError(f"Batch {batch.key1} is already updated to the general ledger", ALREADY_EXISTS,
+                          _dup(ctx, "KEY1"))  # fmt: skip
         posted = _find_voucher(ctx, *batch.voucher)
         if posted is not None and ctx.config.updbatch_returns_voucher:
             yield _voucher_ref(posted)
@@ -152,12 +184,11 @@ def upd_batch(ctx: MiContext, inputs: Record) -> Iterator[Record]:
     ctx.state.next_voucher[year] = number + 1
     voucher = Voucher(division=batch.division, year=year, series=ctx.config.voucher_series, number=number,
                       journal=ctx.state.next_journal, key1=batch.key1, description=batch.description,
-                      lines=lines)  # fmt: skip
+                      lines=lines, visible_at=ctx.clock.now() + ctx.config.voucher_delay_s)  # fmt: skip
     ctx.state.next_journal += 1
     ctx.state.vouchers.append(voucher)
     batch.status, batch.voucher = "posted", (year, number)
-    if ctx.config.updbatch_returns_voucher:
-        yield _voucher_ref(voucher)
+    yield _voucher_ref(voucher) if ctx.config.updbatch_returns_voucher else {"CONO": ctx.cono}
 
 
 def _voucher_key(ctx: MiContext, inputs: Record) -> Voucher:
@@ -196,7 +227,7 @@ def lst_vouchers_by_dt(ctx: MiContext, inputs: Record) -> Iterator[Record]:
         low, high = parse_ymd8(inputs["FRDT"]) or date.min, parse_ymd8(inputs["TODT"]) or date.max
     except ValueError as exc:
         raise MiError(f"FRDT/TODT: {exc}", INVALID_VALUE, "FRDT") from exc
-    rows = [(line.acdt, v.year, v.number, jsno, v, line) for v in ctx.state.vouchers if v.division == inputs["DIVI"]
+    rows = [(line.acdt, v.year, v.number, jsno, v, line) for v in _visible(ctx) if v.division == inputs["DIVI"]
             for jsno, line in enumerate(v.lines, start=1) if low <= line.acdt <= high]  # fmt: skip
     for _, _, _, jsno, v, line in sorted(rows, key=lambda r: r[:4]):
         yield _line_record(v, jsno, line)

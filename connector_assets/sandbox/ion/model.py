@@ -192,6 +192,7 @@ class Voucher:
     key1: str
     description: str
     lines: list[PostedLine]
+    visible_at: float = 0.0  # simulator clock time from which GLS200MI shows it (background creation)
 
     @property
     def debit_sum(self) -> Decimal:

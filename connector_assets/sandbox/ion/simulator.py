@@ -17,6 +17,7 @@ from connector_assets.sandbox.ion.admin import admin_routes
 from connector_assets.sandbox.ion.config import IonConfig, SpikeArrest
 from connector_assets.sandbox.ion.gateway import Gateway, RequestCounter
 from connector_assets.sandbox.ion.ido import IdoEndpoints, IdoMethod
+from connector_assets.sandbox.ion.ido_journals import post_journals
 from connector_assets.sandbox.ion.mi import MiEndpoints, MiRegistry
 from connector_assets.sandbox.ion.model import Batch, Clock, Employee, JournalRow, Voucher, identity_from_seed
 from connector_assets.sandbox.ion.oauth_routes import make_oauth_endpoints
@@ -145,8 +146,18 @@ class IonSimulator:
             return [replace(b, lines=dict(b.lines)) for b in self.state.batches.values()]
 
     def journals(self) -> list[JournalRow]:
+        """Entered, unposted SyteLine journal rows (SLJournals)."""
         with self.state.lock:
             return list(self.state.journals)
+
+    def ledgers(self) -> list[JournalRow]:
+        """SyteLine rows moved to the ledger by journal posting (SLLedgers)."""
+        with self.state.lock:
+            return list(self.state.ledgers)
+
+    def post_journals(self, journal_id: str | None = None) -> int:
+        """The customer's journal posting: balanced references of `journal_id` move to SLLedgers."""
+        return post_journals(self.state, journal_id)
 
     def employees(self) -> list[Employee]:
         with self.state.lock:

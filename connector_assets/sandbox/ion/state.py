@@ -59,8 +59,10 @@ class IonState:
         self.vouchers: list[Voucher] = []
         self.next_voucher: dict[int, int] = {}
         self.next_journal = 1
-        self.journals: list[JournalRow] = []
-        self.next_journal_seq = 1
+        self.journals: list[JournalRow] = []  # entered, unposted journal rows (SLJournals)
+        self.ledgers: list[JournalRow] = []  # rows moved to the ledger by journal posting (SLLedgers)
+        self.last_journal_seq: dict[str, int] = {}  # per journal id, as GetNextJournalSeqSp hands them out
+        self.next_trans_num = 1
         self.employees: dict[str, Employee] = {}
         self.counters: Counter[str] = Counter()
 
