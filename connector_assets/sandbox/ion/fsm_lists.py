@@ -112,11 +112,10 @@ def list_records(state: FsmState, business_class: str, list_name: str, params: M
     """Answer one list request (the caller holds no lock); raises ListError for a bad request."""
     entry = CLASSES.get(business_class)
     if business_class == state.config.journal_class:
-        lists, source = {"_generic"}, _journal
-    elif entry is None:
+        entry = ({"_generic"}, _journal)
+    if entry is None:
         raise ListError("BusinessClassNotFound", f"business class {business_class} does not exist")
-    else:
-        lists, source = entry
+    lists, source = entry
     if list_name not in lists:
         raise ListError("ListNotFound", f"list {list_name} does not exist on business class {business_class}")
     with state.lock:
@@ -156,13 +155,13 @@ def _fields(requested: str, rows: list[Row], known: set[str], business_class: st
     names = [n.strip() for n in requested.split(",") if n.strip()]
     if names == ["_all"]:
         return sorted(known)
-    unknown = [n for n in names if known and n not in known and n != "ResultSequence"]
+    spelled = {k.strip(): k for k in known}
+    unknown = [n for n in names if known and n not in spelled and n != "ResultSequence"]
     if unknown:
         raise ListError(
             "InvalidField", f"field(s) {', '.join(unknown)} do not exist in business class {business_class}"
         )
     # A key with a quirk (leading space) is echoed the way the tenant spells it.
-    spelled = {k.strip(): k for k in known}
     return [spelled.get(n, n) for n in names]
 
 
