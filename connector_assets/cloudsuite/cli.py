@@ -42,6 +42,9 @@ def check_command(
 ) -> None:
     """Authenticate with the tenant's .ionapi file and count accounts and cost centers."""
     connection, vault = _open(connection_id, connections)
+    if connection.cloudsuite.erp == "fsm":
+        _check_fsm(connection, vault)
+        return
     try:
         erp = erp_for(connection, vault)
         try:
@@ -56,6 +59,29 @@ def check_command(
         f"{connection_id} ({connection.cloudsuite.erp}): {len(accounts)} accounts ({blocked} blocked), "
         f"{len(cost_centers)} cost centers"
     )
+
+
+def _check_fsm(connection: Connection, vault: TokenVault) -> None:
+    """FSM: discover the tenant's enterprise groups, entities, dimensions and classes; exit 1 on a mismatch."""
+    from connector_assets.cloudsuite.fsm import FsmErp
+    from connector_assets.cloudsuite.fsm_check import check_fsm
+
+    try:
+        erp = erp_for(connection, vault)
+        assert isinstance(erp, FsmErp)
+        try:
+            found = check_fsm(erp)
+        finally:
+            erp.close()
+    except (CloudSuiteError, ValueError) as exc:
+        raise _fail(exc) from None
+    typer.echo(f"{connection.id} (fsm)")
+    for line in found.lines:
+        typer.echo(line)
+    for problem in found.problems:
+        typer.secho(f"  fix: {problem}", fg=typer.colors.RED, err=True)
+    if found.problems:
+        raise typer.Exit(code=1)
 
 
 @app.command("disconnect")

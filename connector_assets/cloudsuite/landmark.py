@@ -87,7 +87,7 @@ class LandmarkClient:
 
     def count(self, business_class: str, where: Mapping[str, str], list_name: str = "_generic") -> int:
         """`_recordCountOnly=true`: the number of records matching `where` (answered as `{"_count": N}`)."""
-        params = {"_recordCountOnly": "true", "_lplFilter": lpl_filter(where)}
+        params = {"_recordCountOnly": "true", **({"_lplFilter": lpl_filter(where)} if where else {})}
         body = self._call("GET", f"classes/{business_class}/lists/{list_name}", f"{business_class} count",
                           params=params)  # fmt: skip
         if isinstance(body, list):  # a tenant answering the usual array: metadata first
