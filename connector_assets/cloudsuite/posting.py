@@ -7,14 +7,16 @@ new entry under the next revision's reference; nothing posted is ever edited or 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
 from connector_assets.cloudsuite.erp import Erp
-from connector_assets.cloudsuite.types import Journal, JournalLine, PostedJournal
+from connector_assets.cloudsuite.errors import JournalPending, JournalRejected
+from connector_assets.cloudsuite.types import Journal, JournalLine, PostedJournal, SubmittedJournal
 from connector_assets.store.postings import HELD, PENDING, POSTED, Posting, Postings
 
 APPROVAL = "approval"
@@ -85,16 +87,41 @@ def to_erp_journal(
     )
 
 
+CONFIRM_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
+
+
+def confirm_submitted(
+    erp: Erp, submitted: SubmittedJournal, *, sleep: Callable[[float], None] = time.sleep
+) -> PostedJournal:
+    """Look a submitted journal up a bounded number of times; JournalPending when the ERP is not done yet."""
+    for delay in (0.0, *CONFIRM_DELAYS_S):
+        sleep(delay)
+        found = erp.find_journal(submitted.external_reference, posting_date=submitted.posting_date)
+        if found is not None:
+            return found
+    raise JournalPending(
+        f"journal {submitted.external_reference}: submitted as {submitted.erp_key} but not posted yet; "
+        "replay the payroll later to record it (it is looked up, never submitted again)"
+    )
+
+
 def post_once(erp: Erp, postings: Postings, journal: Journal) -> PostedJournal:
-    """Post a journal whose write-ahead row exists; after a crash the reference is found, not posted again."""
+    """Post a journal whose write-ahead row exists; after a crash the reference is found, not posted again.
+
+    An ERP that refuses lines (`JournalRejected`) leaves the posting held with its reasons."""
     if postings.get(journal.external_reference) is None:
         raise KeyError(f"posting {journal.external_reference}: write the pending row before calling the ERP")
-    posted = erp.find_journal(journal.external_reference, posting_date=journal.posting_date)
+    try:
+        posted = erp.find_journal(journal.external_reference, posting_date=journal.posting_date)
+    except JournalRejected:
+        posted = None  # an earlier attempt was refused; posting again starts it over once the cause is fixed
     if posted is None:
-        outcome = erp.post_journal(journal)
-        if not isinstance(outcome, PostedJournal):
-            raise NotImplementedError("asynchronous posting (SubmittedJournal) is not handled yet")
-        posted = outcome
+        try:
+            outcome = erp.post_journal(journal)
+            posted = outcome if isinstance(outcome, PostedJournal) else confirm_submitted(erp, outcome)
+        except JournalRejected as exc:
+            postings.mark_held(journal.external_reference, exc.reasons)
+            raise
     postings.mark_posted(journal.external_reference, posted.document_id)
     return posted
 
