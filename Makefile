@@ -19,7 +19,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME)
-	$(BIN)/connector demo
+	$(BIN)/connector demo $(if $(ERP),--erp $(ERP))
 
 dev: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME)

@@ -9,14 +9,19 @@ import typer
 
 from connector_assets.demo.run import format_summary, run_demo
 
+ERPS = ("m3", "syteline", "fsm")
+
 
 def demo(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
     employees: int = typer.Option(40, help="Employees of the reference firm."),
     history_months: int = typer.Option(3, help="Months of payroll history to post."),
+    erp: str = typer.Option("m3", "--erp", help="The CloudSuite ERP the firm posts to: m3, syteline or fsm."),
 ) -> None:
     """Run the whole product on the sandbox and the embedded default (SQLite), and summarize it."""
-    summary = run_demo(lambda m: print(m, file=sys.stderr, flush=True), employees, history_months)
+    if erp not in ERPS:
+        raise typer.BadParameter(f"{erp!r}: use one of {', '.join(ERPS)}", param_hint="--erp")
+    summary = run_demo(lambda m: print(m, file=sys.stderr, flush=True), employees, history_months, erp=erp)
     if as_json:
         typer.echo(json.dumps(summary.as_json()))
     else:

@@ -22,6 +22,12 @@ from connector_assets.store.engine import default_database_url
 from connector_assets.store.postings import HELD, POSTED, Postings
 
 CONNECTION = "northwind"
+ERP_LABELS = {"m3": "M3", "syteline": "SyteLine", "fsm": "FSM"}
+EMPLOYEE_MASTERS = {
+    "m3": "CloudSuite CRS530MI",
+    "syteline": "CloudSuite SLEmployees",
+    "fsm": "none: FSM keeps no employees",
+}
 HELD_DEPARTMENT, MISSING_COST_CENTER, FIXED_COST_CENTER = "Research", "CC700", "CC100"
 
 
@@ -60,7 +66,9 @@ def demo_key(home: Path) -> str:
     return path.read_text().strip()
 
 
-def run_demo(progress: Callable[[str], None], employees: int = 40, history_months: int = 3) -> DemoSummary:
+def run_demo(
+    progress: Callable[[str], None], employees: int = 40, history_months: int = 3, *, erp: str = "m3"
+) -> DemoSummary:
     """Run the scenario end to end; returns the summary (the caller prints it)."""
     from connector_assets.defs import operations as ops
 
@@ -71,9 +79,10 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
     summary = DemoSummary(dagster_home=str(home))
     try:
         progress("starting the Gusto and Infor ION simulators with the reference firm …")
-        tenant = env.add_tenant(CONNECTION, employees=employees, history_months=history_months)
+        tenant = env.add_tenant(CONNECTION, erp=erp, employees=employees, history_months=history_months)
         progress(
-            f"connected Gusto company {tenant.world.company.name!r} (OAuth code flow) and M3 tenant {tenant.ion.tenant}"
+            f"connected Gusto company {tenant.world.company.name!r} (OAuth code flow) and {ERP_LABELS[erp]} tenant "
+            f"{tenant.ion.tenant}"
         )
         instance = ops.local_instance()
         outcomes = []
@@ -87,7 +96,7 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
             ops.run_job(instance, "master_data_job", CONNECTION),
         )
         step(
-            "workforce sync (Gusto employees → CloudSuite CRS530MI)",
+            f"workforce sync (Gusto employees → {EMPLOYEE_MASTERS[erp]})",
             ops.run_job(instance, "workforce_job", CONNECTION),
         )
         step("fallback poll of Gusto payrolls into the inbox", ops.poll_gusto(instance))
