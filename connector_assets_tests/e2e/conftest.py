@@ -59,7 +59,7 @@ def deployment(
 
 # A month of history on one ERP covers both pay schedules; the other ERP gets the short history (a regular
 # and an off-cycle run) to keep the suite fast: the posting path above the adapter is the same.
-HISTORY_MONTHS = {"m3": 1, "syteline": 0, "fsm": 0}
+HISTORY_MONTHS = {"m3": 1, "syteline": 0, "fsm": 1}
 
 
 @pytest.fixture(scope="session", params=ERPS)
