@@ -263,7 +263,10 @@ class FsmGeneralLedger:
             self.stage(journal, records)
         before = max((r.run_id for r in self.results(group)), default=0)
         self.interface(group, edit_only=True)
-        self.await_result(group, before)
+        edit = self.await_result(group, before)
+        if edit.record_count == len(records) and edit.failed_count == 0:
+            self.interface(group, edit_only=False)  # clean: no need to read every record's ErrorMessage
+            return SubmittedJournal(external_reference=reference, erp_key=group, posting_date=journal.posting_date)
         edited = self.staged(group)
         if not edited:  # an earlier attempt's update run took the records meanwhile
             found = self.find_journal(reference)

@@ -124,6 +124,7 @@ class FsmState:
         self.staged: dict[tuple[str, int], StagedRow] = {}
         self.runs: list[InterfaceRun] = []
         self.posted: list[PostedLine] = []
+        self.rendered_journal: list[dict[str, str]] = []  # `posted` as list rows, rendered once each
         self.next_result = config.first_result_id
         self.next_journal = 1
         self.next_transaction = 1
