@@ -16,15 +16,22 @@ def demo(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
     employees: int = typer.Option(40, help="Employees of the reference firm."),
     history_months: int = typer.Option(3, help="Months of payroll history to post."),
-    erp: str = typer.Option("m3", "--erp", help="The CloudSuite ERP the firm posts to: m3, syteline or fsm."),
+    erp: str = typer.Option(
+        "m3",
+        "--erp",
+        help="The CloudSuite ERP the firm posts to: m3, syteline, fsm, or all (one connection each).",
+    ),
 ) -> None:
     """Run the whole product on the sandbox and the embedded default (SQLite), and summarize it."""
-    if erp not in ERPS:
-        raise typer.BadParameter(f"{erp!r}: use one of {', '.join(ERPS)}", param_hint="--erp")
-    summary = run_demo(lambda m: print(m, file=sys.stderr, flush=True), employees, history_months, erp=erp)
-    if as_json:
-        typer.echo(json.dumps(summary.as_json()))
-    else:
-        typer.echo(format_summary(summary))
-    if summary.debits_cents != summary.credits_cents or summary.payrolls_posted == 0:
+    if erp not in (*ERPS, "all"):
+        raise typer.BadParameter(f"{erp!r}: use one of {', '.join(ERPS)} or all", param_hint="--erp")
+    failed = False
+    for one in ERPS if erp == "all" else (erp,):
+        summary = run_demo(lambda m: print(m, file=sys.stderr, flush=True), employees, history_months, erp=one)
+        if as_json:
+            typer.echo(json.dumps({"erp": one, **summary.as_json()} if erp == "all" else summary.as_json()))
+        else:
+            typer.echo(format_summary(summary))
+        failed |= summary.debits_cents != summary.credits_cents or summary.payrolls_posted == 0
+    if failed:
         raise typer.Exit(1)

@@ -53,6 +53,11 @@ class DemoSummary:
         return dict(self.__dict__)
 
 
+def demo_connection(erp: str) -> str:
+    """One connection per ERP, so demos of several ERPs share a store without sharing postings."""
+    return CONNECTION if erp == "m3" else f"{CONNECTION}-{erp}"
+
+
 def demo_key(home: Path) -> str:
     """`CONNECTOR_ENCRYPTION_KEY`, or a local key kept beside the demo's store (with a warning)."""
     if os.environ.get(ENV_KEY):
@@ -72,6 +77,7 @@ def run_demo(
     """Run the scenario end to end; returns the summary (the caller prints it)."""
     from connector_assets.defs import operations as ops
 
+    connection = demo_connection(erp)
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home")))
     home.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="connector-demo-", dir=home))
@@ -79,7 +85,7 @@ def run_demo(
     summary = DemoSummary(dagster_home=str(home))
     try:
         progress("starting the Gusto and Infor ION simulators with the reference firm …")
-        tenant = env.add_tenant(CONNECTION, erp=erp, employees=employees, history_months=history_months)
+        tenant = env.add_tenant(connection, erp=erp, employees=employees, history_months=history_months)
         progress(
             f"connected Gusto company {tenant.world.company.name!r} (OAuth code flow) and {ERP_LABELS[erp]} tenant "
             f"{tenant.ion.tenant}"
@@ -93,11 +99,11 @@ def run_demo(
 
         step(
             "CloudSuite master data (GL accounts, cost centers, mapping)",
-            ops.run_job(instance, "master_data_job", CONNECTION),
+            ops.run_job(instance, "master_data_job", connection),
         )
         step(
             f"workforce sync (Gusto employees → {EMPLOYEE_MASTERS[erp]})",
-            ops.run_job(instance, "workforce_job", CONNECTION),
+            ops.run_job(instance, "workforce_job", connection),
         )
         step("fallback poll of Gusto payrolls into the inbox", ops.poll_gusto(instance))
         runs, cursor = ops.process_inbox(instance, None, lambda m: progress("  " + m))
@@ -107,7 +113,7 @@ def run_demo(
             f"hiring into {HELD_DEPARTMENT!r}, whose cost center {MISSING_COST_CENTER} CloudSuite does not have …"
         )
         tenant.gusto.add_department(HELD_DEPARTMENT, MISSING_COST_CENTER)
-        env.write_mapping(CONNECTION, {HELD_DEPARTMENT: MISSING_COST_CENTER})
+        env.write_mapping(connection, {HELD_DEPARTMENT: MISSING_COST_CENTER})
         hire = tenant.gusto.hire(first_name="Robin", last_name="Quill", department=HELD_DEPARTMENT)
         held = tenant.gusto.run_payroll(off_cycle=True, reason="Bonus", bonuses={hire.uuid: "2500.00"},
                                         employee_uuids=[hire.uuid])  # fmt: skip
@@ -116,22 +122,22 @@ def run_demo(
         outcomes += runs
 
         postings = Postings(upgrade(create_store_engine(env.database_url)))
-        held_rows = postings.in_state(HELD, CONNECTION)
+        held_rows = postings.in_state(HELD, connection)
         summary.payrolls_held = len({p.payroll_uuid for p in held_rows})
         reasons = [str(r["reason"]) for row in held_rows for r in row.reasons or []]
         summary.held_reasons = list(dict.fromkeys(reasons))  # one line per distinct reason
         progress("held: " + "; ".join(summary.held_reasons or ["nothing"]))
 
         progress(f"fixing the mapping: {HELD_DEPARTMENT} → {FIXED_COST_CENTER}; replaying the held payroll …")
-        env.write_mapping(CONNECTION, {HELD_DEPARTMENT: FIXED_COST_CENTER})
-        key = f"{CONNECTION}:{held.uuid}"
+        env.write_mapping(connection, {HELD_DEPARTMENT: FIXED_COST_CENTER})
+        key = f"{connection}:{held.uuid}"
         step(f"replay {key}", ops.run_job(instance, "payroll_job", key, {"connector/replay": "true"}))
-        if any(p.state == POSTED for p in postings.for_payroll(CONNECTION, held.uuid)):
+        if any(p.state == POSTED for p in postings.for_payroll(connection, held.uuid)):
             summary.released_after_fix.append(held.uuid)
 
-        posted = postings.in_state(POSTED, CONNECTION)
+        posted = postings.in_state(POSTED, connection)
         summary.payrolls_posted = len({p.payroll_uuid for p in posted})
-        summary.still_held = len({p.payroll_uuid for p in postings.in_state(HELD, CONNECTION)})
+        summary.still_held = len({p.payroll_uuid for p in postings.in_state(HELD, connection)})
         summary.journal_lines = sum(p.line_count or 0 for p in posted)
         summary.debits_cents = sum(p.debits_cents or 0 for p in posted)
         summary.credits_cents = sum(p.credits_cents or 0 for p in posted)
