@@ -8,9 +8,15 @@ from datetime import date
 
 import pytest
 
-from connector_assets.cloudsuite.errors import EmployeeSyncUnsupported, JournalRejected, PostingConflict
+from connector_assets.cloudsuite.errors import (
+    EmployeeSyncUnsupported,
+    IonRequestError,
+    JournalRejected,
+    PostingConflict,
+)
 from connector_assets.cloudsuite.fsm_gl import FSM_REJECTED, run_group
 from connector_assets.cloudsuite.types import ErpEmployee, PostedJournal, SubmittedJournal
+from connector_assets.sandbox.faults import FaultRule
 from connector_assets.sandbox.ion.fsm_model import FsmConfig
 from connector_assets.store.vault import TokenVault
 from connector_assets_tests.cloudsuite.fsm_support import MakeFsm, fsm_adapters
@@ -194,3 +200,18 @@ def test_fsm_keeps_no_employees(ion_sandbox: IonSandbox, make_fsm: MakeFsm) -> N
         erp.list_employees()
     with pytest.raises(EmployeeSyncUnsupported):
         erp.upsert_employee(ErpEmployee("E1", "Ada", "Lovelace"))
+
+
+def test_gateway_faults_on_the_posting_path(ion_sandbox: IonSandbox, make_fsm: MakeFsm) -> None:
+    """A 503 on staging is retried (never delivered); a 500 on the update run fails, and posting again finds or
+    finishes the one journal."""
+    erp = make_fsm(ion_sandbox)
+    journal = payroll_journal(REFERENCE, day=DAY)
+    ion_sandbox.sim.faults.add(FaultRule(path="CreateUnreleased", status=503, count=1))
+    ion_sandbox.sim.faults.add(FaultRule(path="InterfaceTransactions", status=500, count=1))
+    with pytest.raises(IonRequestError, match="HTTP 500"):
+        erp.post_journal(journal)  # the edit-only run hits the 500: it was never queued
+    assert len(ion_sandbox.sim.fsm.staged()) == 4
+    assert isinstance(erp.post_journal(journal), SubmittedJournal)
+    assert _confirm(erp, REFERENCE).line_count == 4
+    assert len(ion_sandbox.sim.fsm.posted()) == 4
