@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import dagster as dg
 import pytest
 
 from connector_assets.defs.partitions import payroll_key
@@ -62,8 +63,12 @@ def test_workforce_is_skipped_with_a_note(deployment: Deployment, scenario: Scen
     """FSM keeps no employees: the workforce sync ran without touching the ERP and says why."""
     tenant = deployment.env.tenants[scenario.connection_id]
     assert tenant.ion.employees() == []
-    outcome = deployment.run_ok("workforce_job", scenario.connection_id)
-    assert outcome.success
+    deployment.run_ok("workforce_job", scenario.connection_id)
+    event = deployment.instance.get_latest_materialization_event(dg.AssetKey(["cloudsuite", "employees"]))
+    assert event is not None and event.asset_materialization is not None
+    assert event.asset_materialization.partition == scenario.connection_id
+    skipped = event.asset_materialization.metadata["skipped"].value
+    assert isinstance(skipped, str) and skipped.startswith("FSM keeps no employees")
 
 
 def test_inactive_accounting_unit_holds_then_posts_once_after_the_fix(
