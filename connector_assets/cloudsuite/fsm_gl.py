@@ -93,6 +93,9 @@ class FsmGeneralLedger:
     def records(self, journal: Journal) -> list[Row]:
         """The `GLTransactionInterface` records of a journal, one per line, sequence 1..n."""
         o = self.options
+        if journal.currency != o.currency:
+            raise ValueError(f"journal {journal.external_reference}: currency {journal.currency} differs from the "
+                             f"connection's {o.currency}; FSM posts in the accounting entity's currency")  # fmt: skip
         day = journal.posting_date.strftime("%Y%m%d")
         group = run_group(journal.external_reference)
         out = []
