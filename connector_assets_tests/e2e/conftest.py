@@ -17,8 +17,7 @@ from connector_assets.store.crypto import SecretCipher
 from connector_assets_tests.e2e.deployment import Deployment, reload_definitions, write_dagster_home
 from connector_assets_tests.fixtures.database import _create_database
 
-ERPS = ["m3", "syteline", "fsm"]
-EMPLOYEE_ERPS = ["m3", "syteline"]  # FSM keeps no employees
+ERPS = ["m3", "syteline"]
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +58,7 @@ def deployment(
 
 # A month of history on one ERP covers both pay schedules; the other ERP gets the short history (a regular
 # and an off-cycle run) to keep the suite fast: the posting path above the adapter is the same.
-HISTORY_MONTHS = {"m3": 1, "syteline": 0, "fsm": 1}
+HISTORY_MONTHS = {"m3": 1, "syteline": 0}
 
 
 @pytest.fixture(scope="session", params=ERPS)

@@ -59,6 +59,24 @@ def _bonus_payroll(deployment: Deployment, connection: str, department: str, cos
     return payroll.uuid
 
 
+def test_history_is_posted_once_line_for_line(deployment: Deployment, scenario: Scenario) -> None:
+    """Each processed payroll has one released FSM journal equal to its ledger journal; a replay adds nothing."""
+    tenant = deployment.env.tenants[scenario.connection_id]
+    for uuid in scenario.history:
+        rows = [p for p in deployment.postings.for_payroll(scenario.connection_id, uuid) if p.kind == "journal"]
+        assert [p.state for p in rows] == [POSTED], f"payroll {uuid}: {[(p.state, p.reasons) for p in rows]}"
+        posted = document(tenant, rows[0].external_reference)
+        key = payroll_key(scenario.connection_id, uuid)
+        prepared = asset_value(["ledger", "journal_lines"], key, deployment.instance)
+        assert posted is not None and Counter(posted) == Counter(journal_rows(prepared.journal.lines))
+        assert rows[0].document_id and rows[0].document_id.startswith("1000/")
+    before = documents(tenant)
+    deployment.run_ok("payroll_job", payroll_key(scenario.connection_id, scenario.history[-1]),
+                      {"connector/replay": "true"})  # fmt: skip
+    assert documents(tenant) == before
+    assert len(before) == len(scenario.history), "FSM holds a journal no processed payroll explains"
+
+
 def test_workforce_is_skipped_with_a_note(deployment: Deployment, scenario: Scenario) -> None:
     """FSM keeps no employees: the workforce sync ran without touching the ERP and says why."""
     tenant = deployment.env.tenants[scenario.connection_id]

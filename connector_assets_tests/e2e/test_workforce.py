@@ -9,11 +9,11 @@ import pytest
 
 from connector_assets.defs.workforce.assets import employee_number
 from connector_assets.demo.environment import Tenant
-from connector_assets_tests.e2e.conftest import EMPLOYEE_ERPS
+from connector_assets_tests.e2e.conftest import ERPS
 from connector_assets_tests.e2e.deployment import Deployment
 
 
-@pytest.fixture(scope="module", params=EMPLOYEE_ERPS)
+@pytest.fixture(scope="module", params=ERPS)
 def connection(request: pytest.FixtureRequest, deployment: Deployment) -> str:
     """A connection of its own (per ERP) whose employees were synced once."""
     connection_id = f"staff-{request.param}"
