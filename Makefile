@@ -21,7 +21,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME)
-	$(BIN)/connector demo $(VERBOSE_FLAG)
+	$(BIN)/connector demo $(VERBOSE_FLAG) $(if $(ERP),--erp $(ERP))
 
 dev: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME)

@@ -91,6 +91,25 @@ class SyteLineTemplate(_Strict):
     page_size: int = Field(default=1000, ge=1, le=10000)
 
 
+class FsmTemplate(_Strict):
+    """Tenant facts of FSM (CloudSuite Financials) journal interfacing; `connector cloudsuite check` prints them."""
+
+    finance_enterprise_group: str | None = Field(default=None, min_length=1, max_length=30)
+    accounting_entity: str | None = Field(default=None, min_length=1, max_length=12)
+    # Which field holds the cost center: the accounting unit, or a finance dimension chosen by the customer.
+    cost_center_dimension: str = Field(
+        default="AccountingUnit", pattern=r"^(AccountingUnit|FinanceDimension([1-9]|10))$"
+    )
+    cost_center_active_field: str = Field(default="Active", min_length=1)
+    journal_code: str | None = Field(default=None, min_length=1, max_length=10)
+    system_code: str | None = Field(default=None, min_length=1, max_length=10)
+    context_path: str = Field(default="FSM/fsm/soap", pattern=r"^[A-Za-z0-9_./-]+$")
+    journal_class: str = Field(default="GeneralLedgerTransaction", min_length=1)
+    edit_and_interface: bool = True
+    page_size: int = Field(default=100, ge=1, le=10000)
+    batch_size: int = Field(default=100, ge=1, le=1000)
+
+
 class CloudSuiteSettings(_Strict):
     """The Infor CloudSuite side of a connection."""
 
@@ -106,6 +125,7 @@ class CloudSuiteSettings(_Strict):
     max_concurrency: int = Field(default=4, ge=1, le=64)
     m3: M3Template = M3Template()
     syteline: SyteLineTemplate = SyteLineTemplate()
+    fsm: FsmTemplate = FsmTemplate()
 
     @model_validator(mode="after")
     def _flavour_keys(self) -> CloudSuiteSettings:
@@ -113,6 +133,11 @@ class CloudSuiteSettings(_Strict):
             raise ValueError("erp m3 needs company (CONO) and division (DIVI)")
         if self.erp == "syteline" and not (self.site and self.mongoose_config):
             raise ValueError("erp syteline needs site and mongoose_config")
+        if self.erp == "fsm" and not (self.fsm.finance_enterprise_group and self.fsm.accounting_entity):
+            raise ValueError(
+                "erp fsm needs fsm.finance_enterprise_group and fsm.accounting_entity "
+                "(`connector cloudsuite check <id>` lists the tenant's)"
+            )
         return self
 
 

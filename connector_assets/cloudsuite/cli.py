@@ -45,6 +45,9 @@ def check_command(
     """Pre-flight before the first posting: what the tenant has and every setting to change (exit 1 if posting
     would fail)."""
     connection, vault = _open(connection_id, connections)
+    if connection.cloudsuite.erp == "fsm":
+        _check_fsm(connection, vault)
+        return
     try:
         erp = erp_for(connection, vault)
         try:
@@ -58,6 +61,29 @@ def check_command(
         typer.secho(f"  {level:<4} {text}", fg=typer.colors.RED if level == "FAIL" else None)
     if report.failed:
         typer.secho("posting would fail: change the settings named above", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+
+
+def _check_fsm(connection: Connection, vault: TokenVault) -> None:
+    """FSM: discover the tenant's enterprise groups, entities, dimensions and classes; exit 1 on a mismatch."""
+    from connector_assets.cloudsuite.fsm import FsmErp
+    from connector_assets.cloudsuite.fsm_check import check_fsm
+
+    try:
+        erp = erp_for(connection, vault)
+        assert isinstance(erp, FsmErp)
+        try:
+            found = check_fsm(erp)
+        finally:
+            erp.close()
+    except (CloudSuiteError, ValueError) as exc:
+        raise _fail(exc) from None
+    typer.echo(f"{connection.id} (fsm)")
+    for line in found.lines:
+        typer.echo(line)
+    for problem in found.problems:
+        typer.secho(f"  fix: {problem}", fg=typer.colors.RED, err=True)
+    if found.problems:
         raise typer.Exit(code=1)
 
 

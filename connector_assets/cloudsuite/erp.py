@@ -7,8 +7,10 @@ from typing import Literal, Protocol, runtime_checkable
 
 import httpx
 
-from connector_assets.cloudsuite.errors import CloudSuiteError
+from connector_assets.cloudsuite.fsm import FsmErp, FsmOptions
+from connector_assets.cloudsuite.fsm_gl import FsmPostingOptions
 from connector_assets.cloudsuite.ionapi import load_ionapi
+from connector_assets.cloudsuite.landmark import LandmarkClient
 from connector_assets.cloudsuite.m3 import M3Erp, M3Options
 from connector_assets.cloudsuite.m3_gl import M3PostingOptions
 from connector_assets.cloudsuite.m3_mi import MiClient
@@ -25,7 +27,7 @@ from connector_assets.cloudsuite.types import (
     PostedJournal,
     SubmittedJournal,
 )
-from connector_assets.settings import Connection, M3Template, SyteLineTemplate
+from connector_assets.settings import CloudSuiteSettings, Connection, M3Template, SyteLineTemplate
 from connector_assets.store.state import SyncState
 from connector_assets.store.vault import TokenVault
 
@@ -129,6 +131,19 @@ def syteline_options_from(template: SyteLineTemplate) -> SyteLineOptions:
     )
 
 
+def fsm_options_from(cs: CloudSuiteSettings) -> FsmOptions:
+    """The adapter's options from the connection's `cloudsuite.fsm` section (required keys are validated)."""
+    t = cs.fsm
+    assert t.finance_enterprise_group and t.accounting_entity  # guaranteed by CloudSuiteSettings validation
+    posting = FsmPostingOptions(
+        enterprise_group=t.finance_enterprise_group, accounting_entity=t.accounting_entity,
+        cost_center_dimension=t.cost_center_dimension, journal_code=t.journal_code, system_code=t.system_code,
+        currency=cs.currency, batch_size=t.batch_size, edit_and_interface=t.edit_and_interface,
+        journal_class=t.journal_class,
+    )  # fmt: skip
+    return FsmOptions(posting=posting, cost_center_active_field=t.cost_center_active_field)
+
+
 def erp_for(
     connection: Connection,
     vault: TokenVault,
@@ -143,9 +158,10 @@ def erp_for(
     cs = connection.cloudsuite
     m3_options = m3_options or m3_options_from(cs.m3)
     syteline_options = syteline_options or syteline_options_from(cs.syteline)
-    if cs.erp == "fsm":
-        raise CloudSuiteError(f"connection {connection.id}: erp 'fsm' is not supported yet; use m3 or syteline")
     transport = ion_session(connection, vault, http=http, retry=retry, auth_per_minute=auth_per_minute)
+    if cs.erp == "fsm":
+        client = LandmarkClient(transport, context_path=cs.fsm.context_path, page_size=cs.fsm.page_size)
+        return FsmErp(client, fsm_options_from(cs))
     if cs.erp == "m3":
         assert cs.company and cs.division  # guaranteed by CloudSuiteSettings validation
         mi = MiClient(transport, company=cs.company, division=cs.division)

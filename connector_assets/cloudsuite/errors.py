@@ -68,6 +68,36 @@ class SyteLineError(CloudSuiteError):
         super().__init__(f"SyteLine {action} {ido}{about}: {message}")
 
 
+class FsmError(CloudSuiteError):
+    """An FSM Landmark call was refused (HTTP 400 `{"code", "message"}`, or a per-record `exception`)."""
+
+    def __init__(self, what: str, message: str, *, code: str = "") -> None:
+        self.what, self.message, self.code = what, message, code
+        super().__init__(f"FSM {what}: {message}{f' [{code}]' if code else ''}")
+
+
+class JournalRejected(CloudSuiteError):
+    """The ERP refused lines of a journal (e.g. FSM `ErrorMessage`s): nothing was posted; `reasons` are held
+    reasons (`check`, `line_no`, `value`, `reason`) to fix before the journal is posted again."""
+
+    def __init__(self, reference: str, reasons: list[dict[str, object]]) -> None:
+        self.reference, self.reasons = reference, reasons
+        listed = "; ".join(f"line {r['line_no']}: {r['reason']}" for r in reasons[:5])
+        more = f" (+{len(reasons) - 5} more)" if len(reasons) > 5 else ""
+        super().__init__(
+            f"journal {reference}: CloudSuite refused {len(reasons)} line(s), nothing was posted: {listed}{more}; "
+            "fix the master data or the mapping, then replay the payroll"
+        )
+
+
+class JournalPending(CloudSuiteError):
+    """The ERP accepted the journal but has not finished posting it; look it up again later (never re-post)."""
+
+
+class EmployeeSyncUnsupported(CloudSuiteError):
+    """The connection's ERP keeps no employees (FSM): there is nothing to sync."""
+
+
 class PostingConflict(CloudSuiteError):
     """The ERP already holds a document under this reference whose content differs from the journal."""
 

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from connector_assets import clock
 from connector_assets.cloudsuite.erp import Erp
+from connector_assets.cloudsuite.errors import JournalRejected
 from connector_assets.cloudsuite.posting import (
     APPROVAL,
     approval_key,
@@ -148,7 +149,10 @@ class PostingService:
             with self.locks.hold(lock_name(row.connection_id, row.payroll_uuid)):
                 current = self.postings.get(row.external_reference)
                 if current is not None and current.state == SUBMITTED:
-                    outcomes.append((row.payroll_uuid, self._confirm(current)))
+                    try:
+                        outcomes.append((row.payroll_uuid, self._confirm(current)))
+                    except JournalRejected:
+                        continue  # now held with CloudSuite's reasons: `connector held` lists it
         return outcomes
 
     def close_reversed_original(self, original_uuid: str, reversal_uuid: str) -> list[Reversed]:
@@ -212,10 +216,16 @@ class PostingService:
         if row.state == SUBMITTED:
             return self._confirm(row)
         frozen = self._frozen(row)
-        found = self.erp.find_journal(row.external_reference, posting_date=frozen.posting_date)
+        try:
+            found = self.erp.find_journal(row.external_reference, posting_date=frozen.posting_date)
+        except JournalRejected:
+            found = None  # an earlier attempt was refused and rolled back: posting again starts it over
         if found is not None and not _partly_entered(frozen, found):
             return self._record_found(row, frozen, found, action="posted")
-        result = self.erp.post_journal(frozen)  # absent, or partly entered: the adapter enters what is missing
+        try:
+            result = self.erp.post_journal(frozen)  # absent, or partly entered: the adapter enters what is missing
+        except JournalRejected as exc:
+            raise self._refused(row, exc) from None
         if isinstance(result, SubmittedJournal):
             self.postings.mark_submitted(row.external_reference, result.erp_key, at=clock.now())
             self._audit(row.payroll_uuid, "submitted", {"reference": row.external_reference,
@@ -227,7 +237,10 @@ class PostingService:
     def _confirm(self, row: Posting) -> Posted | Submitted:
         """A submitted posting: record the document once CloudSuite shows it; overdue past `confirm_within_s`."""
         frozen = self._frozen(row)
-        found = self.erp.find_journal(row.external_reference, posting_date=frozen.posting_date)
+        try:
+            found = self.erp.find_journal(row.external_reference, posting_date=frozen.posting_date)
+        except JournalRejected as exc:
+            raise self._refused(row, exc) from None
         if found is not None:
             return self._record_found(row, frozen, found, action="confirmed")
         age = (clock.now() - _aware(row.submitted_at or row.updated_at)).total_seconds()
@@ -253,6 +266,13 @@ class PostingService:
         return Posted(row.external_reference, found.document_id, found.erp_key, frozen.posting_date,
                       len(frozen.lines), frozen.debit_cents, frozen.credit_cents, frozen.currency,
                       confirmed=action == "confirmed")  # fmt: skip
+
+    def _refused(self, row: Posting, exc: JournalRejected) -> JournalRejected:
+        """CloudSuite refused lines (FSM `ErrorMessage`s) and posted nothing: hold the posting with its reasons."""
+        self.postings.mark_held(row.external_reference, exc.reasons)
+        self._audit(row.payroll_uuid, "held", {"reference": row.external_reference, "reasons": exc.reasons,
+                                               "by": f"{self.erp.flavour} refused the journal"})  # fmt: skip
+        return exc
 
     def _compare(self, row: Posting, frozen: Journal, found: PostedJournal) -> None:
         expected = _comparable(frozen.lines)

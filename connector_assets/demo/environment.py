@@ -158,6 +158,10 @@ class SandboxEnvironment:
             cloudsuite: dict[str, Any] = {"ionapi_file": str(ionapi_paths[cid]), "erp": tenant.erp}
             if tenant.erp == "m3":
                 cloudsuite.update(company="100", division="AAA")
+            elif tenant.erp == "fsm":
+                fsm = tenant.ion.fsm.config
+                cloudsuite["fsm"] = {"finance_enterprise_group": fsm.enterprise_group,
+                                     "accounting_entity": next(iter(fsm.entities))}  # fmt: skip
             else:
                 cloudsuite.update(site="MAIN", mongoose_config=f"{tenant.ion.tenant}_DALS")
             first = min((p.check_date for p in tenant.world.payrolls), default=tenant.world.today)

@@ -22,6 +22,12 @@ from connector_assets.store.engine import default_database_url
 from connector_assets.store.postings import HELD, POSTED, Postings
 
 CONNECTION = "northwind"
+ERP_LABELS = {"m3": "M3", "syteline": "SyteLine", "fsm": "FSM"}
+EMPLOYEE_MASTERS = {
+    "m3": "CloudSuite CRS530MI",
+    "syteline": "CloudSuite SLEmployees",
+    "fsm": "none: FSM keeps no employees",
+}
 HELD_DEPARTMENT, MISSING_COST_CENTER, FIXED_COST_CENTER = "Research", "CC700", "CC100"
 
 
@@ -55,6 +61,11 @@ def demo_home() -> Path:
     return home
 
 
+def demo_connection(erp: str) -> str:
+    """One connection per ERP, so demos of several ERPs share a store without sharing postings."""
+    return CONNECTION if erp == "m3" else f"{CONNECTION}-{erp}"
+
+
 def demo_key(home: Path, warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> str:
     """`CONNECTOR_ENCRYPTION_KEY`, or a local key kept beside the demo's store (with a warning)."""
     if os.environ.get(ENV_KEY):
@@ -67,19 +78,23 @@ def demo_key(home: Path, warn: Callable[[str], None] = lambda m: print(m, file=s
     return path.read_text().strip()
 
 
-def run_demo(progress: Callable[[str], None], employees: int = 40, history_months: int = 3) -> DemoSummary:
+def run_demo(
+    progress: Callable[[str], None], employees: int = 40, history_months: int = 3, *, erp: str = "m3"
+) -> DemoSummary:
     """Run the scenario end to end; returns the summary (the caller prints it)."""
     from connector_assets.defs import operations as ops
 
+    connection = demo_connection(erp)
     home = demo_home()
     workdir = Path(tempfile.mkdtemp(prefix="connector-demo-", dir=home))
     env = SandboxEnvironment(workdir, default_database_url(), demo_key(home, progress))
     summary = DemoSummary(dagster_home=str(home))
     try:
         progress("starting the Gusto and Infor ION simulators with the reference firm …")
-        tenant = env.add_tenant(CONNECTION, employees=employees, history_months=history_months)
+        tenant = env.add_tenant(connection, erp=erp, employees=employees, history_months=history_months)
         progress(
-            f"connected Gusto company {tenant.world.company.name!r} (OAuth code flow) and M3 tenant {tenant.ion.tenant}"
+            f"connected Gusto company {tenant.world.company.name!r} (OAuth code flow) and {ERP_LABELS[erp]} tenant "
+            f"{tenant.ion.tenant}"
         )
         instance = ops.local_instance()
         postings = Postings(upgrade(create_store_engine(env.database_url)))
@@ -94,11 +109,11 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
 
         step(
             "CloudSuite master data (GL accounts, cost centers, mapping)",
-            ops.run_job(instance, "master_data_job", CONNECTION),
+            ops.run_job(instance, "master_data_job", connection),
         )
         step(
-            "workforce sync (Gusto employees → CloudSuite CRS530MI)",
-            ops.run_job(instance, "workforce_job", CONNECTION),
+            f"workforce sync (Gusto employees → {EMPLOYEE_MASTERS[erp]})",
+            ops.run_job(instance, "workforce_job", connection),
         )
         step("fallback poll of Gusto payrolls into the inbox", ops.poll_gusto(instance))
         runs, cursor = ops.process_inbox(instance, None, on_run=report)
@@ -108,7 +123,7 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
             f"hiring into {HELD_DEPARTMENT!r}, whose cost center {MISSING_COST_CENTER} CloudSuite does not have …"
         )
         tenant.gusto.add_department(HELD_DEPARTMENT, MISSING_COST_CENTER)
-        env.write_mapping(CONNECTION, {HELD_DEPARTMENT: MISSING_COST_CENTER})
+        env.write_mapping(connection, {HELD_DEPARTMENT: MISSING_COST_CENTER})
         hire = tenant.gusto.hire(first_name="Robin", last_name="Quill", department=HELD_DEPARTMENT)
         held = tenant.gusto.run_payroll(off_cycle=True, reason="Bonus", bonuses={hire.uuid: "2500.00"},
                                         employee_uuids=[hire.uuid])  # fmt: skip
@@ -116,24 +131,24 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
         runs, cursor = ops.process_inbox(instance, cursor, on_run=report)
         outcomes += runs
 
-        held_rows = postings.in_state(HELD, CONNECTION)
+        held_rows = postings.in_state(HELD, connection)
         summary.payrolls_held = len({p.payroll_uuid for p in held_rows})
         reasons = [str(r["reason"]) for row in held_rows for r in row.reasons or []]
         summary.held_reasons = list(dict.fromkeys(reasons))  # one line per distinct reason
         progress("held: " + "; ".join(summary.held_reasons or ["nothing"]))
 
         progress(f"fixing the mapping: {HELD_DEPARTMENT} → {FIXED_COST_CENTER}; replaying the held payroll …")
-        env.write_mapping(CONNECTION, {HELD_DEPARTMENT: FIXED_COST_CENTER})
-        key = f"{CONNECTION}:{held.uuid}"
+        env.write_mapping(connection, {HELD_DEPARTMENT: FIXED_COST_CENTER})
+        key = f"{connection}:{held.uuid}"
         replay = ops.run_job(instance, "payroll_job", key, {"connector/replay": "true"})
         outcomes.append(replay)
         progress("  replay " + run_line(replay, tenant, postings))
-        if any(p.state == POSTED for p in postings.for_payroll(CONNECTION, held.uuid)):
+        if any(p.state == POSTED for p in postings.for_payroll(connection, held.uuid)):
             summary.released_after_fix.append(held.uuid)
 
-        posted = postings.in_state(POSTED, CONNECTION)
+        posted = postings.in_state(POSTED, connection)
         summary.payrolls_posted = len({p.payroll_uuid for p in posted})
-        summary.still_held = len({p.payroll_uuid for p in postings.in_state(HELD, CONNECTION)})
+        summary.still_held = len({p.payroll_uuid for p in postings.in_state(HELD, connection)})
         summary.journal_lines = sum(p.line_count or 0 for p in posted)
         summary.debits_cents = sum(p.debits_cents or 0 for p in posted)
         summary.credits_cents = sum(p.credits_cents or 0 for p in posted)

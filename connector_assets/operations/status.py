@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from connector_assets.cloudsuite.flavours import employee_sync_note
 from connector_assets.cloudsuite.posting_outcomes import Posted, Submitted
 from connector_assets.cloudsuite.posting_service import open_service
 from connector_assets.operations.context import OperatorContext
@@ -67,6 +68,7 @@ class ConnectionStatus:
         return {
             "connection_id": self.connection_id,
             "erp": self.erp,
+            "employee_sync": employee_sync_note(self.erp) or "on",
             "master_data": {k: v.isoformat() if v else None for k, v in self.master_data.items()},
             "last_posted": self.last_posted,
             "held": self.held,
@@ -165,6 +167,8 @@ def format_status(rows: list[ConnectionStatus]) -> str:
     out: list[str] = []
     for s in rows:
         out.append(f"{s.connection_id} ({s.erp})")
+        if note := employee_sync_note(s.erp):
+            out.append(f"  employee sync    not applicable: {note}")
         for kind, at in s.master_data.items():
             out.append(f"  {kind:<16} {f'fetched {at:%Y-%m-%d %H:%M:%S} UTC' if at else 'never fetched'}")
         if s.last_posted:

@@ -6,6 +6,7 @@ observation when the payroll is held), so the partition's event list tells the p
 
 import dagster as dg
 
+from connector_assets.cloudsuite.errors import JournalRejected
 from connector_assets.cloudsuite.posting import approval_key, to_erp_journal
 from connector_assets.cloudsuite.posting_outcomes import Held, Outcome, Posted, PostingMismatch, Unchanged
 from connector_assets.cloudsuite.posting_service import PostingRequest, PostingService, open_service
@@ -85,7 +86,7 @@ def journal_postings(
                            asset_key=context.asset_key.to_user_string())  # fmt: skip
     try:
         outcome = _post(service, prepared, connection)
-    except PostingMismatch as exc:
+    except (PostingMismatch, JournalRejected) as exc:
         raise dg.Failure(str(exc)) from exc
     finally:
         erp.close()

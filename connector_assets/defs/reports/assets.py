@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from connector_assets.cloudsuite.flavours import employee_sync_note
 from connector_assets.defs.partitions import connection_partitions
 from connector_assets.defs.resources import CloudSuiteResource
 from connector_assets.defs.workforce.assets import employee_number
@@ -22,6 +23,13 @@ from connector_assets.defs.workforce.assets import employee_number
 def headcount_reconciliation(
     context: dg.AssetExecutionContext, employees: pl.DataFrame, cloudsuite: CloudSuiteResource
 ) -> pl.DataFrame:
+    note = employee_sync_note(cloudsuite.connections.get(context.partition_key).cloudsuite.erp)
+    if note:
+        context.add_output_metadata(
+            {"skipped": note, "gusto_active": employees.filter(~pl.col("terminated")).height}
+        )
+        return pl.DataFrame(schema={"cost_center": pl.String, "gusto": pl.UInt32, "cloudsuite": pl.UInt32,
+                                    "difference": pl.Int64})  # fmt: skip
     erp = cloudsuite.erp(context.partition_key)
     try:
         erp_rows = [(e.number, e.cost_center or None) for e in erp.list_employees() if e.termination_date is None]

@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 
 from connector_assets.cloudsuite.errors import CloudSuiteError
+from connector_assets.cloudsuite.flavours import employee_sync_note
 from connector_assets.cloudsuite.types import ErpEmployee
 from connector_assets.defs.audit import record
 from connector_assets.defs.partitions import connection_partitions
@@ -77,6 +78,10 @@ def cloudsuite_employees(
     cloudsuite: CloudSuiteResource,
 ) -> dg.MaterializeResult:
     connection_id = context.partition_key
+    note = employee_sync_note(cloudsuite.connections.get(connection_id).cloudsuite.erp)
+    if note:
+        context.log.info("%s: %s", connection_id, note)
+        return dg.MaterializeResult(metadata={"skipped": note, "applied": 0, "employees": employees.height})
     current = {row["employee_uuid"]: row for row in employees.iter_rows(named=True)}
     applied: dict[str, int] = {}
     failed: dict[str, str] = {}

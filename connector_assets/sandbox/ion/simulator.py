@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from connector_assets.sandbox.faults import FaultInjector
 from connector_assets.sandbox.ion import mi_gl, mi_master
 from connector_assets.sandbox.ion.admin import admin_routes
 from connector_assets.sandbox.ion.config import IonConfig, SpikeArrest
+from connector_assets.sandbox.ion.fsm import FsmTenant
+from connector_assets.sandbox.ion.fsm_model import FsmConfig
 from connector_assets.sandbox.ion.gateway import Gateway, RequestCounter
 from connector_assets.sandbox.ion.ido import IdoEndpoints, IdoMethod
 from connector_assets.sandbox.ion.ido_journals import post_journals
@@ -33,7 +36,12 @@ class IonSimulator:
     """
 
     def __init__(
-        self, tenant: str = "ACME_TST", *, credentials: Credentials | None = None, **options: Any
+        self,
+        tenant: str = "ACME_TST",
+        *,
+        credentials: Credentials | None = None,
+        fsm: FsmConfig | None = None,
+        **options: Any,
     ) -> None:
         self.config = IonConfig(tenant=tenant, **options)
         self.clock = Clock()
@@ -45,6 +53,7 @@ class IonSimulator:
         mi_gl.register(registry)
         self.mi = MiEndpoints(registry, self.state, self.config, self.clock)
         self.ido = IdoEndpoints(self.state, self.config, self.clock)
+        self.fsm = FsmTenant(fsm)  # FSM over Landmark REST; its own state, fed by the seed/block calls below
         token, revoke = make_oauth_endpoints(self.tokens)
         t = "/{tenant}"
         m3 = f"{t}/M3/m3api-rest/v2/execute"
@@ -58,7 +67,9 @@ class IonSimulator:
             Route(csi + "/update/{ido}", self.ido.update, methods=["POST"]),
             Route(csi + "/invoke/{ido}", self.ido.invoke, methods=["POST"]),
             Route(csi + "/info/{ido}", self.ido.info, methods=["GET"]),
+            *self.fsm.routes(),
             *admin_routes(self),
+            *self.fsm.admin_routes(),
         ]
         self.gateway = Gateway(Starlette(routes=routes), self.config, self.tokens, self.state, self.clock)
         self.faults = FaultInjector(self.gateway)
@@ -91,12 +102,16 @@ class IonSimulator:
 
     # --- master data ---
     def seed_accounts(self, accounts: Iterable[Any], replace: bool = False) -> int:
-        """Add GL accounts (dimension 1 / SLCharts): items with code, name, blocked, valid_from, valid_to."""
-        return self.state.seed_dimension(1, accounts, replace)
+        """Add GL accounts (dimension 1 / SLCharts / FSM chart): items with code, name, blocked, valid_from, valid_to."""
+        items = list(accounts)
+        self.fsm.seed_accounts(items, replace)
+        return self.state.seed_dimension(1, items, replace)
 
     def seed_cost_centers(self, cost_centers: Iterable[Any], replace: bool = False) -> int:
         """Add cost centres to the cost-centre dimension (M3) and unit code (SyteLine) at once."""
-        parsed = [identity_from_seed(item) for item in cost_centers]
+        items = list(cost_centers)
+        parsed = [identity_from_seed(item) for item in items]
+        self.fsm.seed_cost_centers([identity_from_seed(item) for item in items], replace)
         self.state.seed_dimension(self.config.cost_center_dimension, parsed, replace)
         return self.state.seed_unit_code(self.config.cost_center_unit_code, parsed, replace)
 
@@ -108,13 +123,18 @@ class IonSimulator:
 
     def block_account(self, code: str, blocked: bool = True) -> None:
         self.state.set_blocked(1, code, blocked)
+        with suppress(KeyError):  # seeded into M3's dimension only
+            self.fsm.set_account_active(code, not blocked)
 
     def block_cost_center(self, code: str, blocked: bool = True) -> None:
         self.state.set_blocked(self.config.cost_center_dimension, code, blocked)
+        with suppress(KeyError):
+            self.fsm.set_cost_center_active(code, not blocked)
 
     def close_period(self, year: int, month: int, closed: bool = True) -> None:
         """Close (or reopen) a calendar-month period: postings dated in it are rejected."""
         self.state.set_period_closed(year, month, closed)
+        self.fsm.close_period(year, month, closed)
 
     # --- tokens, clock, throttling ---
     def expire_tokens(self) -> int:
