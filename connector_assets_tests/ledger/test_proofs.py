@@ -65,13 +65,24 @@ def test_tampered_total_is_reported_as_a_blocking_difference() -> None:
     ]
 
 
-def test_unverified_totals_differences_do_not_block() -> None:
-    """check_amount's meaning is UNVERIFIED: a mismatch is reported, not blocking."""
+def test_unexplained_totals_differences_do_not_block() -> None:
+    """other_deductions is unexplained in Gusto's own sample: a mismatch is reported, not blocking."""
     payroll = w.payroll()
-    payroll["totals"]["check_amount"] = "1.00"
+    payroll["totals"]["other_deductions"] = "240.00"
     proofs = journal_for(payroll).proofs
     assert proofs.ok
-    assert [(d.name, d.blocking) for d in proofs.differences] == [("check_amount", False)]
+    assert [(d.name, d.blocking) for d in proofs.differences] == [("other_deductions", False)]
+
+
+def test_bank_figure_difference_blocks_with_the_exact_difference() -> None:
+    """A check_amount the journal does not carry holds the payroll, naming the figure and the cents."""
+    payroll = w.payroll()
+    payroll["totals"]["check_amount"] = "2900.01"
+    proofs = journal_for(payroll).proofs
+    assert not proofs.ok and not proofs.cash_tied_out and proofs.tied_out
+    assert [d.describe() for d in proofs.differences] == [
+        "cash_tie_out check_amount: expected 2900.01, journal carries 2900.00 (difference -0.01)"
+    ]
 
 
 def test_inconsistent_net_pay_leaves_the_journal_unbalanced_without_a_plug() -> None:
@@ -101,7 +112,7 @@ def test_dropped_leg_is_caught_by_nothing_dropped() -> None:
     journal = build_journal(payroll, items, resolved.filter(pl.col("category") != "deduction"))
     assert not journal.proofs.nothing_dropped
     assert [(d.name, d.expected_cents, d.actual_cents) for d in journal.proofs.differences
-            if d.proof == "nothing_dropped"] == [("deductions", 20_000, 0)]  # fmt: skip
+            if d.proof == "nothing_dropped"] == [("child_support", 20_000, 0)]  # fmt: skip
 
 
 def test_prove_balanced_sums_both_columns() -> None:
