@@ -111,6 +111,8 @@ class PostingSettings(_Strict):
     detail: Literal["summarized", "per_employee"] = "summarized"
     require_approval: bool = False
     master_data_max_age_s: int = Field(default=900, ge=0)
+    # Gross pay no earning line itemizes, for an employee without PTO hours, tolerated before a hold.
+    unitemized_tolerance_cents: int = Field(default=100, ge=0)
 
 
 class Connection(_Strict):

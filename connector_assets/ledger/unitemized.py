@@ -30,6 +30,8 @@ class Unitemized:
     employee_uuid: str
     cents: int
     pto_hours: tuple[tuple[str, Decimal], ...]
+    # -1 on a reversal (gross_pay negative): the remainder then runs negative too.
+    direction: int = 1
 
     @property
     def hours(self) -> Decimal:
@@ -47,16 +49,16 @@ class Unitemized:
 
     def problem(self, tolerance_cents: int) -> str | None:
         """Why this remainder cannot be booked as PTO, or None when it can."""
-        if self.cents < 0:
+        if self.cents * self.direction < 0:
             return (
                 f"employee {self.employee_uuid}: itemized earnings exceed gross_pay by "
-                f"{format_cents(-self.cents)}; check the payroll's compensations in Gusto"
+                f"{format_cents(abs(self.cents))}; check the payroll's compensations in Gusto"
             )
-        if not self.pto_hours and self.cents > tolerance_cents:
+        if not self.pto_hours and abs(self.cents) > tolerance_cents:
             return (
                 f"employee {self.employee_uuid}: gross_pay holds {format_cents(self.cents)} that no earning line "
                 f"and no PTO hours explain (tolerance {format_cents(tolerance_cents)}); check the payroll in Gusto "
-                "or raise posting.unitemized_tolerance"
+                "or raise posting.unitemized_tolerance_cents"
             )
         return None
 
@@ -72,12 +74,13 @@ def unitemized_pay(comp: Mapping[str, Any], itemized_cents: int, where: str) -> 
     """The remainder of one employee compensation, or None when ``gross_pay`` is absent or fully itemized."""
     if comp.get("gross_pay") in (None, ""):
         return None
-    remainder = to_cents(comp["gross_pay"], f"{where}: gross_pay") - itemized_cents
+    gross = to_cents(comp["gross_pay"], f"{where}: gross_pay")
+    remainder = gross - itemized_cents
     if remainder == 0:
         return None
     hours = tuple(
         (str(p.get("name") or "Paid time off"), h)
         for p in comp.get("paid_time_off") or []
-        if isinstance(p, Mapping) and p.get("amount") in (None, "") and (h := _hours(p.get("hours"))) > 0
+        if isinstance(p, Mapping) and p.get("amount") in (None, "") and (h := _hours(p.get("hours"))) != 0
     )
-    return Unitemized(str(comp.get("employee_uuid")), remainder, hours)
+    return Unitemized(str(comp.get("employee_uuid")), remainder, hours, -1 if gross < 0 else 1)

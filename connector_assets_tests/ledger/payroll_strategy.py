@@ -40,12 +40,12 @@ class Case:
 def negated(payroll: dict[str, Any], uuid: str) -> dict[str, Any]:
     """Gusto's reversal of ``payroll``: a payroll of its own whose every amount has the opposite sign."""
 
-    def flip(value: Any, key: str = "") -> Any:
+    def flip(value: Any, key: str = "", money: bool = False) -> Any:
         if isinstance(value, dict):
-            return {k: flip(v, k) for k, v in value.items()}
+            return {k: flip(v, k, key == "totals") for k, v in value.items()}
         if isinstance(value, list):
             return [flip(v, key) for v in value]
-        if key in MONEY_KEYS and isinstance(value, (str, float, int)) and not isinstance(value, bool):
+        if (money or key in MONEY_KEYS) and isinstance(value, (str, float, int)) and not isinstance(value, bool):
             cents = -round(Decimal(str(value)) * 100)
             return _number(cents) if isinstance(value, float) else _text(cents)
         if key == "hours" and isinstance(value, str):
@@ -56,7 +56,7 @@ def negated(payroll: dict[str, Any], uuid: str) -> dict[str, Any]:
 
 
 MONEY_KEYS = frozenset({"amount", "net_pay", "gross_pay", "check_amount", "employee_deduction",
-                        "company_contribution", "totals"})  # fmt: skip
+                        "company_contribution"})  # fmt: skip
 
 
 def _text(cents: int) -> str:

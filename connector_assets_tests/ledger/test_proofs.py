@@ -13,7 +13,7 @@ from connector_assets.ledger.journal import Detail
 from connector_assets.mapping import employee_attributes, parse_mapping, resolve
 from connector_assets_tests.ledger import worked_example as w
 from connector_assets_tests.ledger.builders import compensation, journal_for
-from connector_assets_tests.ledger.payroll_strategy import Case, payroll_cases
+from connector_assets_tests.ledger.payroll_strategy import Case, negated, payroll_cases
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -133,3 +133,20 @@ def test_unknown_employee_on_payroll_is_held_by_name() -> None:
         "employee 33333333-3333-4333-8333-333333333333 is not in the Gusto employee snapshot; "
         "refresh gusto/employees and rerun"
     ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=payroll_cases(max_employees=3))
+def test_a_reversal_payroll_journal_is_the_exact_negation(case: Case) -> None:
+    """Gusto's reversal of any payroll (PTO, company taxes, check reimbursements) posts, and the pair nets to zero."""
+    reversal = negated(case.payroll, "r-" + case.payroll["payroll_uuid"])
+    rules, attributes = parse_mapping(case.mapping_yaml), employee_attributes(case.employees)
+    journals = []
+    for payroll in (case.payroll, reversal):
+        items = payroll_items(payroll)
+        journal = build_journal(payroll, items, resolve(items, attributes, rules))
+        assert journal.proofs.ok, journal.proofs.problems()
+        journals.append(journal)
+    both = pl.concat([j.lines for j in journals])
+    net = both.group_by("account", "cost_center").agg((pl.col("debit_cents") - pl.col("credit_cents")).sum())
+    assert set(net["debit_cents"].to_list()) <= {0}

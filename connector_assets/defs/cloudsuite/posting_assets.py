@@ -171,6 +171,8 @@ def journal_postings(
         erp.close()
     if prepared.reversal_of:
         _close_reversed_original(context, store, conn_id, prepared.reversal_of, payroll_uuid)
+    for reversal_uuid in prepared.reversed_by:  # an original first seen already reversed posts, then closes
+        _close_reversed_original(context, store, conn_id, payroll_uuid, reversal_uuid)
     record(
         store, conn_id, "payroll", payroll_uuid, "posted",
         {"reference": header.external_reference, "document_id": posted.document_id,

@@ -21,7 +21,7 @@ from connector_assets.mapping.attributes import employee_attributes
 from connector_assets.mapping.resolve import resolve
 from connector_assets.mapping.rules import load_mapping_file
 from connector_assets.settings import Connection
-from connector_assets.store.postings import POSTED, Postings
+from connector_assets.store.postings import POSTED, REVERSED, Posting, Postings
 from connector_assets.store.snapshots import Snapshots
 
 ATTRIBUTES = "employee_attributes"
@@ -72,21 +72,30 @@ def _skip(connection: Connection, payroll: dict[str, Any], reason: str, postings
     )
 
 
-def _reversed_in_gusto(connection: Connection, payroll: dict[str, Any], postings: Postings) -> PreparedJournal:
-    # The reversal payroll carries the negated amounts and posts them itself; reversing here too would
-    # take the payroll out of the ledger twice. What is posted stays posted (the reversal run closes it).
-    uuid = str(payroll.get("payroll_uuid") or payroll.get("uuid"))
-    reversed_by = tuple(str(u) for u in payroll.get("reversal_payroll_uuids") or ())
-    history = postings.for_payroll(connection.id, uuid)
-    journals = [p for p in history if p.kind == "journal"]
-    live = [p for p in journals if p.state == POSTED]
-    revision = max((int(p.external_reference.rsplit("-", 1)[1]) for p in journals), default=0)
-    plan = PostingPlan(reverse=(), post_new=False, revision=revision, already_posted=live[-1] if live else None)
-    reason = f"reversed in Gusto by payroll {', '.join(reversed_by)}, whose journal reverses this one"
-    return PreparedJournal(
-        connection.id, uuid, str(payroll.get("version")), None, pl.DataFrame(), plan, "",
-        skip_reason=reason, reversed_by=reversed_by,
-    )  # fmt: skip
+def family_history(history: list[Posting]) -> list[Posting]:
+    """The payroll's postings as the posting plan must see them within its Gusto family.
+
+    Every processed payroll of a family (original, reversals, corrections) posts its own journal, in
+    whatever order they arrive, so the family nets to what Gusto paid. An original whose Gusto reversal
+    has posted is marked ``reversed``, yet its journal still stands in the GL (the reversal payroll's
+    journal is what offsets it): for planning it counts as live, so a replay neither posts it again nor
+    leaves it out. One reversed by the connector itself (a reversal entry names it) is really gone.
+    """
+    by_connector = {p.reverses_reference for p in history if p.kind == "reversal"}
+    return [
+        replace(p, state=POSTED)
+        if p.kind == "journal" and p.state == REVERSED and p.external_reference not in by_connector
+        else p
+        for p in history
+    ]
+
+
+def hourly_rates(attributes: pl.DataFrame) -> dict[str, int]:
+    """Employee → hourly rate in cents of the primary job, where the job is paid by the hour."""
+    rows = attributes.filter(pl.col("primary_job") & (pl.col("payment_unit") == "Hour")).select(
+        "employee_uuid", "rate_cents"
+    )
+    return {str(e): int(r) for e, r in rows.iter_rows() if r}
 
 
 def prepare_journal(
@@ -102,26 +111,27 @@ def prepare_journal(
     uuid = str(payroll.get("payroll_uuid") or payroll.get("uuid"))
     if not payroll.get("processed"):
         return _skip(connection, payroll, "payroll is not processed in Gusto (nothing to post)", postings), None
-    if payroll.get("reversal_payroll_uuids"):
-        return _reversed_in_gusto(connection, payroll, postings), None
+    reversed_by = tuple(str(u) for u in payroll.get("reversal_payroll_uuids") or ())
     rules = load_mapping_file(connection.mapping_file)
     attributes = employee_attributes_for(payroll, snapshots, gusto, connection)
     max_age = timedelta(seconds=connection.posting.master_data_max_age_s)
     master = current_master_data(erp, snapshots, connection.id, max_age)
-    items = payroll_items(payroll)
+    items = payroll_items(payroll, hourly_rates(attributes))
     options = JournalOptions(
         detail=connection.posting.detail,
         date_basis=connection.posting.date_basis,
         connection_id=connection.id,
         currency=connection.cloudsuite.currency,
+        unitemized_tolerance_cents=connection.posting.unitemized_tolerance_cents,
     )
     journal = build_journal(payroll, items, resolve(items, attributes, rules), options)
-    plan = plan_posting(postings.for_payroll(connection.id, uuid), journal.header.content_hash)
+    history = family_history(postings.for_payroll(connection.id, uuid))
+    plan = plan_posting(history, journal.header.content_hash)
     reference = external_reference(connection.id, uuid, max(plan.revision, 1))
     journal = replace(journal, header=replace(journal.header, external_reference=reference, reverses=reversal_of))
     problems = validate_journal(journal, master.accounts.frame, master.cost_centers.frame)
     prepared = PreparedJournal(
         connection.id, uuid, str(payroll.get("version")), journal, problems, plan, master.version,
-        reversal_of=reversal_of,
+        reversal_of=reversal_of, reversed_by=reversed_by,
     )  # fmt: skip
     return prepared, master
