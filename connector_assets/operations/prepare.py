@@ -20,7 +20,7 @@ def rebuild_journal(ctx: OperatorContext, connection_id: str, payroll_uuid: str)
         with ctx.gusto(connection) as gusto:
             payroll = gusto.get_payroll(payroll_uuid).raw
             prepared, _master = prepare_journal(
-                payroll, connection, gusto, erp, ctx.snapshots, ctx.postings, reversal_of
+                payroll, connection, gusto, erp, ctx.snapshots, ctx.postings, reversal_of, ctx.assignments
             )
     finally:
         erp.close()

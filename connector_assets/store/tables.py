@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -139,4 +140,20 @@ snapshots = Table(
     Column("row_count", Integer, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("payload", LargeBinary, nullable=False),
+)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("connection_id", String(64), primary_key=True),
+    Column("employee_uuid", String(64), primary_key=True),
+    Column("effective_from", Date, primary_key=True),
+    Column("department_uuid", String(64)),
+    Column("department", Text),
+    Column("location_uuid", String(64)),
+    Column("job_uuid", String(64)),
+    Column("job_title", Text),
+    Column("custom_cost_center", String(64)),
+    Column("source", String(64), nullable=False),
+    Column("observed_at", DateTime(timezone=True), nullable=False),
 )

@@ -155,7 +155,8 @@ def changes(
             continue
         start = seen.effective_from
         if seen.job_uuid != current.job_uuid:
-            job = next((j for j in employee.get("jobs") or [] if j.get("uuid") == seen.job_uuid), {})
+            jobs: list[Mapping[str, Any]] = list(employee.get("jobs") or [])
+            job = next((j for j in jobs if j.get("uuid") == seen.job_uuid), {})
             began = _latest_compensation(job, seen.effective_from)
             if began is not None and began > current.effective_from:
                 start, seen = began, replace(seen, source=f"{seen.source}, compensation effective_date")

@@ -4,7 +4,7 @@ Called by the `ledger/journal_lines` asset and by `connector preview`; it reads,
 """
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
@@ -14,15 +14,18 @@ from connector_assets.cloudsuite.posting import PostingPlan, plan_posting
 from connector_assets.defs.master_data import MasterData, current_master_data
 from connector_assets.gusto.client import GustoClient
 from connector_assets.ledger.items import payroll_items
-from connector_assets.ledger.journal import Journal, JournalOptions, build_journal
+from connector_assets.ledger.journal import Journal, JournalOptions, build_journal, posting_date
 from connector_assets.ledger.reference import external_reference
 from connector_assets.ledger.validation import validate_journal
 from connector_assets.mapping.attributes import employee_attributes
+from connector_assets.mapping.periods import attributes_for_period, split_items_by_days
 from connector_assets.mapping.resolve import resolve
 from connector_assets.mapping.rules import load_mapping_file
 from connector_assets.settings import Connection
+from connector_assets.store.assignments import Assignments
 from connector_assets.store.postings import POSTED, REVERSED, Posting, Postings
 from connector_assets.store.snapshots import Snapshots
+from connector_assets.workforce.assignments import PeriodShare, period_shares
 
 ATTRIBUTES = "employee_attributes"
 
@@ -41,6 +44,7 @@ class PreparedJournal:
     skip_reason: str | None = None
     reversal_of: str | None = None
     reversed_by: tuple[str, ...] = ()
+    assignments: tuple[str, ...] = ()
 
     @property
     def held(self) -> bool:
@@ -98,6 +102,30 @@ def hourly_rates(attributes: pl.DataFrame) -> dict[str, int]:
     return {str(e): int(r) for e, r in rows.iter_rows() if r}
 
 
+def _period(payroll: dict[str, Any]) -> tuple[Any, Any]:
+    """The pay period the assignment must be in force for; off-cycle runs without one use the check date."""
+    period = payroll.get("pay_period") or {}
+    check, _basis = posting_date(payroll, "check_date")
+    start, end = (str(period.get(k) or "")[:10] for k in ("start_date", "end_date"))
+    try:
+        return (date.fromisoformat(start), date.fromisoformat(end)) if start and end else (check, check)
+    except ValueError:
+        return check, check
+
+
+def assignment_shares(
+    payroll: dict[str, Any], connection: Connection, store: Assignments | None
+) -> dict[str, list[PeriodShare]]:
+    """Employee → the assignment(s) in force for the payroll's period, from the observed history."""
+    needed = [str(c.get("employee_uuid")) for c in payroll.get("employee_compensations") or []]
+    if store is None or not needed:
+        return {}
+    history = store.history(connection.id, needed)
+    start, end = _period(payroll)
+    basis = connection.posting.assignment_basis
+    return {e: shares for e in needed if (shares := period_shares(history, e, start, end, basis))}
+
+
 def prepare_journal(
     payroll: dict[str, Any],
     connection: Connection,
@@ -106,6 +134,7 @@ def prepare_journal(
     snapshots: Snapshots,
     postings: Postings,
     reversal_of: str | None = None,
+    assignments: Assignments | None = None,
 ) -> tuple[PreparedJournal, MasterData | None]:
     """Build and validate the payroll's journal against master data no older than the connection allows."""
     uuid = str(payroll.get("payroll_uuid") or payroll.get("uuid"))
@@ -116,7 +145,10 @@ def prepare_journal(
     attributes = employee_attributes_for(payroll, snapshots, gusto, connection)
     max_age = timedelta(seconds=connection.posting.master_data_max_age_s)
     master = current_master_data(erp, snapshots, connection.id, max_age)
-    items = payroll_items(payroll, hourly_rates(attributes))
+    # Post with the assignment in force for the pay period (a replay a year later reads the same history).
+    shares = assignment_shares(payroll, connection, assignments)
+    attributes, parts = attributes_for_period(attributes, shares)
+    items = split_items_by_days(payroll_items(payroll, hourly_rates(attributes)), parts)
     options = JournalOptions(
         detail=connection.posting.detail,
         date_basis=connection.posting.date_basis,
@@ -133,5 +165,6 @@ def prepare_journal(
     prepared = PreparedJournal(
         connection.id, uuid, str(payroll.get("version")), journal, problems, plan, master.version,
         reversal_of=reversal_of, reversed_by=reversed_by,
+        assignments=tuple(f"employee {e}: {s.assignment.describe()}, {s.reason}" for e, ss in shares.items() for s in ss),
     )  # fmt: skip
     return prepared, master
