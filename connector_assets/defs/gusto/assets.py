@@ -9,6 +9,7 @@ import polars as pl
 
 from connector_assets import clock
 from connector_assets.defs.audit import record
+from connector_assets.defs.ledger.prepare import pay_period_of
 from connector_assets.defs.partitions import connection_partitions, payroll_partitions, split_payroll_key
 from connector_assets.defs.resources import ConnectionsResource, GustoResource, StoreResource
 from connector_assets.ledger.money import format_cents, to_cents
@@ -116,6 +117,9 @@ def payrolls(context: dg.AssetExecutionContext, store: StoreResource, gusto: Gus
     for reversal_uuid in payroll.get("reversal_payroll_uuids") or []:
         # Gusto names the reversal only on the original; the reversal's own run reads this link.
         store.state.put(connection_id, f"reversal_of:{reversal_uuid}", payroll_uuid)
+        if payroll.get("processed"):  # the reversal is posted with the original's assignments
+            start, end = pay_period_of(payroll)
+            store.state.put(connection_id, f"period_of:{reversal_uuid}", [start.isoformat(), end.isoformat()])
     record(
         store, connection_id, "payroll", payroll_uuid, "read",
         {"version": payroll.get("version"), "payload_hash": digest, "processed": payroll.get("processed"),

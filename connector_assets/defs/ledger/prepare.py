@@ -102,7 +102,7 @@ def hourly_rates(attributes: pl.DataFrame) -> dict[str, int]:
     return {str(e): int(r) for e, r in rows.iter_rows() if r}
 
 
-def _period(payroll: dict[str, Any]) -> tuple[Any, Any]:
+def _period(payroll: dict[str, Any]) -> tuple[date, date]:
     """The pay period the assignment must be in force for; off-cycle runs without one use the check date."""
     period = payroll.get("pay_period") or {}
     check, _basis = posting_date(payroll, "check_date")
@@ -114,14 +114,14 @@ def _period(payroll: dict[str, Any]) -> tuple[Any, Any]:
 
 
 def assignment_shares(
-    payroll: dict[str, Any], connection: Connection, store: Assignments | None
+    payroll: dict[str, Any], connection: Connection, store: Assignments | None, period: tuple[date, date] | None
 ) -> dict[str, list[PeriodShare]]:
-    """Employee → the assignment(s) in force for the payroll's period, from the observed history."""
+    """Employee → the assignment(s) in force for the payroll's period (or ``period``), from the history."""
     needed = [str(c.get("employee_uuid")) for c in payroll.get("employee_compensations") or []]
     if store is None or not needed:
         return {}
     history = store.history(connection.id, needed)
-    start, end = _period(payroll)
+    start, end = period or _period(payroll)
     basis = connection.posting.assignment_basis
     return {e: shares for e in needed if (shares := period_shares(history, e, start, end, basis))}
 
@@ -135,6 +135,7 @@ def prepare_journal(
     postings: Postings,
     reversal_of: str | None = None,
     assignments: Assignments | None = None,
+    period: tuple[date, date] | None = None,
 ) -> tuple[PreparedJournal, MasterData | None]:
     """Build and validate the payroll's journal against master data no older than the connection allows."""
     uuid = str(payroll.get("payroll_uuid") or payroll.get("uuid"))
@@ -146,9 +147,11 @@ def prepare_journal(
     max_age = timedelta(seconds=connection.posting.master_data_max_age_s)
     master = current_master_data(erp, snapshots, connection.id, max_age)
     # Post with the assignment in force for the pay period (a replay a year later reads the same history).
-    shares = assignment_shares(payroll, connection, assignments)
+    # A reversal takes its original's period, so it offsets the original on the same cost centers.
+    shares = assignment_shares(payroll, connection, assignments, period)
+    rates = hourly_rates(attributes)
     attributes, parts = attributes_for_period(attributes, shares)
-    items = split_items_by_days(payroll_items(payroll, hourly_rates(attributes)), parts)
+    items = split_items_by_days(payroll_items(payroll, rates), parts)
     options = JournalOptions(
         detail=connection.posting.detail,
         date_basis=connection.posting.date_basis,
@@ -168,3 +171,15 @@ def prepare_journal(
         assignments=tuple(f"employee {e}: {s.assignment.describe()}, {s.reason}" for e, ss in shares.items() for s in ss),
     )  # fmt: skip
     return prepared, master
+
+
+def pay_period_of(payroll: dict[str, Any]) -> tuple[date, date]:
+    """The period a payroll's assignments are taken for (kept for its reversals)."""
+    return _period(payroll)
+
+
+def period_from_state(value: object) -> tuple[date, date] | None:
+    """The original's period as the payroll asset stored it for a reversal (``[start, end]``)."""
+    if isinstance(value, list) and len(value) == 2:
+        return date.fromisoformat(str(value[0])), date.fromisoformat(str(value[1]))
+    return None
