@@ -139,6 +139,10 @@ def test_unknown_employee_on_payroll_is_held_by_name() -> None:
 @given(case=payroll_cases(max_employees=3))
 def test_a_reversal_payroll_journal_is_the_exact_negation(case: Case) -> None:
     """Gusto's reversal of any payroll (PTO, company taxes, check reimbursements) posts, and the pair nets to zero."""
+    _assert_pair_nets_to_zero(case)
+
+
+def _assert_pair_nets_to_zero(case: Case) -> None:
     reversal = negated(case.payroll, "r-" + case.payroll["payroll_uuid"])
     rules, attributes = parse_mapping(case.mapping_yaml), employee_attributes(case.employees)
     journals = []
@@ -150,3 +154,11 @@ def test_a_reversal_payroll_journal_is_the_exact_negation(case: Case) -> None:
     both = pl.concat([j.lines for j in journals])
     net = both.group_by("account", "cost_center").agg((pl.col("debit_cents") - pl.col("credit_cents")).sum())
     assert set(net["debit_cents"].to_list()) <= {0}
+
+
+@pytest.mark.chaos
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=payroll_cases())
+def test_thousands_of_reversal_pairs_net_to_zero(case: Case) -> None:
+    """The reversal property over 1,000 generated payrolls (`make chaos`)."""
+    _assert_pair_nets_to_zero(case)
