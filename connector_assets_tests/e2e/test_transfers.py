@@ -57,7 +57,8 @@ def test_transfer_before_period_end_posts_to_the_new_department_and_replays_the_
     assert sum(c for a, cc, c in lines if cc == NEW_CC and a.startswith("60")) == pay.gross_cents > 0
     prepared = asset_value(["ledger", "journal_lines"], key, deployment.instance)
     (used,) = [a for a in prepared.assignments if a.startswith(f"employee {mover.uuid}")]
-    assert "department Research since" in used and "in force at period end" in used
+    assert "department Research," in used and f"since {pending.end_date.isoformat()}" in used
+    assert f"in force at period end {pending.end_date.isoformat()}" in used
 
     # Months later the employee moves again; a replay of the old payroll posts exactly what it posted.
     monkeypatch.setenv("CONNECTOR_TODAY", (pending.end_date + timedelta(days=40)).isoformat())
