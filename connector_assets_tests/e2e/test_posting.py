@@ -9,6 +9,7 @@ from connector_assets.demo.environment import CREDITS, EARNING_ACCOUNTS
 from connector_assets.ledger.money import to_cents
 from connector_assets.store.postings import POSTED, REVERSED
 from connector_assets_tests.e2e.deployment import Deployment
+from connector_assets_tests.e2e.family_invariants import family_differences
 from connector_assets_tests.e2e.ledger_view import asset_value, document, documents, journal_rows, net
 
 NOT_WAGES = {"employer_tax", "employer_benefit", "reimbursement"}
@@ -87,3 +88,9 @@ def test_rerunning_a_posted_partition_posts_nothing_new(deployment: Deployment, 
     assert "unchanged" in actions and "posted" not in actions, actions
     rows = deployment.postings.for_payroll(posted_connection, uuid)
     assert [p.state for p in rows] == [POSTED]
+
+
+def test_every_payroll_family_nets_to_what_gusto_paid(deployment: Deployment, posted_connection: str) -> None:
+    """Invariant 8 over the whole history (a reversal pair included): wages and each bank figure per family."""
+    tenant = deployment.env.tenants[posted_connection]
+    assert not family_differences(tenant, deployment.postings, posted_connection)
