@@ -30,7 +30,7 @@ class Unitemized:
     employee_uuid: str
     cents: int
     pto_hours: tuple[tuple[str, Decimal], ...]
-    # -1 on a reversal (gross_pay negative): the remainder then runs negative too.
+    # -1 on a reversal (PTO hours, else gross_pay, negative): the remainder then runs negative too.
     direction: int = 1
 
     @property
@@ -83,4 +83,7 @@ def unitemized_pay(comp: Mapping[str, Any], itemized_cents: int, where: str) -> 
         for p in comp.get("paid_time_off") or []
         if isinstance(p, Mapping) and p.get("amount") in (None, "") and (h := _hours(p.get("hours"))) != 0
     )
-    return Unitemized(str(comp.get("employee_uuid")), remainder, hours, -1 if gross < 0 else 1)
+    # A reversal negates hours and pay alike; with no PTO hours the sign of gross_pay tells.
+    total = sum((h for _, h in hours), Decimal(0))
+    direction = (-1 if total < 0 else 1) if total else (-1 if gross < 0 else 1)
+    return Unitemized(str(comp.get("employee_uuid")), remainder, hours, direction)
