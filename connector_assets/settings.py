@@ -150,6 +150,10 @@ class PostingSettings(_Strict):
     master_data_max_age_s: int = Field(default=900, ge=0)
     # An asynchronously submitted journal not found in CloudSuite after this long is reported as overdue.
     confirm_within_s: int = Field(default=3600, ge=1)
+    # Gross pay no earning line itemizes, for an employee without PTO hours, tolerated before a hold.
+    unitemized_tolerance_cents: int = Field(default=100, ge=0)
+    # Which assignment a payroll uses: the one in force at period end, or each prorated by calendar days.
+    assignment_basis: Literal["period_end", "prorate"] = "period_end"
 
 
 class Connection(_Strict):

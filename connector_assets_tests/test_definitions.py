@@ -36,6 +36,7 @@ CHECKS = {
     "cost_centers_exist",
     "balanced",
     "ties_out_to_gusto",
+    "cash_ties_out_to_bank",
     "no_unmapped_lines",
 }
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
 
 from connector_assets.cloudsuite.types import Journal, JournalLine
-from connector_assets.store.postings import HELD, PENDING, POSTED, SUBMITTED, Posting
+from connector_assets.store.postings import HELD, PENDING, POSTED, REVERSED, SUBMITTED, Posting
 
 APPROVAL = "approval"
 
@@ -58,6 +58,24 @@ def plan_posting(history: Iterable[Posting], content_hash: str | None) -> Postin
         # A held attempt never reached CloudSuite, an interrupted one resumes with its own content.
         return PostingPlan(reverse=tuple(live), post_new=True, revision=resumable[-1].revision)
     return PostingPlan(reverse=tuple(live), post_new=True, revision=revision + 1)
+
+
+def family_history(history: list[Posting]) -> list[Posting]:
+    """The payroll's postings as the posting plan must see them within its Gusto family.
+
+    Every processed payroll of a family (original, reversals, corrections) posts its own journal, in
+    whatever order they arrive, so the family nets to what Gusto paid. An original whose Gusto reversal
+    has posted is marked ``reversed``, yet its journal still stands in the GL (the reversal payroll's
+    journal is what offsets it): for planning it counts as live, so a replay neither posts it again nor
+    leaves it out. One reversed by the connector itself (a reversal entry names it) is really gone.
+    """
+    by_connector = {p.reverses_reference for p in history if p.kind == "reversal"}
+    return [
+        replace(p, state=POSTED)
+        if p.kind == "journal" and p.state == REVERSED and p.external_reference not in by_connector
+        else p
+        for p in history
+    ]
 
 
 def _dimensions(text: str | None) -> dict[str, str]:

@@ -22,6 +22,7 @@ from connector_assets.cloudsuite.errors import JournalRejected
 from connector_assets.cloudsuite.posting import (
     APPROVAL,
     approval_key,
+    family_history,
     journal_from_json,
     journal_to_json,
     plan_posting,
@@ -111,7 +112,7 @@ class PostingService:
             waiting = self._settle(request.payroll_uuid, keep=request.content_hash)
             if waiting is not None:
                 return waiting
-            plan = plan_posting(self.postings.for_payroll(request.connection_id, request.payroll_uuid),
+            plan = plan_posting(family_history(self.postings.for_payroll(request.connection_id, request.payroll_uuid)),
                                 request.content_hash)  # fmt: skip
             if plan.already_posted is not None:
                 done = plan.already_posted

@@ -119,6 +119,14 @@ def run_demo(
         runs, cursor = ops.process_inbox(instance, None, on_run=report)
         outcomes += runs
 
+        # A transfer inside the current pay period: the next payroll posts with the assignment in force then.
+        world = tenant.world
+        mover = next(e for e in world.employees if e.pay_schedule_uuid == world.pay_schedules[0].uuid)
+        target = next(d for d in world.departments if d.uuid != mover.department_uuid)
+        progress(f"transferring {mover.first_name} {mover.last_name} to {target.title!r} inside the pay period …")
+        tenant.gusto.transfer(mover.uuid, department=target.title)
+        step("workforce sync observes the transfer", ops.run_job(instance, "workforce_job", CONNECTION))
+        tenant.gusto.run_payroll()
         progress(
             f"hiring into {HELD_DEPARTMENT!r}, whose cost center {MISSING_COST_CENTER} CloudSuite does not have …"
         )

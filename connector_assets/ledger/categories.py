@@ -72,12 +72,17 @@ EARNING_NAMES: Final[dict[str, str]] = {
     "owner's draw": "owners_draw",
     "owners draw": "owners_draw",
 }
+# Subtypes with their own journal treatment.
+COMPANY_TAX: Final = "company_tax"  # payroll-level company_taxes: employer tax with no employee
+CHECK_REIMBURSEMENT: Final = "paid_by_check"  # reimbursement on a paper check: checks outstanding
+CHILD_SUPPORT: Final = "child_support"  # garnishment Gusto remits: cleared by child_support_debit
+CHILD_SUPPORT_NAMES: Final = frozenset({"child support"})
 CASH_TIPS_NAMES: Final = frozenset({"cash tips"})
 REIMBURSEMENT_NAMES: Final = frozenset({"reimbursement"})
 IMPUTED_NAMES: Final = frozenset({"imputed income", "imputed pay", "group term life"})
 
 # Expense keys a mapping's defaults and rules are keyed by (debit side).
-DEBIT_KEYS: Final = (*EARNING_SUBTYPES, CASH_TIPS, EMPLOYER_TAX, EMPLOYER_BENEFIT, REIMBURSEMENT)
+DEBIT_KEYS: Final = (*EARNING_SUBTYPES, CASH_TIPS, EMPLOYER_TAX, EMPLOYER_BENEFIT, REIMBURSEMENT, COMPANY_TAX)
 # Debit lines of these categories follow the employee's allocated wages (fully loaded cost).
 FOLLOWS_WAGES: Final = frozenset({EMPLOYER_TAX, EMPLOYER_BENEFIT})
 
@@ -122,6 +127,7 @@ CREDIT_KEYS: Final = (
     "reimbursement_clearing",
     "net_pay_historical",
     "cash_tips_offset",
+    "child_support",
 )
 REQUIRED_CREDIT_KEYS: Final = CREDIT_KEYS[:6]
 
@@ -137,6 +143,7 @@ ROLE_TEXT: Final[dict[str, str]] = {
     "taxes": "Payroll taxes - Gusto debit",
     "benefits": "Benefit liabilities",
     "deductions": "Deductions withheld",
+    "child_support": "Child support - Gusto debit",
     "reimbursement_clearing": "Reimbursements - Gusto debit",
     "cash_tips_offset": "Cash tips offset",
 }

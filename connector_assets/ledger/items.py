@@ -1,7 +1,11 @@
 """Flatten a processed Gusto payroll into one row per money item (integer cents).
 
-Earnings come from ``hourly_compensations``, ``fixed_compensations`` and priced
-``paid_time_off`` lines; each keeps its ``job_uuid`` so wages can follow the job.
+Earnings come from ``hourly_compensations`` and ``fixed_compensations`` (a ``paid_time_off`` line that
+carries an amount counts too); each keeps its ``job_uuid`` so wages can follow the job. Gusto's PTO lines
+carry hours only: the part of ``gross_pay`` no earning line itemizes is booked as PTO wages (see
+``unitemized``). Payroll-level ``company_taxes`` ("in addition to taxes included in
+``employee_compensations``") are employer taxes with no employee. A check-paid employee's
+reimbursement is paid on the paper check (``check_amount`` = net pay + reimbursements): its subtype says so.
 Compensation names Gusto may add later are kept as earning subtype ``unknown``:
 the mapping never resolves that subtype by default, so such a line is held,
 never dropped. Cash tips and imputed pay keep their own categories (see
@@ -17,6 +21,7 @@ import polars as pl
 
 from connector_assets.ledger import categories as c
 from connector_assets.ledger.money import to_cents
+from connector_assets.ledger.unitemized import GROSS_CATEGORIES, Unitemized, unitemized_pay
 
 
 class PayrollShapeError(ValueError):
@@ -72,23 +77,65 @@ def payroll_uuid(payroll: Mapping[str, Any]) -> str:
     return str(value)
 
 
-def payroll_items(payroll: Mapping[str, Any]) -> pl.DataFrame:
-    """One row per money item of ``payroll['employee_compensations']``; zero amounts are skipped."""
-    pid = payroll_uuid(payroll)
-    rows: list[tuple[str | None, str | None, str, str, str, int, bool]] = []
-
-    def add(emp: str, job: str | None, cat: str, sub: str, name: str, value: object, employer: bool) -> None:
-        cents = to_cents(value, f"payroll {pid} employee {emp} {cat} '{name}'")
-        if cents:
-            rows.append((emp, job, cat, sub, name, cents, employer))
-
+def _paid(payroll: Mapping[str, Any], pid: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """(employee uuid, compensation) of every employee the payroll paid (excluded ones are not paid)."""
+    out = []
     for comp in _objects(payroll.get("employee_compensations"), f"payroll {pid}: employee_compensations"):
         if comp.get("excluded"):
             continue
         emp = _uuid(comp.get("employee_uuid"), f"payroll {pid}: employee_uuid")
         if not emp:
             raise PayrollShapeError(f"payroll {pid}: an employee compensation has no employee_uuid")
+        out.append((emp, comp))
+    return out
+
+
+def _itemized_gross(comp: Mapping[str, Any], where: str) -> int:
+    """The earnings of one compensation that its lines itemize with an amount (what gross_pay adds up)."""
+    lines = _objects(comp.get("hourly_compensations"), f"{where}: hourly_compensations") + _objects(
+        comp.get("fixed_compensations"), f"{where}: fixed_compensations"
+    )
+    total = sum(
+        to_cents(line.get("amount"), f"{where} '{line.get('name')}'")
+        for line in lines
+        if _earning(str(line.get("name") or ""))[0] in GROSS_CATEGORIES
+    )
+    return total + sum(
+        to_cents(p.get("amount"), f"{where} '{p.get('name')}'")
+        for p in _objects(comp.get("paid_time_off"), f"{where}: paid_time_off")
+    )
+
+
+def payroll_unitemized(payroll: Mapping[str, Any]) -> list[Unitemized]:
+    """Per employee, the pay inside ``gross_pay`` that no earning line itemizes (PTO), when there is any."""
+    pid = payroll_uuid(payroll)
+    out = []
+    for emp, comp in _paid(payroll, pid):
         where = f"payroll {pid} employee {emp}"
+        if (rest := unitemized_pay(comp, _itemized_gross(comp, where), where)) is not None:
+            out.append(rest)
+    return out
+
+
+def payroll_items(payroll: Mapping[str, Any], hourly_rates: Mapping[str, int] | None = None) -> pl.DataFrame:
+    """One row per money item of the payroll; zero amounts are skipped.
+
+    ``hourly_rates`` (employee uuid → cents per hour), where known, shows hours times rate on PTO items.
+    """
+    pid = payroll_uuid(payroll)
+    rows: list[tuple[str | None, str | None, str, str, str, int, bool]] = []
+    rates = hourly_rates or {}
+
+    def add(
+        emp: str | None, job: str | None, cat: str, sub: str, name: str, value: object, employer: bool
+    ) -> None:
+        cents = to_cents(value, f"payroll {pid} employee {emp} {cat} '{name}'")
+        if cents:
+            rows.append((emp, job, cat, sub, name, cents, employer))
+
+    for emp, comp in _paid(payroll, pid):
+        where = f"payroll {pid} employee {emp}"
+        check_paid = comp.get("payment_method") == "Check"
 
         def lines(key: str) -> list[Mapping[str, Any]]:
             return _objects(comp.get(key), f"{where}: {key}")  # noqa: B023 - called within this iteration
@@ -96,6 +143,8 @@ def payroll_items(payroll: Mapping[str, Any]) -> pl.DataFrame:
         for line in lines("hourly_compensations") + lines("fixed_compensations"):
             name = str(line.get("name") or "")
             cat, sub = _earning(name)
+            if cat == c.REIMBURSEMENT and check_paid:
+                sub = c.CHECK_REIMBURSEMENT
             add(
                 emp,
                 _uuid(line.get("job_uuid"), f"{where} '{name}' job_uuid"),
@@ -106,7 +155,7 @@ def payroll_items(payroll: Mapping[str, Any]) -> pl.DataFrame:
                 False,
             )
         for pto in lines("paid_time_off"):
-            # Gusto documents PTO hours only; a priced line is booked, an hours-only line carries no money.
+            # Gusto documents PTO hours only; a priced line is booked here, hours-only pay below.
             name = str(pto.get("name") or "")
             sub = c.EARNING_NAMES.get(name.strip().lower(), "pto")
             add(
@@ -118,9 +167,12 @@ def payroll_items(payroll: Mapping[str, Any]) -> pl.DataFrame:
                 pto.get("amount"),
                 False,
             )
+        if (rest := unitemized_pay(comp, _itemized_gross(comp, where), where)) is not None:
+            rows.append((emp, None, c.EARNING, "pto", rest.name(rates.get(emp)), rest.cents, False))
         for reimb in lines("reimbursements"):
             name = str(reimb.get("description") or "Reimbursement")
-            add(emp, None, c.REIMBURSEMENT, "reimbursement", name, reimb.get("amount"), False)
+            sub = c.CHECK_REIMBURSEMENT if check_paid else "reimbursement"
+            add(emp, None, c.REIMBURSEMENT, sub, name, reimb.get("amount"), False)
         for tax in lines("taxes"):
             employer = bool(tax.get("employer"))
             cat = c.EMPLOYER_TAX if employer else c.EMPLOYEE_TAX
@@ -132,13 +184,20 @@ def payroll_items(payroll: Mapping[str, Any]) -> pl.DataFrame:
             add(emp, None, c.EMPLOYER_BENEFIT, name, name, ben.get("company_contribution"), True)
         for ded in lines("deductions"):
             name = str(ded.get("name") or "")
-            add(emp, None, c.DEDUCTION, name, name, ded.get("amount"), False)
+            sub = c.CHILD_SUPPORT if name.strip().lower() in c.CHILD_SUPPORT_NAMES else name
+            add(emp, None, c.DEDUCTION, sub, name, ded.get("amount"), False)
         if comp.get("net_pay") is None:
             raise PayrollShapeError(
                 f"payroll {pid} employee {emp}: no net_pay; only processed payrolls can be journalized"
             )
         method = str(comp.get("payment_method") or "")
         add(emp, None, c.NET_PAY, c.NET_PAY_METHODS.get(method, "unknown"), method, comp["net_pay"], False)
+
+    for tax in _objects(payroll.get("company_taxes"), f"payroll {pid}: company_taxes"):
+        # Documented ones are employer taxes; an employee one has no expense leg and so cannot balance (held).
+        employer = tax.get("employer") is not False
+        cat = c.EMPLOYER_TAX if employer else c.EMPLOYEE_TAX
+        add(None, None, cat, c.COMPANY_TAX, str(tax.get("name") or ""), tax.get("amount"), employer)
 
     frame = pl.DataFrame(
         rows,

@@ -22,6 +22,7 @@ from connector_assets.ledger import categories as c
 from connector_assets.ledger.items import payroll_uuid
 from connector_assets.ledger.proofs import Balance, JournalProofs, prove_balanced, prove_journal
 from connector_assets.ledger.reference import external_reference, lines_content_hash
+from connector_assets.ledger.unitemized import DEFAULT_TOLERANCE_CENTS
 
 Detail = Literal["summarized", "per_employee"]
 DateBasis = Literal["check_date", "period_end", "debit_date"]
@@ -54,6 +55,8 @@ class JournalOptions:
     connection_id: str = ""
     revision: int = 1
     currency: str = "USD"
+    # Unitemized gross pay an employee without PTO hours may carry before the payroll is held.
+    unitemized_tolerance_cents: int = DEFAULT_TOLERANCE_CENTS
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,9 @@ def build_journal(
         mapping_version=",".join(versions) or None,
         content_hash=lines_content_hash(lines, date.isoformat(), opts.currency),
     )
-    return Journal(header=header, lines=lines, proofs=prove_journal(payroll, items, lines))
+    return Journal(
+        header=header, lines=lines, proofs=prove_journal(payroll, items, lines, opts.unitemized_tolerance_cents)
+    )
 
 
 def reverse_journal(journal: Journal, reference: str, posting_date: dt.date | None = None) -> Journal:

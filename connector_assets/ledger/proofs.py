@@ -1,9 +1,9 @@
-"""Proofs computed with every journal: balanced, tied out to Gusto's totals, nothing dropped.
+"""Proofs computed with every journal: balanced, tied out to Gusto's totals, cash tied out, nothing dropped.
 
-A failed proof holds the posting; there is never a plug or rounding line.
-Totals whose meaning is UNVERIFIED in the reference (``check_amount``,
-``other_deductions``, ``child_support_debit``, ``company_debit``,
-``reimbursement_debit``) and the earning sub-totals are compared for
+A failed proof holds the posting; there is never a plug or rounding line. The bank figures
+(``company_debit`` and its parts, ``check_amount``) are a blocking proof of their own: clearing
+credits that differ from them can never be reconciled with the bank (payroll-accounting §12.4).
+``other_deductions`` (unexplained in Gusto's own sample) and the earning sub-totals are compared for
 information only (non-blocking).
 """
 
@@ -16,11 +16,17 @@ from typing import Any
 import polars as pl
 
 from connector_assets.ledger import categories as c
+from connector_assets.ledger.items import payroll_unitemized
 from connector_assets.ledger.money import format_cents, to_cents
+from connector_assets.ledger.roles import CREDIT_CATEGORIES, credit_role
+from connector_assets.ledger.unitemized import DEFAULT_TOLERANCE_CENTS
 
-CREDIT_ROLES = frozenset(v for v in c.CREDIT_ROLE.values() if v) | {
-    f"net_pay_{m}" for m in (*c.NET_PAY_METHODS.values(), "unknown")
-}
+CREDIT_ROLES = (
+    frozenset(v for v in c.CREDIT_ROLE.values() if v)
+    | {f"net_pay_{m}" for m in (*c.NET_PAY_METHODS.values(), "unknown")}
+    | {"child_support"}
+)
+TIE_OUT, CASH_TIE_OUT, NOTHING_DROPPED, UNITEMIZED = "tie_out", "cash_tie_out", "nothing_dropped", "unitemized_pay"
 
 
 @dataclass(frozen=True)
@@ -45,9 +51,12 @@ class Difference:
     expected_cents: int
     actual_cents: int
     blocking: bool
+    reason: str | None = None
 
     def describe(self) -> str:
         """One line for the hold list."""
+        if self.reason:
+            return f"{self.proof}: {self.reason}"
         return (
             f"{self.proof} {self.name}: expected {format_cents(self.expected_cents)}, journal carries "
             f"{format_cents(self.actual_cents)} (difference {format_cents(self.actual_cents - self.expected_cents)})"
@@ -55,7 +64,9 @@ class Difference:
 
     def negated(self) -> Difference:
         """The same difference seen from a reversing entry."""
-        return Difference(self.proof, self.name, -self.expected_cents, -self.actual_cents, self.blocking)
+        return Difference(
+            self.proof, self.name, -self.expected_cents, -self.actual_cents, self.blocking, self.reason
+        )
 
 
 @dataclass(frozen=True)
@@ -76,17 +87,30 @@ class JournalProofs:
     @property
     def tied_out(self) -> bool:
         """Gusto's totals were present and every blocking total agrees."""
-        return self.totals_present and not any(d.blocking for d in self.differences if d.proof == "tie_out")
+        return self.totals_present and not any(
+            d.blocking for d in self.differences if d.proof in (TIE_OUT, UNITEMIZED)
+        )
+
+    @property
+    def cash_tied_out(self) -> bool:
+        """Every bank figure of Gusto's totals equals the journal's clearing credits."""
+        return not any(d.blocking for d in self.differences if d.proof == CASH_TIE_OUT)
 
     @property
     def nothing_dropped(self) -> bool:
         """Every item's money reached a journal line."""
-        return not any(d.proof == "nothing_dropped" for d in self.differences)
+        return not any(d.proof == NOTHING_DROPPED for d in self.differences)
 
     @property
     def ok(self) -> bool:
         """All proofs hold and no line is held for a mapping reason."""
-        return self.balanced and self.tied_out and self.nothing_dropped and self.held_lines == 0
+        return (
+            self.balanced
+            and self.tied_out
+            and self.cash_tied_out
+            and self.nothing_dropped
+            and self.held_lines == 0
+        )
 
     def problems(self) -> list[str]:
         """Blocking reasons, one sentence each (empty when ``ok``)."""
@@ -122,11 +146,7 @@ def expected_roles(items: pl.DataFrame) -> dict[str, int]:
     debit = items.filter(pl.col("category").is_in([k for k, v in c.DEBIT_ROLE.items() if v])).with_columns(
         role=pl.col("category").replace_strict(c.DEBIT_ROLE, return_dtype=pl.String)
     )
-    credit = items.filter(pl.col("category").is_in([k for k, v in c.CREDIT_ROLE.items() if v])).with_columns(
-        role=pl.when(pl.col("category") == c.NET_PAY)
-        .then(pl.concat_str(pl.lit("net_pay_"), pl.col("subtype")))
-        .otherwise(pl.col("category").replace_strict(c.CREDIT_ROLE, default=None, return_dtype=pl.String))
-    )
+    credit = items.filter(pl.col("category").is_in(CREDIT_CATEGORIES)).with_columns(role=credit_role())
     both = pl.concat([debit, credit]).group_by("role").agg(pl.col("amount_cents").sum())
     return {str(r): int(a) for r, a in both.iter_rows()}
 
@@ -152,49 +172,99 @@ def _subtype_sum(items: pl.DataFrame, category: str, subtype: str | None = None)
     return int(items.filter(cond)["amount_cents"].sum() or 0)
 
 
-def prove_tie_out(payroll: Mapping[str, Any], items: pl.DataFrame, lines: pl.DataFrame) -> list[Difference]:
-    """Gusto's ``totals`` against the journal's figures; empty list when all agree."""
-    totals = payroll.get("totals") or {}
-    r = role_amounts(lines)
-    net = sum(v for k, v in r.items() if k.startswith("net_pay_"))
-    ours: dict[str, tuple[int, bool]] = {
-        "gross_pay": (r.get("wages", 0) + r.get("cash_tips", 0), True),
-        "employer_taxes": (r.get("employer_taxes", 0), True),
-        "employee_taxes": (r.get("taxes", 0) - r.get("employer_taxes", 0), True),
-        "tax_debit": (r.get("taxes", 0), True),
-        "net_pay": (net, True),
-        "net_pay_debit": (r.get("net_pay_direct_deposit", 0), True),
-        "benefits": (r.get("employer_benefits", 0), True),
-        "employee_benefits_deductions": (r.get("benefits", 0) - r.get("employer_benefits", 0), True),
-        "reimbursements": (r.get("reimbursements", 0), True),
-        "employee_cash_tips": (r.get("cash_tips", 0), True),
-        "check_amount": (r.get("net_pay_check", 0), False),
-        "reimbursement_debit": (r.get("reimbursement_clearing", 0), False),
-        "employee_bonuses": (_subtype_sum(items, c.EARNING, "bonus"), False),
-        "employee_commissions": (_subtype_sum(items, c.EARNING, "commission"), False),
-        "employee_paycheck_tips": (_subtype_sum(items, c.EARNING, "paycheck_tips"), False),
-        "imputed_pay": (_subtype_sum(items, c.IMPUTED_PAY), False),
-        "other_deductions": (r.get("deductions", 0), False),
-    }
-    pid = payroll.get("payroll_uuid") or payroll.get("uuid")
+def _figures(
+    totals: Mapping[str, Any], pid: object, ours: dict[str, tuple[int, bool]], proof: str
+) -> list[Difference]:
     out = []
     for name, (actual, blocking) in ours.items():
         if name not in totals:
             continue
         expected = to_cents(totals[name], f"payroll {pid} totals.{name}")
         if expected != actual:
-            out.append(Difference("tie_out", name, expected, actual, blocking))
+            out.append(Difference(proof, name, expected, actual, blocking))
     return out
 
 
-def prove_journal(payroll: Mapping[str, Any], items: pl.DataFrame, lines: pl.DataFrame) -> JournalProofs:
+def prove_tie_out(payroll: Mapping[str, Any], items: pl.DataFrame, lines: pl.DataFrame) -> list[Difference]:
+    """Gusto's expense and withholding ``totals`` against the journal's figures; empty list when all agree."""
+    r = role_amounts(lines)
+    on_checks = _subtype_sum(items, c.REIMBURSEMENT, c.CHECK_REIMBURSEMENT)
+    net = sum(v for k, v in r.items() if k.startswith("net_pay_")) - on_checks
+    ours: dict[str, tuple[int, bool]] = {
+        "gross_pay": (r.get("wages", 0) + r.get("cash_tips", 0), True),
+        "employer_taxes": (r.get("employer_taxes", 0), True),
+        "employee_taxes": (r.get("taxes", 0) - r.get("employer_taxes", 0), True),
+        "net_pay": (net, True),
+        "benefits": (r.get("employer_benefits", 0), True),
+        "employee_benefits_deductions": (r.get("benefits", 0) - r.get("employer_benefits", 0), True),
+        "reimbursements": (r.get("reimbursements", 0), True),
+        "employee_cash_tips": (r.get("cash_tips", 0), True),
+        "employee_bonuses": (_subtype_sum(items, c.EARNING, "bonus"), False),
+        "employee_commissions": (_subtype_sum(items, c.EARNING, "commission"), False),
+        "employee_paycheck_tips": (_subtype_sum(items, c.EARNING, "paycheck_tips"), False),
+        "imputed_pay": (_subtype_sum(items, c.IMPUTED_PAY), False),
+        "other_deductions": (r.get("deductions", 0) + r.get("child_support", 0), False),
+    }
+    return _figures(payroll.get("totals") or {}, payroll.get("payroll_uuid") or payroll.get("uuid"), ours, TIE_OUT)
+
+
+def cash_figures(lines: pl.DataFrame) -> dict[str, int]:
+    """What the journal credits to each bank-cleared figure of Gusto's totals (payroll-accounting §12.3-4).
+
+    ``company_debit`` is what Gusto pulls from the bank: net pay, taxes, reimbursements and child support
+    by direct debit; ``check_amount`` is paid on paper checks (net pay plus the reimbursements on them).
+    """
+    r = role_amounts(lines)
+    figures = {
+        "net_pay_debit": r.get("net_pay_direct_deposit", 0),
+        "tax_debit": r.get("taxes", 0),
+        "reimbursement_debit": r.get("reimbursement_clearing", 0),
+        "child_support_debit": r.get("child_support", 0),
+    }
+    return {**figures, "company_debit": sum(figures.values()), "check_amount": r.get("net_pay_check", 0)}
+
+
+def prove_cash(payroll: Mapping[str, Any], lines: pl.DataFrame) -> list[Difference]:
+    """Gusto's bank figures against the journal's clearing credits, each figure on its own (blocking)."""
+    ours = {name: (cents, True) for name, cents in cash_figures(lines).items()}
+    pid = payroll.get("payroll_uuid") or payroll.get("uuid")
+    return _figures(payroll.get("totals") or {}, pid, ours, CASH_TIE_OUT)
+
+
+def prove_unitemized(
+    payroll: Mapping[str, Any], tolerance_cents: int = DEFAULT_TOLERANCE_CENTS
+) -> list[Difference]:
+    """Per employee, pay inside gross_pay that cannot be PTO: negative, or over the tolerance without PTO hours."""
+    return [
+        Difference(UNITEMIZED, f"employee {u.employee_uuid}", 0, u.cents, True, u.problem(tolerance_cents))
+        for u in payroll_unitemized(payroll)
+        if u.problem(tolerance_cents)
+    ]
+
+
+def prove_journal(
+    payroll: Mapping[str, Any],
+    items: pl.DataFrame,
+    lines: pl.DataFrame,
+    tolerance_cents: int = DEFAULT_TOLERANCE_CENTS,
+) -> JournalProofs:
     """All proofs of one journal built from ``items``."""
     memo = _subtype_sum(items, c.IMPUTED_PAY)
-    notes = (f"imputed pay {format_cents(memo)} kept out of the journal (non-cash memo)",) if memo else ()
+    notes = [f"imputed pay {format_cents(memo)} kept out of the journal (non-cash memo)"] if memo else []
+    notes += [
+        f"employee {u.employee_uuid}: {format_cents(u.cents)} of gross_pay booked as PTO ({u.name()})"
+        for u in payroll_unitemized(payroll)
+        if u.cents > 0
+    ]
     return JournalProofs(
         balance=prove_balanced(lines),
-        differences=tuple(prove_nothing_dropped(items, lines) + prove_tie_out(payroll, items, lines)),
+        differences=tuple(
+            prove_nothing_dropped(items, lines)
+            + prove_tie_out(payroll, items, lines)
+            + prove_cash(payroll, lines)
+            + prove_unitemized(payroll, tolerance_cents)
+        ),
         held_lines=int(lines["unmapped_reason"].is_not_null().sum()),
         totals_present=bool(payroll.get("totals")),
-        notes=notes,
+        notes=tuple(notes),
     )

@@ -11,13 +11,19 @@ import datetime as dt
 import polars as pl
 
 from connector_assets.ledger.journal import Journal
+from connector_assets.ledger.proofs import CASH_TIE_OUT
 
 ACCOUNTS_OPEN = "accounts_exist_and_open"
 COST_CENTERS_EXIST = "cost_centers_exist"
 BALANCED = "balanced"
 TIES_OUT = "ties_out_to_gusto"
+CASH_TIES_OUT = "cash_ties_out_to_bank"
 NO_UNMAPPED = "no_unmapped_lines"
-CHECKS = (ACCOUNTS_OPEN, COST_CENTERS_EXIST, BALANCED, TIES_OUT, NO_UNMAPPED)
+CHECKS = (ACCOUNTS_OPEN, COST_CENTERS_EXIST, BALANCED, TIES_OUT, CASH_TIES_OUT, NO_UNMAPPED)
+CASH_FIGURES_TEXT = (
+    "Clearing credits equal Gusto's bank figures one by one: company_debit, net_pay_debit, tax_debit, "
+    "reimbursement_debit, child_support_debit and check_amount."
+)
 
 PROBLEM_SCHEMA = {"check": pl.String, "line_no": pl.Int64, "value": pl.String, "reason": pl.String}
 
@@ -73,10 +79,13 @@ def validate_journal(journal: Journal, accounts: pl.DataFrame, cost_centers: pl.
     proof_rows: list[dict[str, object]] = []
     if not proofs.balanced:
         proof_rows.append({"check": BALANCED, "line_no": None, "value": None, "reason": proofs.problems()[0]})
-    if not proofs.tied_out or not proofs.nothing_dropped:
-        for text in proofs.problems():
-            if not text.startswith(("unbalanced", f"{proofs.held_lines} line")):
-                proof_rows.append({"check": TIES_OUT, "line_no": None, "value": None, "reason": text})
+    if not proofs.totals_present:
+        reason = "payroll has no totals; only processed payrolls can be posted"
+        proof_rows.append({"check": TIES_OUT, "line_no": None, "value": None, "reason": reason})
+    for d in proofs.differences:
+        if d.blocking:
+            check = CASH_TIES_OUT if d.proof == CASH_TIE_OUT else TIES_OUT
+            proof_rows.append({"check": check, "line_no": None, "value": d.name, "reason": d.describe()})
     frames = [
         _code_problems(lines, accounts, "account", "account", "account", ACCOUNTS_OPEN, on),
         _code_problems(lines, cost_centers, "cost_center", "cost_center", "cost center", COST_CENTERS_EXIST, on),

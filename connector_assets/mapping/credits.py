@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from connector_assets.ledger import categories as c
+from connector_assets.ledger.roles import CREDIT_CATEGORIES, credit_role
 from connector_assets.mapping.model import MappingRules
 
 
 def credit_legs(ctx: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     """Entity-level credit legs: clearing and liability accounts from the ``credits:`` section."""
-    legs = ctx.filter(pl.col("category").is_in([k for k, v in c.CREDIT_ROLE.items() if v]))
-    role = (
-        pl.when(pl.col("category") == c.NET_PAY)
-        .then(pl.concat_str(pl.lit("net_pay_"), pl.col("subtype")))
-        .otherwise(pl.col("category").replace_strict(c.CREDIT_ROLE, default=None, return_dtype=pl.String))
-    )
+    legs = ctx.filter(pl.col("category").is_in(CREDIT_CATEGORIES))
     by_name = pl.DataFrame(
         [
             ("deductions", n.strip().lower(), a, f"credits.deductions_by_name.{n}")
@@ -29,10 +24,15 @@ def credit_legs(ctx: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
         orient="row",
     )
     plain = pl.col("role").replace_strict(dict(rules.credits), default=None, return_dtype=pl.String)
-    legs = legs.with_columns(role=role, _name=pl.col("name").str.strip_chars().str.to_lowercase()).join(
-        by_name, on=["role", "_name"], how="left"
+    # Child support is a deduction by name: deductions_by_name first, then credits.child_support, then deductions.
+    by_role = pl.when(pl.col("role") == "child_support").then(pl.lit("deductions")).otherwise("role")
+    legs = (
+        legs.with_columns(role=credit_role(), _name=pl.col("name").str.strip_chars().str.to_lowercase())
+        .with_columns(_by=by_role)
+        .join(by_name.rename({"role": "_by"}), on=["_by", "_name"], how="left")
     )
-    account = pl.coalesce("named_account", plain)
+    fallback = pl.when(pl.col("role") == "child_support").then(pl.lit(rules.credits.get("deductions")))
+    account = pl.coalesce("named_account", plain, fallback)
     rule = (
         pl.when(pl.col("named_account").is_not_null())
         .then("named_rule")

@@ -151,10 +151,31 @@ def _context(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules)
             eff_job_uuid=pl.coalesce("job_uuid", "p_job"),
             job_title=pl.when(no_job).then("p_title").otherwise("j_title"),
             rate_cents=pl.when(no_job).then("p_rate").otherwise("j_rate"),
-            known=pl.col("known").fill_null(False),
+            # Payroll-level items (company taxes) belong to no employee.
+            known=pl.col("known").fill_null(pl.col("employee_uuid").is_null()),
             subtype=subtype,
         )
-        .with_columns(mapping_key=pl.when(pl.col("category") == c.EARNING).then("subtype").otherwise("category"))
+        .with_columns(mapping_key=_mapping_key(rules))
+    )
+
+
+def _mapping_key(rules: MappingRules) -> pl.Expr:
+    """The debit key an item's rules are looked up by: its earning type or its category.
+
+    PTO falls back to wages (``regular``) when no rule names a ``pto`` account; company taxes use
+    ``company_tax`` rules when there are any, else the ``employer_tax`` ones.
+    """
+    covered = {key for r in rules.rules for key in r.accounts}
+    earning = pl.col("subtype")
+    if "pto" not in covered:
+        earning = pl.when(earning == "pto").then(pl.lit("regular")).otherwise(earning)
+    company = c.COMPANY_TAX if c.COMPANY_TAX in covered else c.EMPLOYER_TAX
+    return (
+        pl.when(pl.col("category") == c.EARNING)
+        .then(earning)
+        .when((pl.col("category") == c.EMPLOYER_TAX) & (pl.col("subtype") == c.COMPANY_TAX))
+        .then(pl.lit(company))
+        .otherwise("category")
     )
 
 

@@ -15,6 +15,7 @@ Format (see ``example_mapping.yaml`` next to this module)::
       benefits: "2300"
       deductions: "2400"
       reimbursement_clearing: "1090"
+      child_support: "1093"          # optional: cleared by child_support_debit (else deductions_by_name, deductions)
       deductions_by_name: {"Child Support": "1090"}   # optional, also benefits_by_name
     employees: {<employee uuid>: RULE}
     jobs: {<job title or uuid>: RULE or [RULE, ...]}     # RULE may carry min_rate / max_rate
@@ -27,7 +28,9 @@ where ``RULE = {cost_center: "200", accounts: {<debit key>: "6011"}, dimensions:
 (at least one of ``cost_center`` / ``accounts``). Debit keys are the earning types
 (regular, overtime, double_overtime, pto, holiday, bonus, commission, paycheck_tips,
 correction, severance, owners_draw) and cash_tips, employer_tax, employer_benefit,
-reimbursement. Codes are quoted strings so leading zeros survive.
+reimbursement, company_tax (payroll-level company taxes; without it they use employer_tax and
+follow the payroll's wages). PTO without a ``pto`` account posts as ``regular``. Codes are quoted
+strings so leading zeros survive.
 
 Precedence, most specific first, separately for the account and the cost centre:
 employee (override or split) → job (with optional rate band, ``min_rate`` ≤ rate <

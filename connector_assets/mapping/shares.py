@@ -15,9 +15,60 @@ from connector_assets.ledger import categories as c
 from connector_assets.ledger.allocation import allocate_frame
 
 
+def _weights(shares: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Wage weight per cost centre within ``by``; groups whose wages net to zero or mix signs drop out."""
+    return (
+        shares.filter(pl.col("category").is_in([c.EARNING, c.CASH_TIPS]))
+        .group_by(*by, "cost_center")
+        .agg(w=pl.col("share_cents").sum())
+        .filter(pl.col("w") != 0)
+        .with_columns(
+            total=pl.col("w").sum().over(by or pl.lit(0)),
+            mixed=(pl.col("w") > 0).any().over(by or pl.lit(0)) & (pl.col("w") < 0).any().over(by or pl.lit(0)),
+        )
+        # Weights must share one sign: a correction that nets wages to zero or flips sign has no proportion.
+        .filter((pl.col("total") != 0) & ~pl.col("mixed"))
+        .select(*by, wage_cc="cost_center", weight=pl.col("w").abs())
+    )
+
+
+def _own_rules(alone: pl.DataFrame, split: pl.DataFrame) -> list[pl.DataFrame]:
+    """Legs placed by their own rule: a single cost centre or a percentage split."""
+    single = alone.filter(~pl.col("split").fill_null(False)).with_columns(
+        share_cents=pl.col("amount_cents"), cost_center=pl.col("cc")
+    )
+    parted = allocate_frame(
+        alone.filter(pl.col("split").fill_null(False)).join(split, left_on="split_order", right_on="order"),
+        by=["item_no"],
+        amount="amount_cents",
+        weight="weight",
+        tie=["split_cc", "pos"],
+    ).with_columns(cost_center=pl.col("split_cc"))
+    return [single, parted]
+
+
+def _company_shares(company: pl.DataFrame, shares: pl.DataFrame, split: pl.DataFrame) -> list[pl.DataFrame]:
+    """Payroll-level employer taxes: spread over the whole payroll's wages by cost centre, unless a
+    ``company_tax`` rule names a cost centre; with no wages to follow, the leg's own rule places it."""
+    named = (pl.col("mapping_key") == c.COMPANY_TAX) & (
+        pl.col("cc").is_not_null() | pl.col("split").fill_null(False)
+    )
+    wages = _weights(shares, [])
+    follow = company.filter(~named)
+    if wages.height == 0:
+        return _own_rules(company, split)
+    followed = allocate_frame(
+        follow.join(wages, how="cross"), by=["item_no"], amount="amount_cents", weight="weight", tie=["wage_cc"]
+    ).with_columns(
+        cost_center=pl.col("wage_cc"), cc_rule=pl.lit("follows the payroll's wages"), follow=pl.lit(True)
+    )
+    return [followed, *_own_rules(company.filter(named), split)]
+
+
 def allocate_debit_shares(legs: pl.DataFrame, split: pl.DataFrame) -> pl.DataFrame:
     """Expand split legs into cost-centre shares; employer costs follow the employee's wage shares."""
     follows = pl.col("category").is_in(list(c.FOLLOWS_WAGES))
+    company = follows & pl.col("employee_uuid").is_null()
     own = legs.filter(~follows)
     single = own.filter(~pl.col("split").fill_null(False)).with_columns(
         share_cents=pl.col("amount_cents"), cost_center=pl.col("cc")
@@ -35,35 +86,12 @@ def allocate_debit_shares(legs: pl.DataFrame, split: pl.DataFrame) -> pl.DataFra
     )
     shares = pl.concat([single, parted], how="diagonal_relaxed")
 
-    wages = (
-        shares.filter(pl.col("category").is_in([c.EARNING, c.CASH_TIPS]))
-        .group_by("employee_uuid", "cost_center")
-        .agg(w=pl.col("share_cents").sum())
-        .filter(pl.col("w") != 0)
-        .with_columns(
-            total=pl.col("w").sum().over("employee_uuid"),
-            mixed=(pl.col("w") > 0).any().over("employee_uuid") & (pl.col("w") < 0).any().over("employee_uuid"),
-        )
-        # Weights must share one sign: a correction that nets wages to zero or flips sign has no proportion.
-        .filter((pl.col("total") != 0) & ~pl.col("mixed"))
-        .select("employee_uuid", wage_cc="cost_center", weight=pl.col("w").abs())
-    )
-    employer = legs.filter(follows)
+    wages = _weights(shares, ["employee_uuid"])
+    employer = legs.filter(follows & ~company)
     with_wages = employer.join(wages, on="employee_uuid", how="inner")
     followed = allocate_frame(
         with_wages, by=["item_no"], amount="amount_cents", weight="weight", tie=["wage_cc"]
     ).with_columns(cost_center=pl.col("wage_cc"), cc_rule=pl.lit("follows wages"), follow=pl.lit(True))
     alone = employer.join(wages.select("employee_uuid").unique(), on="employee_uuid", how="anti")
-    alone_single = alone.filter(~pl.col("split").fill_null(False)).with_columns(
-        share_cents=pl.col("amount_cents"), cost_center=pl.col("cc")
-    )
-    alone_parted = allocate_frame(
-        alone.filter(pl.col("split").fill_null(False)).join(split, left_on="split_order", right_on="order"),
-        by=["item_no"],
-        amount="amount_cents",
-        weight="weight",
-        tie=["split_cc", "pos"],
-    ).with_columns(cost_center=pl.col("split_cc"))
-    return pl.concat([shares, followed, alone_single, alone_parted], how="diagonal_relaxed").with_columns(
-        follow=pl.col("follow").fill_null(False)
-    )
+    parts = [shares, followed, *_own_rules(alone, split), *_company_shares(legs.filter(company), shares, split)]
+    return pl.concat(parts, how="diagonal_relaxed").with_columns(follow=pl.col("follow").fill_null(False))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connector_assets.defs.ledger.prepare import PreparedJournal, prepare_journal
+from connector_assets.defs.ledger.prepare import PreparedJournal, period_from_state, prepare_journal
 from connector_assets.defs.master_data import refresh_accounts, refresh_cost_centers
 from connector_assets.operations.context import OperatorContext
 
@@ -20,8 +20,9 @@ def rebuild_journal(ctx: OperatorContext, connection_id: str, payroll_uuid: str)
         with ctx.gusto(connection) as gusto:
             payroll = gusto.get_payroll(payroll_uuid).raw
             prepared, _master = prepare_journal(
-                payroll, connection, gusto, erp, ctx.snapshots, ctx.postings, reversal_of
-            )
+                payroll, connection, gusto, erp, ctx.snapshots, ctx.postings, reversal_of, ctx.assignments,
+                period_from_state(ctx.state.get(connection_id, f"period_of:{payroll_uuid}")),
+            )  # fmt: skip
     finally:
         erp.close()
     return prepared

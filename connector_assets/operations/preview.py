@@ -46,6 +46,8 @@ def proofs_text(prepared: PreparedJournal) -> list[str]:
         "ties out to Gusto's totals" if proofs.tied_out else "does NOT tie out to Gusto's totals",
     ]
     out += [f"  {d.describe()}" for d in proofs.differences]
+    out += [f"  {n}" for n in proofs.notes]
+    out += [f"assignment used: {a}" for a in prepared.assignments]
     if prepared.plan.already_posted:
         out.append(f"already posted as {prepared.plan.already_posted.external_reference}: a run changes nothing")
     out += [f"would reverse {p.external_reference} first" for p in prepared.plan.reverse]

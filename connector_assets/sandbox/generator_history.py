@@ -66,6 +66,8 @@ def build_history(rng: random.Random, world: World, history_months: int) -> None
                 _payroll(rng, world, seq, schedule.uuid, start, end, check, members, check <= today)
             )
     world.payrolls.append(_bonus(rng, world, seq + 1))
+    if history_months >= 1:
+        _reverse_oldest(rng, world, seq + 2)
     world.payrolls.sort(key=lambda p: (p.check_date, p.seq))
 
 
@@ -82,6 +84,20 @@ def _bonus(rng: random.Random, world: World, seq: int) -> Payroll:
     bonus.off_cycle, bonus.off_cycle_reason, bonus.withholding_pay_period = True, "Bonus", SEMIMONTHLY
     bonus.bonus_cents = {u: money_between(rng, 500, 5000, 50) for u in members}
     return bonus
+
+
+def _reverse_oldest(rng: random.Random, world: World, seq: int) -> None:
+    """A reversal pair both processed before any sync: the oldest regular payroll, reversed three days on."""
+    regular = sorted((p for p in world.payrolls if p.processed and not p.off_cycle), key=lambda p: p.check_date)
+    if len(regular) < 2:
+        return
+    original = regular[0]
+    day = min(original.check_date + timedelta(days=3), world.today)
+    reversal = _payroll(rng, world, seq, None, day, day, day, list(original.employee_uuids), True)
+    reversal.off_cycle, reversal.off_cycle_reason, reversal.reversal_of = True, "Reversal", original.uuid
+    reversal.withholding_pay_period = SEMIMONTHLY
+    original.reversal_payroll_uuids.append(reversal.uuid)
+    world.payrolls.append(reversal)
 
 
 def _payroll(rng, world, seq, schedule_uuid, start, end, check, members, processed) -> Payroll:

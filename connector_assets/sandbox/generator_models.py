@@ -241,6 +241,8 @@ class EmployeePay:
     net_cents: int
     check_cents: int
     version: str = ""
+    # Pay for the PTO hours: inside gross_cents, on no earning line (Gusto sends PTO as hours only).
+    pto_cents: int = 0
 
 
 @dataclass(slots=True)

@@ -3,6 +3,11 @@
 Each employee's row is derived from a random stream keyed by (seed, payroll, employee), so rows can be
 computed lazily, in any order, and still come out the same. The totals are sums of the rows, so Gusto's
 identities (payroll-accounting.md §3, I1-I5) hold by construction.
+
+Shapes Gusto produces that a journal must read right (payroll-accounting §12): PTO comes as hours only,
+its pay inside `gross_pay`; NY employees' wages carry a payroll-level company tax (MCTMT) on top of the
+employees' taxes; check-paid employees may have reimbursements, paid on the check (`check_amount` = net
+pay + reimbursements, so not in `reimbursement_debit`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from connector_assets.sandbox.generator_models import (
 _FEDERAL_BRACKETS_BP = ((4_000_000, 1000), (9_000_000, 1200), (19_000_000, 2200), (10**15, 2400))
 _SS_BP, _MEDICARE_BP, _FUTA_BP = 620, 145, 60
 MULTIPLIERS = {"Regular Hours": (1, 1), "Overtime": (3, 2), "Double overtime": (2, 1)}
+MCTMT_BP = 34  # NY metropolitan commuter transportation mobility tax, employer only, on NY wages
+PTO_HOURS_MILLI = 8000
 CHILD_SUPPORT = "Child Support"
 TOTAL_FIELDS = (
     "company_debit",
@@ -81,9 +88,11 @@ def _active_jobs(employee: Employee, payroll: Payroll) -> list[Job]:
 
 def _regular_earnings(
     world: World, employee: Employee, payroll: Payroll, ppy: int, rng: random.Random
-) -> tuple[list[EarningLine], list[tuple[str, int]]]:
+) -> tuple[list[EarningLine], list[tuple[str, int]], int]:
+    """Earning lines, PTO (name, hours) taken, and the PTO pay that only gross_pay carries."""
     earnings: list[EarningLine] = []
     pto: list[tuple[str, int]] = []
+    pto_cents = 0
     base_hours = 2_080_000 // ppy
     jobs = _active_jobs(employee, payroll)
     secondary_hours = 0
@@ -91,10 +100,13 @@ def _regular_earnings(
         comp = job.compensation_on(payroll.end_date)
         if comp.payment_unit != "Hour":
             hours = base_hours
-            if rng.random() < 0.15:
-                pto.append(("Vacation Hours", 8000))
-                hours -= 8000
             amount = (comp.rate_cents + ppy // 2) // ppy
+            if rng.random() < 0.15:
+                pto.append(("Vacation Hours", PTO_HOURS_MILLI))
+                hours -= PTO_HOURS_MILLI
+                share = (amount * PTO_HOURS_MILLI + base_hours // 2) // base_hours
+                pto_cents += share
+                amount -= share
             earnings.append(EarningLine("hourly", "Regular Hours", job.uuid, amount, hours, "1", comp.flsa_status))
             continue
         if job.primary:
@@ -105,6 +117,9 @@ def _regular_earnings(
         lines = [("Regular Hours", hours)]
         if job.primary and rng.random() < 0.3:
             lines.append(("Overtime", rng.randint(2, 20) * 500))
+        if job.primary and rng.random() < 0.2:
+            pto.append(("Sick Hours", PTO_HOURS_MILLI))
+            pto_cents += hourly_amount(PTO_HOURS_MILLI, comp.rate_cents, MULTIPLIERS["Regular Hours"])
         for name, line_hours in lines:
             amount = hourly_amount(line_hours, comp.rate_cents, MULTIPLIERS[name])
             mult = "1" if name == "Regular Hours" else "1.5"
@@ -113,7 +128,7 @@ def _regular_earnings(
     if department is not None and department.title == "Sales" and rng.random() < 0.4:
         amount = rng.randint(200, 3000) * 100
         earnings.append(EarningLine("fixed", "Commission", employee.primary_job.uuid, amount))
-    return earnings, pto
+    return earnings, pto, pto_cents
 
 
 def _taxes(world: World, employee: Employee, gross: int, pretax: int, fica_exempt: int, ppy: int):
@@ -144,12 +159,13 @@ def employee_pay(world: World, payroll: Payroll, employee: Employee) -> Employee
     rng = _row_rng(world, payroll, employee)
     ppy = _periods_per_year(world, payroll, employee)
     pto: list[tuple[str, int]] = []
+    pto_cents = 0
     if payroll.off_cycle:
         bonus = payroll.bonus_cents.get(employee.uuid) or rng.randint(5, 50) * 10000
         earnings = [EarningLine("fixed", "Bonus", employee.primary_job.uuid, bonus)]
     else:
-        earnings, pto = _regular_earnings(world, employee, payroll, ppy, rng)
-    gross = sum(e.amount_cents for e in earnings)
+        earnings, pto, pto_cents = _regular_earnings(world, employee, payroll, ppy, rng)
+    gross = sum(e.amount_cents for e in earnings) + pto_cents
     benefits: list[BenefitLine] = []
     deductions: list[tuple[str, int]] = []
     reimbursements: list[tuple[str, int]] = []
@@ -159,18 +175,20 @@ def employee_pay(world: World, payroll: Payroll, employee: Employee) -> Employee
             er = b.employer_cents + pct(gross, b.employer_bp)
             benefits.append(BenefitLine(b.name, ee, er))
         deductions = [(d.name, d.amount_cents) for d in employee.deductions]
-        if employee.payment_method == "Direct Deposit" and rng.random() < 0.1:
+        # A check-paid employee's reimbursement is paid on the paper check (check_amount = net + reimbursements).
+        if rng.random() < (0.3 if employee.payment_method == "Check" else 0.1):
             reimbursements.append(("Travel", rng.randint(20, 300) * 100))
-    pay = _finish(world, employee, earnings, pto, benefits, deductions, reimbursements, ppy)
+    pay = _finish(world, employee, earnings, (pto, pto_cents), benefits, deductions, reimbursements, ppy)
     if pay.net_cents < 0:  # a tiny paycheck cannot carry its deductions: drop them, as payroll would
-        pay = _finish(world, employee, earnings, pto, [], [], reimbursements, ppy)
+        pay = _finish(world, employee, earnings, (pto, pto_cents), [], [], reimbursements, ppy)
     if not payroll.processed:
         pay.version = hashlib.blake2b(f"{payroll.uuid}:{employee.uuid}".encode(), digest_size=16).hexdigest()
     return pay
 
 
-def _finish(world, employee, earnings, pto, benefits, deductions, reimbursements, ppy) -> EmployeePay:
-    gross = sum(e.amount_cents for e in earnings)
+def _finish(world, employee, earnings, paid_time_off, benefits, deductions, reimbursements, ppy) -> EmployeePay:
+    pto, pto_cents = paid_time_off
+    gross = sum(e.amount_cents for e in earnings) + pto_cents
     pretax = sum(b.employee_cents for b in benefits)
     fica_exempt = sum(b.employee_cents for b in benefits if b.name != "401K")
     taxes = _taxes(world, employee, gross, pretax, fica_exempt, ppy)
@@ -191,6 +209,7 @@ def _finish(world, employee, earnings, pto, benefits, deductions, reimbursements
         gross,
         net,
         check,
+        pto_cents=pto_cents,
     )
 
 
@@ -213,6 +232,7 @@ def negate(pay: EmployeePay) -> EmployeePay:
         -pay.gross_cents,
         -pay.net_cents,
         -pay.check_cents,
+        pto_cents=-pay.pto_cents,
     )
 
 
@@ -229,9 +249,24 @@ def payroll_pay(world: World, payroll: Payroll) -> list[EmployeePay]:
     return payroll.pay
 
 
-def payroll_totals(rows: Iterable[EmployeePay]) -> dict[str, int]:
-    """Gusto's `totals` object in cents, summed from the rows (I5) and obeying I1-I4."""
+def company_taxes(world: World, payroll: Payroll) -> list[tuple[str, int]]:
+    """Payroll-level employer taxes beyond the employees' own (`company_taxes`): MCTMT on NY wages."""
+    if payroll.reversal_of is not None:
+        original = world.payroll(payroll.reversal_of)
+        return [(n, -a) for n, a in company_taxes(world, original)] if original else []
+    if payroll.off_cycle or not payroll.processed:
+        return []
+    ny = {loc.uuid for loc in world.locations if loc.state == "NY"}
+    located = ((row, world.employee(row.employee_uuid)) for row in payroll_pay(world, payroll))
+    wages = sum(row.gross_cents for row, emp in located if emp is not None and emp.location_uuid in ny)
+    amount = pct(wages, MCTMT_BP)
+    return [("NY MCTMT", amount)] if amount else []
+
+
+def payroll_totals(rows: Iterable[EmployeePay], taxes: Iterable[tuple[str, int]] = ()) -> dict[str, int]:
+    """Gusto's `totals` object in cents, summed from the rows (I5) and the payroll-level `taxes`, obeying I1-I4."""
     t = dict.fromkeys(TOTAL_FIELDS, 0)
+    t["employer_taxes"] = sum(a for _, a in taxes)
     for p in rows:
         t["gross_pay"] += p.gross_cents
         t["net_pay"] += p.net_cents
@@ -257,7 +292,8 @@ def payroll_totals(rows: Iterable[EmployeePay]) -> dict[str, int]:
                 t["child_support_debit"] += amount
         reimbursed = sum(a for _, a in p.reimbursements)
         t["reimbursements"] += reimbursed
-        t["reimbursement_debit"] += reimbursed
+        if p.payment_method != "Check":  # on a paper check it is in check_amount, not debited by Gusto
+            t["reimbursement_debit"] += reimbursed
     t["tax_debit"] = t["employee_taxes"] + t["employer_taxes"]
     t["company_debit"] = t["net_pay_debit"] + t["tax_debit"] + t["reimbursement_debit"] + t["child_support_debit"]
     return t

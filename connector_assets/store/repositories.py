@@ -6,6 +6,7 @@ from typing import Protocol
 
 from sqlalchemy import Engine
 
+from connector_assets.store.assignments import Assignments
 from connector_assets.store.audit import AuditLog
 from connector_assets.store.inbox import Inbox
 from connector_assets.store.postings import Postings
@@ -40,3 +41,7 @@ class Repositories:
     @property
     def snapshots(self: _HasEngine) -> Snapshots:
         return Snapshots(self.engine)
+
+    @property
+    def assignments(self: _HasEngine) -> Assignments:
+        return Assignments(self.engine)

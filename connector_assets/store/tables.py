@@ -164,3 +164,19 @@ handshake_quarantine = Table(
     Column("received_at", DateTime(timezone=True), nullable=False),
     Index("ix_handshake_quarantine_connection", "connection_id", "received_at"),
 )
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("connection_id", String(64), primary_key=True),
+    Column("employee_uuid", String(64), primary_key=True),
+    Column("effective_from", Date, primary_key=True),
+    Column("department_uuid", String(64)),
+    Column("department", Text),
+    Column("location_uuid", String(64)),
+    Column("job_uuid", String(64)),
+    Column("job_title", Text),
+    Column("custom_cost_center", String(64)),
+    Column("source", String(64), nullable=False),
+    Column("observed_at", DateTime(timezone=True), nullable=False),
+)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from connector_assets.sandbox.faults import FaultRule
+from connector_assets.store.postings import Postings
 from connector_assets_tests.e2e.chaos_env import (
     Deployment,
     add_tenants,
@@ -25,6 +26,7 @@ from connector_assets_tests.e2e.chaos_env import (
     sync_connections,
 )
 from connector_assets_tests.e2e.chaos_ledger import Outcome, posted_payrolls, processed_payrolls, snapshot
+from connector_assets_tests.e2e.family_invariants import family_differences
 
 TENANTS = {"alpha": ("m3", 3), "beta": ("syteline", 4)}
 
@@ -78,6 +80,9 @@ def run_scenario(dep: Deployment, faulted: bool, changes: bool) -> Outcome:
         sync_connections(dep)
         process_payrolls(dep)
     assert processed_payrolls(dep) - posted_payrolls(dep) <= empty_payrolls(dep), "a payroll was lost"
+    postings = Postings(dep.engine())
+    for connection_id, tenant in dep.env.tenants.items():
+        assert not family_differences(tenant, postings, connection_id), connection_id
     return snapshot(dep)
 
 

@@ -1,9 +1,14 @@
 """Hypothesis strategy: consistent Gusto-shaped processed payrolls with employees and a covering mapping.
 
-Per employee: earnings on one or two jobs (corrections may be negative), cash
-tips, taxes, benefits, deductions and reimbursements; net = gross - employee
-taxes - employee benefit deductions - deductions - cash tips; totals are the
-sums. Some employees carry a percentage split over two to four cost centres.
+Written from Gusto's spec (``Payroll-Employee-Compensations-Base-Type``, ``Payroll-Totals-Type``,
+``Payroll-Company-Taxes-Type``), not from the sandbox generator. Per employee: earnings on one or two
+jobs (corrections may be negative), hours-only ``paid_time_off`` whose pay is only inside ``gross_pay``,
+cash tips, taxes, benefits, deductions and reimbursements; net = gross - employee taxes - employee
+benefit deductions - deductions - cash tips; ``check_amount`` = net + reimbursements. Payroll-level
+``company_taxes`` (possibly negative) come on top and are inside ``employer_taxes`` and ``tax_debit``.
+The bank figures: ``net_pay_debit`` (direct deposit net), ``reimbursement_debit`` (direct-deposit
+employees' reimbursements; a check-paid one is on the paper check), ``child_support_debit``, and
+``company_debit`` their sum with ``tax_debit``. Some employees carry a percentage split.
 """
 
 from __future__ import annotations
@@ -30,6 +35,28 @@ class Case:
     employees: list[dict[str, Any]]
     mapping_yaml: str
     splits: dict[str, dict[str, Decimal]]
+
+
+def negated(payroll: dict[str, Any], uuid: str) -> dict[str, Any]:
+    """Gusto's reversal of ``payroll``: a payroll of its own whose every amount has the opposite sign."""
+
+    def flip(value: Any, key: str = "", money: bool = False) -> Any:
+        if isinstance(value, dict):
+            return {k: flip(v, k, key == "totals") for k, v in value.items()}
+        if isinstance(value, list):
+            return [flip(v, key) for v in value]
+        if (money or key in MONEY_KEYS) and isinstance(value, (str, float, int)) and not isinstance(value, bool):
+            cents = -round(Decimal(str(value)) * 100)
+            return _number(cents) if isinstance(value, float) else _text(cents)
+        if key == "hours" and isinstance(value, str):
+            return f"{-Decimal(value):.3f}"
+        return value
+
+    return flip(payroll) | {"payroll_uuid": uuid, "off_cycle": True, "off_cycle_reason": "Reversal"}
+
+
+MONEY_KEYS = frozenset({"amount", "net_pay", "gross_pay", "check_amount", "employee_deduction",
+                        "company_contribution"})  # fmt: skip
 
 
 def _text(cents: int) -> str:
@@ -75,6 +102,12 @@ def payroll_cases(draw: st.DrawFn, max_employees: int = 5) -> Case:
             cents = draw(st.integers(min_value=-50_000, max_value=50_000).filter(bool))
             comp["fixed_compensations"].append({"name": "Correction Payment", "amount": money(cents)})
             gross += cents
+        if draw(st.integers(0, 2)) == 0:
+            # Hours only, as Gusto sends processed PTO; its pay is inside gross_pay and nowhere else.
+            hours = draw(st.integers(1, 80))
+            comp["paid_time_off"] = [{"name": draw(st.sampled_from(["Vacation Hours", "Sick Hours"])),
+                                      "hours": f"{hours}.000", "final_payout_unused_hours_input": None}]  # fmt: skip
+            gross += hours * draw(st.integers(1_500, 9_000))
         tips = draw(st.sampled_from([0, 0, 0, 2_500]))
         if tips:
             comp["fixed_compensations"].append({"name": "Cash Tips", "amount": money(tips)})
@@ -96,16 +129,25 @@ def payroll_cases(draw: st.DrawFn, max_employees: int = 5) -> Case:
             cents = draw(st.integers(1, 20_000))
             comp["deductions"].append({"name": name, "amount": money(cents)})
             withheld += cents
+            add("child_support_debit" if name == "Child Support" else "other", cents)
+            add("other_deductions", cents)
+        method = draw(st.sampled_from(["Direct Deposit", "Check"]))
+        reimbursed = 0
         for _ in range(draw(st.integers(0, 1))):
             cents = draw(st.integers(1, 50_000))
-            comp["reimbursements"].append({"amount": money(cents), "description": None})
+            comp["reimbursements"].append({"amount": _text(cents), "description": None})
             add("reimbursements", cents)
-        method = draw(st.sampled_from(["Direct Deposit", "Check"]))
+            reimbursed += cents
         net = gross - withheld - tips
-        comp |= {"payment_method": method, "net_pay": money(net), "gross_pay": money(gross)}
+        comp |= {"payment_method": method, "net_pay": money(net), "gross_pay": money(gross),
+                 "check_amount": money(net + reimbursed)}  # fmt: skip
         add("gross_pay", gross)
         add("net_pay", net)
-        add("net_pay_debit" if method == "Direct Deposit" else "check_amount", net)
+        if method == "Direct Deposit":
+            add("net_pay_debit", net)
+            add("reimbursement_debit", reimbursed)
+        else:
+            add("check_amount", net + reimbursed)
         comps.append(comp)
         dept = draw(st.sampled_from(DEPARTMENTS))
         employees.append({"uuid": uuid, "department": dept, "department_uuid": None,
@@ -113,21 +155,29 @@ def payroll_cases(draw: st.DrawFn, max_employees: int = 5) -> Case:
                                    for n, j in enumerate(jobs)]})  # fmt: skip
         if draw(st.integers(0, 3)) == 0:
             splits[uuid] = _percentages(draw)
+    company_taxes = [
+        {"name": name, "amount": _text(cents), "employer": True}
+        for name, cents in draw(st.lists(st.tuples(st.sampled_from(["NY MCTMT", "MO Compensation Deduction"]),
+                                                   st.integers(-5_000, 50_000).filter(bool)), max_size=2))
+    ]  # fmt: skip
+    for tax in company_taxes:
+        add("employer_taxes", round(Decimal(tax["amount"]) * 100))
     totals["tax_debit"] = totals.get("employee_taxes", 0) + totals.get("employer_taxes", 0)
+    debits = ("net_pay_debit", "tax_debit", "reimbursement_debit", "child_support_debit")
+    totals["company_debit"] = sum(totals.get(k, 0) for k in debits)
     totals.pop("other", None)
     payroll = {"payroll_uuid": "p-" + draw(st.uuids()).hex[:12], "check_date": "2025-05-30", "processed": True,
                "totals": {k: f"{Decimal(v) / 100:.2f}" for k, v in totals.items()},
-               "employee_compensations": comps}  # fmt: skip
-    return Case(payroll, employees, _mapping(splits), splits)
+               "company_taxes": company_taxes, "employee_compensations": comps}  # fmt: skip
+    return Case(payroll, employees, _mapping(splits, company_cc=draw(st.booleans())), splits)
 
 
-def _mapping(splits: dict[str, dict[str, Decimal]]) -> str:
-    lines = ["defaults:"] + [
-        f'  {k}: {{account: "6{n:03d}", cost_center: "100"}}' for n, k in enumerate(DEBIT_KEYS)
-    ]
+def _mapping(splits: dict[str, dict[str, Decimal]], company_cc: bool = True) -> str:
+    keys = [k for k in DEBIT_KEYS if company_cc or k != "company_tax"]
+    lines = ["defaults:"] + [f'  {k}: {{account: "6{n:03d}", cost_center: "100"}}' for n, k in enumerate(keys)]
     lines += ["credits:"] + [f'  {k}: "2{n:03d}"' for n, k in enumerate(
         ["net_pay_direct_deposit", "net_pay_check", "taxes", "benefits", "deductions", "reimbursement_clearing",
-         "cash_tips_offset"])]  # fmt: skip
+         "cash_tips_offset", "child_support"])]  # fmt: skip
     lines += ["departments:", '  Engineering: {cost_center: "200"}', '  Operations: {cost_center: "300"}',
               '  Support: {cost_center: "400", accounts: {regular: "6999"}}']  # fmt: skip
     if splits:

@@ -125,7 +125,7 @@ def test_unknown_compensation_name_is_held_not_dropped() -> None:
     """A new Gusto earning name becomes a held line naming the compensation and the fix."""
     payroll = w.payroll()
     payroll["employee_compensations"][0]["fixed_compensations"].append({"name": "Spot Award", "amount": "10.00"})
-    payroll["employee_compensations"][0]["net_pay"] = "4510.00"
+    payroll["employee_compensations"][0] |= {"net_pay": "4510.00", "gross_pay": "6010.00"}
     journal = journal_for(payroll)
     held = journal.lines.filter(pl.col("unmapped_reason").is_not_null())
     assert held.height == 1

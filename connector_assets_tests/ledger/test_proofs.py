@@ -13,7 +13,7 @@ from connector_assets.ledger.journal import Detail
 from connector_assets.mapping import employee_attributes, parse_mapping, resolve
 from connector_assets_tests.ledger import worked_example as w
 from connector_assets_tests.ledger.builders import compensation, journal_for
-from connector_assets_tests.ledger.payroll_strategy import Case, payroll_cases
+from connector_assets_tests.ledger.payroll_strategy import Case, negated, payroll_cases
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -65,13 +65,24 @@ def test_tampered_total_is_reported_as_a_blocking_difference() -> None:
     ]
 
 
-def test_unverified_totals_differences_do_not_block() -> None:
-    """check_amount's meaning is UNVERIFIED: a mismatch is reported, not blocking."""
+def test_unexplained_totals_differences_do_not_block() -> None:
+    """other_deductions is unexplained in Gusto's own sample: a mismatch is reported, not blocking."""
     payroll = w.payroll()
-    payroll["totals"]["check_amount"] = "1.00"
+    payroll["totals"]["other_deductions"] = "240.00"
     proofs = journal_for(payroll).proofs
     assert proofs.ok
-    assert [(d.name, d.blocking) for d in proofs.differences] == [("check_amount", False)]
+    assert [(d.name, d.blocking) for d in proofs.differences] == [("other_deductions", False)]
+
+
+def test_bank_figure_difference_blocks_with_the_exact_difference() -> None:
+    """A check_amount the journal does not carry holds the payroll, naming the figure and the cents."""
+    payroll = w.payroll()
+    payroll["totals"]["check_amount"] = "2900.01"
+    proofs = journal_for(payroll).proofs
+    assert not proofs.ok and not proofs.cash_tied_out and proofs.tied_out
+    assert [d.describe() for d in proofs.differences] == [
+        "cash_tie_out check_amount: expected 2900.01, journal carries 2900.00 (difference -0.01)"
+    ]
 
 
 def test_inconsistent_net_pay_leaves_the_journal_unbalanced_without_a_plug() -> None:
@@ -101,7 +112,7 @@ def test_dropped_leg_is_caught_by_nothing_dropped() -> None:
     journal = build_journal(payroll, items, resolved.filter(pl.col("category") != "deduction"))
     assert not journal.proofs.nothing_dropped
     assert [(d.name, d.expected_cents, d.actual_cents) for d in journal.proofs.differences
-            if d.proof == "nothing_dropped"] == [("deductions", 20_000, 0)]  # fmt: skip
+            if d.proof == "nothing_dropped"] == [("child_support", 20_000, 0)]  # fmt: skip
 
 
 def test_prove_balanced_sums_both_columns() -> None:
@@ -122,3 +133,32 @@ def test_unknown_employee_on_payroll_is_held_by_name() -> None:
         "employee 33333333-3333-4333-8333-333333333333 is not in the Gusto employee snapshot; "
         "refresh gusto/employees and rerun"
     ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=payroll_cases(max_employees=3))
+def test_a_reversal_payroll_journal_is_the_exact_negation(case: Case) -> None:
+    """Gusto's reversal of any payroll (PTO, company taxes, check reimbursements) posts, and the pair nets to zero."""
+    _assert_pair_nets_to_zero(case)
+
+
+def _assert_pair_nets_to_zero(case: Case) -> None:
+    reversal = negated(case.payroll, "r-" + case.payroll["payroll_uuid"])
+    rules, attributes = parse_mapping(case.mapping_yaml), employee_attributes(case.employees)
+    journals = []
+    for payroll in (case.payroll, reversal):
+        items = payroll_items(payroll)
+        journal = build_journal(payroll, items, resolve(items, attributes, rules))
+        assert journal.proofs.ok, journal.proofs.problems()
+        journals.append(journal)
+    both = pl.concat([j.lines for j in journals])
+    net = both.group_by("account", "cost_center").agg((pl.col("debit_cents") - pl.col("credit_cents")).sum())
+    assert set(net["debit_cents"].to_list()) <= {0}
+
+
+@pytest.mark.chaos
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=payroll_cases())
+def test_thousands_of_reversal_pairs_net_to_zero(case: Case) -> None:
+    """The reversal property over 1,000 generated payrolls (`make chaos`)."""
+    _assert_pair_nets_to_zero(case)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from connector_assets.sandbox.generator import generate_world, pay_periods
 from connector_assets.sandbox.generator_models import World
-from connector_assets.sandbox.generator_payroll import payroll_pay, payroll_totals
+from connector_assets.sandbox.generator_payroll import company_taxes, payroll_pay, payroll_totals
 
 TODAY = date(2025, 6, 30)
 
@@ -72,8 +72,8 @@ def test_payroll_history_spans_more_than_six_months() -> None:
     regular = [p for p in world.payrolls if not p.off_cycle and p.processed]
     assert min(p.check_date for p in regular) < TODAY - timedelta(days=190)
     assert max(p.check_date for p in regular) <= TODAY
-    bonus = [p for p in world.payrolls if p.off_cycle]
-    assert len(bonus) == 1 and bonus[0].off_cycle_reason == "Bonus" and bonus[0].processed
+    bonus = [p for p in world.payrolls if p.off_cycle and p.off_cycle_reason == "Bonus"]
+    assert len(bonus) == 1 and bonus[0].processed
     assert sum(not p.processed for p in world.payrolls) == 2  # one upcoming draft per schedule
     terminated = next(e for e in world.employees if e.terminations)
     end = terminated.terminations[0].effective_date
@@ -108,3 +108,32 @@ def test_semimonthly_periods_cover_the_month() -> None:
     assert (date(2025, 2, 16), date(2025, 2, 28), date(2025, 3, 5)) in periods
     biweekly = pay_periods(world.pay_schedules[1], date(2025, 1, 1), date(2025, 6, 30))
     assert all((b[0] - a[0]).days == 14 for a, b in itertools.pairwise(biweekly))
+
+
+def test_history_has_the_shapes_a_journal_must_read_right() -> None:
+    """Hours-only PTO paid inside gross, company taxes, check-paid reimbursements, a processed reversal pair."""
+    world = generate_world(seed=7, employees=40, today=TODAY, history_months=3)
+    processed = [p for p in world.payrolls if p.processed]
+    rows = [(p, r) for p in processed if not p.reversal_of for r in payroll_pay(world, p)]
+    with_pto = [r for _, r in rows if r.pto and r.pto_cents > 0]
+    assert with_pto and all(
+        r.gross_cents == sum(e.amount_cents for e in r.earnings) + r.pto_cents for _, r in rows
+    )
+    assert any(company_taxes(world, p) for p in processed)
+    on_checks = [(p, r) for p, r in rows if r.payment_method == "Check" and r.reimbursements]
+    assert on_checks
+    payroll = on_checks[0][0]
+    totals = payroll_totals(payroll_pay(world, payroll), company_taxes(world, payroll))
+    reimbursed = sum(
+        a for r in payroll_pay(world, payroll) if r.payment_method != "Check" for _, a in r.reimbursements
+    )
+    assert totals["reimbursement_debit"] == reimbursed < totals["reimbursements"]
+    assert totals["company_debit"] == sum(
+        totals[k] for k in ("net_pay_debit", "tax_debit", "reimbursement_debit", "child_support_debit")
+    )
+    (reversal,) = [p for p in processed if p.reversal_of]
+    original = world.payroll(reversal.reversal_of or "")
+    assert original is not None and original.processed and original.reversal_payroll_uuids == [reversal.uuid]
+    assert payroll_totals(payroll_pay(world, reversal), company_taxes(world, reversal)) == {
+        k: -v for k, v in payroll_totals(payroll_pay(world, original), company_taxes(world, original)).items()
+    }

@@ -56,6 +56,9 @@ def _post(service: PostingService, prepared: PreparedJournal, connection: Connec
     outcome = service.post(request)
     if prepared.reversal_of and isinstance(outcome, Posted):
         service.close_reversed_original(prepared.reversal_of, prepared.payroll_uuid)
+    if isinstance(outcome, Posted | Unchanged):
+        for reversal_uuid in prepared.reversed_by:  # an original first seen already reversed posts, then closes
+            service.close_reversed_original(prepared.payroll_uuid, reversal_uuid)
     return outcome
 
 

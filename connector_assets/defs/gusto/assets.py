@@ -7,12 +7,15 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
+from connector_assets import clock
 from connector_assets.defs.audit import record
+from connector_assets.defs.ledger.prepare import pay_period_of
 from connector_assets.defs.partitions import connection_partitions, payroll_partitions, split_payroll_key
 from connector_assets.defs.resources import ConnectionsResource, GustoResource, StoreResource
 from connector_assets.ledger.money import format_cents, to_cents
 from connector_assets.mapping.attributes import employee_attributes
 from connector_assets.mapping.rules import load_mapping_file
+from connector_assets.workforce.assignments import changes, observe
 from connector_assets.workforce.snapshot import employee_snapshot
 
 TAGS = {"system": "gusto", "domain": "payroll"}
@@ -70,6 +73,10 @@ def employees(
     store.snapshots.put(connection.id, ATTRIBUTES, employee_attributes(raw, field))
     snapshot = employee_snapshot(raw, department_cost_centers(str(connection.mapping_file)), field)
     store.snapshots.put(connection.id, EMPLOYEES, snapshot)
+    # What Gusto shows now starts a new assignment today; payrolls post with the one in force for their period.
+    observed = observe(raw, clock.today(), field, "workforce run")
+    history = store.assignments.history(connection.id)
+    started = store.assignments.record(connection.id, changes(history, observed, {e["uuid"]: e for e in raw}))
     for emp in raw:
         record(
             store, connection.id, "employee", emp["uuid"], "read",
@@ -80,6 +87,7 @@ def employees(
             "employees": snapshot.height,
             "active": int((~snapshot["terminated"]).sum()),
             "terminated": int(snapshot["terminated"].sum()),
+            "assignments_started": started,
             "dagster/row_count": snapshot.height,
         }
     )
@@ -109,6 +117,9 @@ def payrolls(context: dg.AssetExecutionContext, store: StoreResource, gusto: Gus
     for reversal_uuid in payroll.get("reversal_payroll_uuids") or []:
         # Gusto names the reversal only on the original; the reversal's own run reads this link.
         store.state.put(connection_id, f"reversal_of:{reversal_uuid}", payroll_uuid)
+        if payroll.get("processed"):  # the reversal is posted with the original's assignments
+            start, end = pay_period_of(payroll)
+            store.state.put(connection_id, f"period_of:{reversal_uuid}", [start.isoformat(), end.isoformat()])
     record(
         store, connection_id, "payroll", payroll_uuid, "read",
         {"version": payroll.get("version"), "payload_hash": digest, "processed": payroll.get("processed"),

@@ -137,7 +137,14 @@ def journal_lines(
     try:
         with gusto.client(connection_id) as client:
             prepared, master = prepare_journal(
-                payroll, connection, client, erp, store.snapshots, store.postings, reversal_of
+                payroll,
+                connection,
+                client,
+                erp,
+                store.snapshots,
+                store.postings,
+                reversal_of,
+                store.assignments,
             )
     finally:
         erp.close()

@@ -18,6 +18,7 @@ DESCRIPTIONS = {
     v.COST_CENTERS_EXIST: "Every cost center exists in CloudSuite and is open on the posting date.",
     v.BALANCED: "Debits equal credits to the cent.",
     v.TIES_OUT: "Gross, taxes, benefits, deductions and net pay tie out to Gusto's payroll totals; nothing dropped.",
+    v.CASH_TIES_OUT: v.CASH_FIGURES_TEXT,
     v.NO_UNMAPPED: "Every line found a mapping rule; nothing fell back to an unmapped default.",
 }
 

@@ -4,25 +4,28 @@ Called by the `ledger/journal_lines` asset and by `connector preview`; it reads,
 """
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
 
 from connector_assets.cloudsuite.erp import Erp
-from connector_assets.cloudsuite.posting import PostingPlan, plan_posting
+from connector_assets.cloudsuite.posting import PostingPlan, family_history, plan_posting
 from connector_assets.defs.master_data import MasterData, current_master_data
 from connector_assets.gusto.client import GustoClient
 from connector_assets.ledger.items import payroll_items
-from connector_assets.ledger.journal import Journal, JournalOptions, build_journal
+from connector_assets.ledger.journal import Journal, JournalOptions, build_journal, posting_date
 from connector_assets.ledger.reference import external_reference
 from connector_assets.ledger.validation import validate_journal
 from connector_assets.mapping.attributes import employee_attributes
+from connector_assets.mapping.periods import attributes_for_period, split_items_by_days
 from connector_assets.mapping.resolve import resolve
 from connector_assets.mapping.rules import load_mapping_file
 from connector_assets.settings import Connection
-from connector_assets.store.postings import POSTED, Postings
+from connector_assets.store.assignments import Assignments
+from connector_assets.store.postings import Postings
 from connector_assets.store.snapshots import Snapshots
+from connector_assets.workforce.assignments import PeriodShare, period_shares
 
 ATTRIBUTES = "employee_attributes"
 
@@ -41,6 +44,7 @@ class PreparedJournal:
     skip_reason: str | None = None
     reversal_of: str | None = None
     reversed_by: tuple[str, ...] = ()
+    assignments: tuple[str, ...] = ()
 
     @property
     def held(self) -> bool:
@@ -72,21 +76,36 @@ def _skip(connection: Connection, payroll: dict[str, Any], reason: str, postings
     )
 
 
-def _reversed_in_gusto(connection: Connection, payroll: dict[str, Any], postings: Postings) -> PreparedJournal:
-    # The reversal payroll carries the negated amounts and posts them itself; reversing here too would
-    # take the payroll out of the ledger twice. What is posted stays posted (the reversal run closes it).
-    uuid = str(payroll.get("payroll_uuid") or payroll.get("uuid"))
-    reversed_by = tuple(str(u) for u in payroll.get("reversal_payroll_uuids") or ())
-    history = postings.for_payroll(connection.id, uuid)
-    journals = [p for p in history if p.kind == "journal"]
-    live = [p for p in journals if p.state == POSTED]
-    revision = max((int(p.external_reference.rsplit("-", 1)[1]) for p in journals), default=0)
-    plan = PostingPlan(reverse=(), post_new=False, revision=revision, already_posted=live[-1] if live else None)
-    reason = f"reversed in Gusto by payroll {', '.join(reversed_by)}, whose journal reverses this one"
-    return PreparedJournal(
-        connection.id, uuid, str(payroll.get("version")), None, pl.DataFrame(), plan, "",
-        skip_reason=reason, reversed_by=reversed_by,
-    )  # fmt: skip
+def hourly_rates(attributes: pl.DataFrame) -> dict[str, int]:
+    """Employee → hourly rate in cents of the primary job, where the job is paid by the hour."""
+    rows = attributes.filter(pl.col("primary_job") & (pl.col("payment_unit") == "Hour")).select(
+        "employee_uuid", "rate_cents"
+    )
+    return {str(e): int(r) for e, r in rows.iter_rows() if r}
+
+
+def _period(payroll: dict[str, Any]) -> tuple[date, date]:
+    """The pay period the assignment must be in force for; off-cycle runs without one use the check date."""
+    period = payroll.get("pay_period") or {}
+    check, _basis = posting_date(payroll, "check_date")
+    start, end = (str(period.get(k) or "")[:10] for k in ("start_date", "end_date"))
+    try:
+        return (date.fromisoformat(start), date.fromisoformat(end)) if start and end else (check, check)
+    except ValueError:
+        return check, check
+
+
+def assignment_shares(
+    payroll: dict[str, Any], connection: Connection, store: Assignments | None, period: tuple[date, date] | None
+) -> dict[str, list[PeriodShare]]:
+    """Employee → the assignment(s) in force for the payroll's period (or ``period``), from the history."""
+    needed = [str(c.get("employee_uuid")) for c in payroll.get("employee_compensations") or []]
+    if store is None or not needed:
+        return {}
+    history = store.history(connection.id, needed)
+    start, end = period or _period(payroll)
+    basis = connection.posting.assignment_basis
+    return {e: shares for e in needed if (shares := period_shares(history, e, start, end, basis))}
 
 
 def prepare_journal(
@@ -97,31 +116,52 @@ def prepare_journal(
     snapshots: Snapshots,
     postings: Postings,
     reversal_of: str | None = None,
+    assignments: Assignments | None = None,
+    period: tuple[date, date] | None = None,
 ) -> tuple[PreparedJournal, MasterData | None]:
     """Build and validate the payroll's journal against master data no older than the connection allows."""
     uuid = str(payroll.get("payroll_uuid") or payroll.get("uuid"))
     if not payroll.get("processed"):
         return _skip(connection, payroll, "payroll is not processed in Gusto (nothing to post)", postings), None
-    if payroll.get("reversal_payroll_uuids"):
-        return _reversed_in_gusto(connection, payroll, postings), None
+    reversed_by = tuple(str(u) for u in payroll.get("reversal_payroll_uuids") or ())
     rules = load_mapping_file(connection.mapping_file)
     attributes = employee_attributes_for(payroll, snapshots, gusto, connection)
     max_age = timedelta(seconds=connection.posting.master_data_max_age_s)
     master = current_master_data(erp, snapshots, connection.id, max_age)
-    items = payroll_items(payroll)
+    # Post with the assignment in force for the pay period (a replay a year later reads the same history).
+    # A reversal takes its original's period, so it offsets the original on the same cost centers.
+    shares = assignment_shares(payroll, connection, assignments, period)
+    rates = hourly_rates(attributes)
+    attributes, parts = attributes_for_period(attributes, shares)
+    items = split_items_by_days(payroll_items(payroll, rates), parts)
     options = JournalOptions(
         detail=connection.posting.detail,
         date_basis=connection.posting.date_basis,
         connection_id=connection.id,
         currency=connection.cloudsuite.currency,
+        unitemized_tolerance_cents=connection.posting.unitemized_tolerance_cents,
     )
     journal = build_journal(payroll, items, resolve(items, attributes, rules), options)
-    plan = plan_posting(postings.for_payroll(connection.id, uuid), journal.header.content_hash)
+    history = family_history(postings.for_payroll(connection.id, uuid))
+    plan = plan_posting(history, journal.header.content_hash)
     reference = external_reference(connection.id, uuid, max(plan.revision, 1))
     journal = replace(journal, header=replace(journal.header, external_reference=reference, reverses=reversal_of))
     problems = validate_journal(journal, master.accounts.frame, master.cost_centers.frame)
     prepared = PreparedJournal(
         connection.id, uuid, str(payroll.get("version")), journal, problems, plan, master.version,
-        reversal_of=reversal_of,
+        reversal_of=reversal_of, reversed_by=reversed_by,
+        assignments=tuple(f"employee {e}: {s.assignment.describe()}, {s.reason}" for e, ss in shares.items() for s in ss),
     )  # fmt: skip
     return prepared, master
+
+
+def pay_period_of(payroll: dict[str, Any]) -> tuple[date, date]:
+    """The period a payroll's assignments are taken for (kept for its reversals)."""
+    return _period(payroll)
+
+
+def period_from_state(value: object) -> tuple[date, date] | None:
+    """The original's period as the payroll asset stored it for a reversal (``[start, end]``)."""
+    if isinstance(value, list) and len(value) == 2:
+        return date.fromisoformat(str(value[0])), date.fromisoformat(str(value[1]))
+    return None

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from connector_assets.sandbox.generator_models import EmployeePay, Payroll, World
-from connector_assets.sandbox.generator_payroll import payroll_pay, payroll_totals
+from connector_assets.sandbox.generator_payroll import company_taxes, payroll_pay, payroll_totals
 from connector_assets.sandbox.gusto.serialize import hours, iso, money
 
 # Fields the spec types as JSON numbers are written as markers, then turned into exact number literals
@@ -70,8 +70,12 @@ def payroll_json(world: World, payroll: Payroll, include: set[str], *, show: boo
             "payroll_late": False,
             "initial_debit_cutoff_time": debit,
         }
-    if "taxes" in include:
-        body["company_taxes"] = []
+    if "taxes" in include:  # spec Payroll-Company-Taxes-Type: on top of the employees' taxes
+        body["company_taxes"] = (
+            [{"name": n, "amount": money(a), "employer": True} for n, a in company_taxes(world, payroll)]
+            if processed
+            else []
+        )
     if "reversals" in include:
         body["reversal_payroll_uuids"] = list(payroll.reversal_payroll_uuids)
     if "payroll_taxes" in include and processed:
@@ -86,7 +90,8 @@ def payroll_json(world: World, payroll: Payroll, include: set[str], *, show: boo
 
 
 def _totals_json(world: World, payroll: Payroll) -> dict[str, str]:
-    return {k: money(v) for k, v in payroll_totals(payroll_pay(world, payroll)).items()}
+    totals = payroll_totals(payroll_pay(world, payroll), company_taxes(world, payroll))
+    return {k: money(v) for k, v in totals.items()}
 
 
 def employee_compensation_json(
@@ -153,7 +158,7 @@ def gl_report_json(world: World, payroll: Payroll, aggregation: str) -> dict[str
     """Gusto's general-ledger report: balanced rows by account type (block 0), then per department or
     employee. Account type codes beyond the documented ones (Reimbursement, …) are UNVERIFIED."""
     rows = payroll_pay(world, payroll)
-    t = payroll_totals(rows)
+    t = payroll_totals(rows, company_taxes(world, payroll))
     benefits_ee = t["employee_benefits_deductions"]
     other_deductions = t["other_deductions"] - t["child_support_debit"]
     company = [

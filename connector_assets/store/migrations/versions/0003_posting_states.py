@@ -1,14 +1,14 @@
 """Postings keep their frozen posting date, the ERP's own key and the submit/confirm times; unsigned
 webhook handshakes wait in a bounded, short-lived quarantine until `connector gusto subscribe` claims one.
 
-Revision ID: 0004
+Revision ID: 0003
 Revises: 0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None

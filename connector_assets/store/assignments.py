@@ -1,0 +1,56 @@
+"""Repository for `assignments`: the observed, effective-dated history of each employee's assignment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+
+from sqlalchemy import Engine, select
+
+from connector_assets.store._dialect import upsert
+from connector_assets.store.tables import assignments
+from connector_assets.store.vault import utcnow
+from connector_assets.workforce.assignments import Assignment
+
+_FIELDS = (
+    "department_uuid",
+    "department",
+    "location_uuid",
+    "job_uuid",
+    "job_title",
+    "custom_cost_center",
+    "source",
+)
+
+
+class Assignments:
+    """Append (or, on the same day, correct) observed assignments; read an employee's history back."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record(self, connection_id: str, rows: Iterable[Assignment]) -> int:
+        """Store new assignments; one observed again on the same day replaces that day's row."""
+        now, count = utcnow(), 0
+        with self.engine.begin() as conn:
+            for a in rows:
+                upsert(conn, assignments, {**asdict(a), "connection_id": connection_id, "observed_at": now},
+                       update_columns=(*_FIELDS, "observed_at"))  # fmt: skip
+                count += 1
+        return count
+
+    def history(self, connection_id: str, employee_uuids: Sequence[str] | None = None) -> list[Assignment]:
+        """Every stored assignment of the connection (or of these employees), oldest first."""
+        query = select(assignments).where(assignments.c.connection_id == connection_id)
+        if employee_uuids is not None:
+            query = query.where(assignments.c.employee_uuid.in_(list(employee_uuids)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(assignments.c.employee_uuid, assignments.c.effective_from)).all()
+        return [
+            Assignment(
+                employee_uuid=r.employee_uuid,
+                effective_from=r.effective_from,
+                **{f: getattr(r, f) for f in _FIELDS},
+            )
+            for r in rows
+        ]
