@@ -92,3 +92,10 @@ def test_jobs_sensors_schedules_and_resources() -> None:
         "gusto_fallback_poll",
     }
     assert {"store", "connections", "gusto", "cloudsuite", "io_manager"} <= set(defs.resources or {})
+
+
+def test_blocking_checks_are_per_payroll() -> None:
+    """The journal checks are partitioned like the journal, so each payroll shows its own check status."""
+    graph = _graph()
+    keys = {k for k in graph.asset_check_keys if k.asset_key == dg.AssetKey(["ledger", "journal_lines"])}
+    assert {getattr(graph.get_check_spec(k).partitions_def, "name", None) for k in keys} == {"payrolls"}

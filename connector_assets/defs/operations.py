@@ -83,10 +83,13 @@ def process_inbox(
 ) -> tuple[list[RunOutcome], str | None]:
     """Evaluate the inbox sensor once and execute the runs it asks for; returns them and the new cursor."""
     defs = _definitions()
-    context = dg.build_sensor_context(
-        instance=instance, cursor=cursor, definitions=defs, resources={"store": (defs.resources or {})["store"]}
-    )
-    result = gusto_inbox_sensor(context)
+    with dg.build_sensor_context(
+        instance=instance,
+        cursor=cursor,
+        definitions=defs,
+        resources={name: (defs.resources or {})[name] for name in ("store", "gusto")},
+    ) as context:
+        result = gusto_inbox_sensor(context)
     assert isinstance(result, dg.SensorResult)
     for request in result.dynamic_partitions_requests or []:
         if isinstance(request, dg.AddDynamicPartitionsRequest):

@@ -63,6 +63,7 @@ def demo_key(home: Path) -> str:
 def run_demo(progress: Callable[[str], None], employees: int = 40, history_months: int = 3) -> DemoSummary:
     """Run the scenario end to end; returns the summary (the caller prints it)."""
     from connector_assets.defs import operations as ops
+    from connector_assets.defs.partitions import resolve_payroll_key
 
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home")))
     home.mkdir(parents=True, exist_ok=True)
@@ -115,7 +116,7 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
 
         progress(f"fixing the mapping: {HELD_DEPARTMENT} → {FIXED_COST_CENTER}; replaying the held payroll …")
         env.write_mapping(CONNECTION, {HELD_DEPARTMENT: FIXED_COST_CENTER})
-        key = f"{CONNECTION}:{held.uuid}"
+        key = resolve_payroll_key(instance, CONNECTION, held.uuid, held.check_date)
         step(f"replay {key}", ops.run_job(instance, "payroll_job", key, {"connector/replay": "true"}))
         if any(p.state == POSTED for p in postings.for_payroll(CONNECTION, held.uuid)):
             summary.released_after_fix.append(held.uuid)

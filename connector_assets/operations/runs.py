@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from connector_assets.cloudsuite.posting import APPROVAL, approval_key
@@ -46,10 +47,17 @@ def _launch(
     tags: dict[str, str],
     instance: dg.DagsterInstance | None,
 ) -> RunReport:
-    from connector_assets.defs.operations import local_instance, run_job  # Dagster only when a run is launched
+    # Dagster only when a run is launched.
+    from connector_assets.defs.operations import local_instance, run_job
+    from connector_assets.defs.partitions import resolve_payroll_key
 
-    key = f"{connection_id}:{payroll_uuid}"
-    outcome = run_job(instance or local_instance(), PAYROLL_JOB, key, tags=tags)
+    def check_date() -> date | None:
+        with ctx.gusto(ctx.connection(connection_id)) as gusto:
+            return gusto.get_payroll(payroll_uuid).check_date
+
+    instance = instance or local_instance()
+    key = resolve_payroll_key(instance, connection_id, payroll_uuid, check_date)
+    outcome = run_job(instance, PAYROLL_JOB, key, tags=tags)
     return RunReport(key, outcome.run_id, outcome.success, outcome.error,
                      ctx.postings.for_payroll(connection_id, payroll_uuid))  # fmt: skip
 
