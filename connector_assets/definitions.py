@@ -4,6 +4,7 @@ import dagster as dg
 
 from connector_assets.defs.cloudsuite.master_data_assets import cost_centers, gl_accounts
 from connector_assets.defs.cloudsuite.posting_assets import journal_postings
+from connector_assets.defs.cloudsuite.release import release_sensor, with_release
 from connector_assets.defs.gusto.assets import departments, employees, payrolls
 from connector_assets.defs.gusto.polling import gusto_poll_job
 from connector_assets.defs.jobs import headcount_job, master_data_job, payroll_job, workforce_job
@@ -38,12 +39,12 @@ defs = dg.Definitions(
         mapping,
         payrolls,
         journal_lines,
-        journal_postings,
+        with_release(journal_postings),
         headcount_reconciliation,
     ],
     asset_checks=journal_checks,
     jobs=[payroll_job, master_data_job, workforce_job, headcount_job, gusto_poll_job],
-    sensors=[gusto_inbox_sensor],
+    sensors=[gusto_inbox_sensor, release_sensor],
     # Steps of one run share a process: a payroll run is small, and a process per step costs more than
     # the work on a 2-core host. Scale out across runs (queued coordinator) or with the Celery executor.
     executor=dg.in_process_executor,

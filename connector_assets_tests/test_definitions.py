@@ -84,7 +84,7 @@ def test_jobs_sensors_schedules_and_resources() -> None:
         "headcount_job",
         "gusto_poll_job",
     }
-    assert {s.name for s in repo.sensor_defs} == {"gusto_inbox_sensor"}
+    assert {s.name for s in repo.sensor_defs} == {"gusto_inbox_sensor", "posting_follows_release"}
     assert {s.name for s in repo.schedule_defs} == {
         "master_data_hourly",
         "workforce_daily",

@@ -121,6 +121,8 @@ def journal_lines(
     finally:
         erp.close()
     facts = payroll_facts(payroll, connection.cloudsuite.currency)
+    # The payroll's business name on the run itself, however the run was launched (filterable in the UI).
+    context.instance.add_run_tags(context.run.run_id, {f"connector/{k}": v for k, v in facts.items() if v})
     validation: dict[str, Any] = {
         "run_id": context.run.run_id, "payroll_uuid": payroll_uuid, "partition_key": context.partition_key,
         **facts,

@@ -17,10 +17,10 @@ def payroll_kind(payroll: dict[str, Any]) -> str:
 
 
 def pay_period(payroll: dict[str, Any]) -> str:
-    """`start … end` of the pay period, or empty when Gusto gives none."""
+    """`start to end` of the pay period, or empty when Gusto gives none."""
     period = payroll.get("pay_period") or {}
     start, end = period.get("start_date"), period.get("end_date")
-    return f"{start} … {end}" if start and end else ""
+    return f"{start} to {end}" if start and end else ""
 
 
 def payroll_facts(payroll: dict[str, Any], currency: str = "USD") -> dict[str, str]:
