@@ -20,7 +20,10 @@ from connector_assets.defs.schedules import (
 )
 from connector_assets.defs.sensors import gusto_inbox_sensor
 from connector_assets.defs.workforce.assets import changes, cloudsuite_employees
+from connector_assets.envfile import load_env_file
 from connector_assets.settings import CONNECTIONS_ENV, DEFAULT_CONNECTIONS_FILE
+
+load_env_file()  # `CONNECTOR_ENV_FILE` (the demo's world, say) before the resources read the environment
 
 store = StoreResource(
     database_url=dg.EnvVar("CONNECTOR_DATABASE_URL").get_value(),

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from connector_assets.demo.environment import SandboxEnvironment
+from connector_assets.demo.homes import export_line, fresh_dir, instance_home, sandbox_base, write_env_file
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.crypto import ENV_KEY, SecretCipher
-from connector_assets.store.engine import default_database_url
 from connector_assets.store.postings import HELD, POSTED, Postings
 
 CONNECTION = "northwind"
@@ -42,6 +41,7 @@ class DemoSummary:
     runs: int = 0
     failed_runs: int = 0
     dagster_home: str = ""
+    env_file: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -65,10 +65,13 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
     from connector_assets.defs import operations as ops
     from connector_assets.defs.partitions import resolve_payroll_key
 
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home")))
-    home.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="connector-demo-", dir=home))
-    env = SandboxEnvironment(workdir, default_database_url(), demo_key(home))
+    base = sandbox_base()
+    base.mkdir(parents=True, exist_ok=True)
+    # A fresh world each run, with its own instance and store, kept afterwards for the other commands.
+    workdir = fresh_dir(base / "demo")
+    home = instance_home(workdir)
+    os.environ["DAGSTER_HOME"] = str(home)
+    env = SandboxEnvironment(workdir, f"sqlite:///{workdir / 'connector.db'}", demo_key(base))
     summary = DemoSummary(dagster_home=str(home))
     try:
         progress("starting the Gusto and Infor ION simulators with the reference firm …")
@@ -133,6 +136,8 @@ def run_demo(progress: Callable[[str], None], employees: int = 40, history_month
         summary.failed_runs = sum(not o.success for o in outcomes)
         return summary
     finally:
+        values = {**env.env(), "DAGSTER_HOME": str(home)}
+        summary.env_file = str(write_env_file(workdir / "demo.env", values))
         env.close()
 
 
@@ -157,7 +162,10 @@ def format_summary(s: DemoSummary) -> str:
         "  held reasons:",
         *[f"    - {r}" for r in s.held_reasons],
         "",
-        f"Look in the UI: `make dev` (DAGSTER_HOME={s.dagster_home}) → Assets → ledger/journal_lines → Checks",
-        "for the held posting and its reasons; cloudsuite/journal_postings for each posting's document id.",
+        "Every `connector` command (held, audit, status, preview, replay) works on this demo's world after:",
+        f"  {export_line(Path(s.env_file), Path(s.dagster_home))}",
+        "Browse it with `dagster dev -m connector_assets.definitions` → Assets → ledger/journal_lines → Checks",
+        "(each payroll's checks; a held one stays failed until released: materialize its partition and the",
+        "posting follows) and cloudsuite/journal_postings for each posting's document id.",
     ]
     return "\n".join(lines)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import Engine
 
 from connector_assets.store.audit import AuditLog
 from connector_assets.store.inbox import Inbox
 from connector_assets.store.postings import Postings
-from connector_assets.store.snapshots import Snapshots
 from connector_assets.store.state import SyncState
+
+if TYPE_CHECKING:
+    from connector_assets.store.snapshots import Snapshots  # polars: loaded only by commands that use it
 
 
 class _HasEngine(Protocol):
@@ -39,4 +41,6 @@ class Repositories:
 
     @property
     def snapshots(self: _HasEngine) -> Snapshots:
+        from connector_assets.store.snapshots import Snapshots
+
         return Snapshots(self.engine)
