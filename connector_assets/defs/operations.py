@@ -100,7 +100,12 @@ def follow_releases(instance: dg.DagsterInstance, cursor: Any = None) -> tuple[l
 def _first_error(result: dg.ExecuteInProcessResult) -> str | None:
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data.error:
-            return f"{event.step_key}: {event.step_failure_data.error.message.strip()}"
+            # A deliberate failure (a held payroll) carries its business reason as the description.
+            user = event.step_failure_data.user_failure_data
+            message = (
+                user.description if user and user.description else None
+            ) or event.step_failure_data.error.message
+            return f"{event.step_key}: {message.strip()}"
     return None
 
 
