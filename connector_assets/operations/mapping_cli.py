@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import typer
 
+from connector_assets import clock
 from connector_assets.cloudsuite.erp import erp_for
 from connector_assets.cloudsuite.errors import CloudSuiteError
 from connector_assets.cloudsuite.types import CostCenter, GlAccount
@@ -96,7 +97,7 @@ def check_command(
     """Print every mapping problem with its rule, value and fix; exit 1 if any would hold a posting."""
     try:
         connection = load_connections(connections).get(connection_id)
-        posting_date = dt.date.fromisoformat(on) if on else dt.date.today()
+        posting_date = dt.date.fromisoformat(on) if on else clock.today()
     except (ConnectionsFileError, ValueError) as exc:
         raise _stop(str(exc), 2) from None
     vault = TokenVault(upgrade(create_store_engine(default_database_url())), SecretCipher.from_env())
