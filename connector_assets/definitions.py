@@ -5,6 +5,7 @@ import dagster as dg
 from connector_assets.defs.cloudsuite.confirm_sensor import posting_confirmation_sensor
 from connector_assets.defs.cloudsuite.master_data_assets import cost_centers, gl_accounts
 from connector_assets.defs.cloudsuite.posting_assets import journal_postings
+from connector_assets.defs.cloudsuite.release import release_sensor, with_release
 from connector_assets.defs.gusto.assets import departments, employees, payrolls
 from connector_assets.defs.gusto.grant import gusto_grant
 from connector_assets.defs.gusto.polling import gusto_poll_job
@@ -21,7 +22,10 @@ from connector_assets.defs.schedules import (
 )
 from connector_assets.defs.sensors import gusto_inbox_sensor
 from connector_assets.defs.workforce.assets import changes, cloudsuite_employees
+from connector_assets.envfile import load_env_file
 from connector_assets.settings import CONNECTIONS_ENV, DEFAULT_CONNECTIONS_FILE
+
+load_env_file()  # `CONNECTOR_ENV_FILE` (the demo's world, say) before the resources read the environment
 
 store = StoreResource(
     database_url=dg.EnvVar("CONNECTOR_DATABASE_URL").get_value(),
@@ -40,13 +44,13 @@ defs = dg.Definitions(
         mapping,
         payrolls,
         journal_lines,
-        journal_postings,
+        with_release(journal_postings),
         headcount_reconciliation,
         gusto_grant,
     ],
     asset_checks=journal_checks,
     jobs=[payroll_job, master_data_job, workforce_job, headcount_job, gusto_poll_job],
-    sensors=[gusto_inbox_sensor, posting_confirmation_sensor],
+    sensors=[gusto_inbox_sensor, posting_confirmation_sensor, release_sensor],
     # Steps of one run share a process: a payroll run is small, and a process per step costs more than
     # the work on a 2-core host. Scale out across runs (queued coordinator) or with the Celery executor.
     executor=dg.in_process_executor,

@@ -85,7 +85,11 @@ def test_jobs_sensors_schedules_and_resources() -> None:
         "headcount_job",
         "gusto_poll_job",
     }
-    assert {s.name for s in repo.sensor_defs} == {"gusto_inbox_sensor", "posting_confirmation_sensor"}
+    assert {s.name for s in repo.sensor_defs} == {
+        "gusto_inbox_sensor",
+        "posting_confirmation_sensor",
+        "posting_follows_release",
+    }
     assert {s.name for s in repo.schedule_defs} == {
         "master_data_hourly",
         "workforce_daily",
@@ -93,3 +97,10 @@ def test_jobs_sensors_schedules_and_resources() -> None:
         "gusto_fallback_poll",
     }
     assert {"store", "connections", "gusto", "cloudsuite", "io_manager"} <= set(defs.resources or {})
+
+
+def test_blocking_checks_are_per_payroll() -> None:
+    """The journal checks are partitioned like the journal, so each payroll shows its own check status."""
+    graph = _graph()
+    keys = {k for k in graph.asset_check_keys if k.asset_key == dg.AssetKey(["ledger", "journal_lines"])}
+    assert {getattr(graph.get_check_spec(k).partitions_def, "name", None) for k in keys} == {"payrolls"}

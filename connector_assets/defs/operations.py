@@ -5,11 +5,14 @@ Runs are real Dagster runs recorded in the given instance, so they appear in the
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import dagster as dg
 
+from connector_assets.defs.cloudsuite.release import POSTINGS
 from connector_assets.defs.gusto.polling import gusto_poll_job
 from connector_assets.defs.partitions import CONNECTIONS, PAYROLLS
+from connector_assets.defs.run_policy import connection_tags
 from connector_assets.defs.sensors import gusto_inbox_sensor
 
 
@@ -47,15 +50,62 @@ def run_job(
         _ensure_partition(instance, job_name, partition_key)
     job = _definitions().resolve_job_def(job_name)
     result = job.execute_in_process(
-        instance=instance, partition_key=partition_key, tags=tags or {}, raise_on_error=False
+        instance=instance,
+        partition_key=partition_key,
+        tags={**connection_tags(partition_key), **(tags or {})},
+        raise_on_error=False,
     )
     return RunOutcome(job_name, partition_key, result.run_id, result.success, _first_error(result))
+
+
+def materialize(
+    instance: dg.DagsterInstance, asset_key: list[str], partition_key: str, tags: dict[str, str] | None = None
+) -> RunOutcome:
+    """Materialize one asset partition (with its checks) alone, as the UI's Materialize button does."""
+    _ensure_partition(instance, "payroll_job", partition_key)
+    job = _definitions().resolve_implicit_global_asset_job_def()
+    result = job.execute_in_process(
+        instance=instance,
+        partition_key=partition_key,
+        asset_selection=[dg.AssetKey(asset_key)],
+        tags={**connection_tags(partition_key), **(tags or {})},
+        raise_on_error=False,
+    )
+    return RunOutcome(job.name, partition_key, result.run_id, result.success, _first_error(result))
+
+
+def follow_releases(instance: dg.DagsterInstance, cursor: Any = None) -> tuple[list[RunOutcome], Any]:
+    """One evaluation of the release automation, executing the postings it asks for (what the daemon does).
+
+    Pass the returned cursor to the next call: the automation acts on what changed since then.
+    """
+    defs = _definitions()
+    evaluated = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=dg.AssetSelection.assets(POSTINGS), cursor=cursor
+    )
+    job = defs.resolve_implicit_global_asset_job_def()
+    outcomes = []
+    for key in sorted(k for k in evaluated.get_requested_partitions(POSTINGS) if k):
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key=key,
+            asset_selection=[POSTINGS],
+            tags={**connection_tags(key), "dagster/from_automation_condition": "true"},
+            raise_on_error=False,
+        )
+        outcomes.append(RunOutcome(job.name, key, result.run_id, result.success, _first_error(result)))
+    return outcomes, evaluated.cursor
 
 
 def _first_error(result: dg.ExecuteInProcessResult) -> str | None:
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data.error:
-            return f"{event.step_key}: {event.step_failure_data.error.message.strip()}"
+            # A deliberate failure (a held payroll) carries its business reason as the description.
+            user = event.step_failure_data.user_failure_data
+            message = (
+                user.description if user and user.description else None
+            ) or event.step_failure_data.error.message
+            return f"{event.step_key}: {message.strip()}"
     return None
 
 
@@ -88,10 +138,13 @@ def process_inbox(
 
     Each finished run is reported to `on_run` if given, else as one line to `progress`."""
     defs = _definitions()
-    context = dg.build_sensor_context(
-        instance=instance, cursor=cursor, definitions=defs, resources={"store": (defs.resources or {})["store"]}
-    )
-    result = gusto_inbox_sensor(context)
+    with dg.build_sensor_context(
+        instance=instance,
+        cursor=cursor,
+        definitions=defs,
+        resources={name: (defs.resources or {})[name] for name in ("store", "gusto")},
+    ) as context:
+        result = gusto_inbox_sensor(context)
     assert isinstance(result, dg.SensorResult)
     for event in result.asset_events or []:  # e.g. a Gusto grant that needs attention
         instance.report_runless_asset_event(event)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from connector_assets.defs.partitions import payroll_key
 from connector_assets.store.inbox import InboxEvent
 
 PAYROLL_EVENTS = {
@@ -27,7 +26,7 @@ IRRELEVANT_PREFIXES = ("employee.bank_account.",)
 class Routing:
     """The runs one batch of inbox events asks for, coalesced per target."""
 
-    payrolls: dict[str, list[InboxEvent]] = field(default_factory=dict)
+    payrolls: dict[tuple[str, str], list[InboxEvent]] = field(default_factory=dict)  # (connection, uuid)
     workforce: dict[str, list[InboxEvent]] = field(default_factory=dict)
     ignored: list[InboxEvent] = field(default_factory=list)
 
@@ -37,8 +36,7 @@ def route(events: list[InboxEvent]) -> Routing:
     routing = Routing()
     for event in events:
         if event.event_type in PAYROLL_EVENTS and event.entity_uuid:
-            key = payroll_key(event.connection_id, event.entity_uuid)
-            routing.payrolls.setdefault(key, []).append(event)
+            routing.payrolls.setdefault((event.connection_id, event.entity_uuid), []).append(event)
         elif event.event_type.startswith(WORKFORCE_PREFIXES) and not event.event_type.startswith(
             IRRELEVANT_PREFIXES
         ):

@@ -19,8 +19,15 @@ import dagster as dg
 
 from connector_assets.defs.gusto.grant import grant_observations
 from connector_assets.defs.jobs import payroll_job, workforce_job
-from connector_assets.defs.partitions import connection_partitions, payroll_partitions
-from connector_assets.defs.resources import StoreResource
+from connector_assets.defs.partitions import (
+    PAYROLLS,
+    CheckDate,
+    connection_partitions,
+    find_payroll_key,
+    payroll_key,
+    payroll_partitions,
+)
+from connector_assets.defs.resources import GustoResource, StoreResource
 from connector_assets.defs.routing import route
 from connector_assets.store.inbox import DISPATCHED, IGNORED, PENDING, InboxEvent
 
@@ -90,6 +97,56 @@ def store_epoch(store: StoreResource) -> str:
     return str(epoch)
 
 
+CheckDateLookup = Callable[[str, str], CheckDate]
+
+
+def _no_lookup(_connection_id: str, _payroll_uuid: str) -> CheckDate:
+    return None
+
+
+def gusto_check_dates(gusto: GustoResource, log: Callable[[str], None]) -> CheckDateLookup:
+    """Reads a new payroll's check date from Gusto (webhook events do not carry it) for its partition key."""
+
+    def lookup(connection_id: str, payroll_uuid: str) -> CheckDate:
+        try:
+            with gusto.client(connection_id) as client:
+                return client.get_payroll(payroll_uuid).check_date
+        except Exception as exc:  # the key falls back to the dateless form; the run reads Gusto anyway
+            log(f"check date of payroll {payroll_uuid} ({connection_id}) unreadable: {type(exc).__name__}")
+            return None
+
+    return lookup
+
+
+def _polled_check_date(batch: list[InboxEvent]) -> CheckDate:
+    """The check date a polled event carries in its body (pushed webhook events carry none)."""
+    for event in batch:
+        try:
+            body = json.loads(event.body) if event.source == "poll" else {}
+        except ValueError:
+            continue
+        if isinstance(body, dict) and body.get("check_date"):
+            return str(body["check_date"])
+    return None
+
+
+def _payroll_keys(
+    instance: dg.DagsterInstance,
+    payrolls: dict[tuple[str, str], list[InboxEvent]],
+    check_date_of: CheckDateLookup,
+) -> dict[tuple[str, str], str]:
+    """Each payroll's partition key: the key it already has, else one built with its check date."""
+    existing = instance.get_dynamic_partitions(PAYROLLS) if payrolls else []
+    keys = {}
+    for (connection_id, payroll_uuid), batch in payrolls.items():
+        keys[(connection_id, payroll_uuid)] = find_payroll_key(
+            existing, connection_id, payroll_uuid
+        ) or payroll_key(
+            connection_id, payroll_uuid, _polled_check_date(batch) or check_date_of(connection_id, payroll_uuid)
+        )
+    return keys
+
+
 def _tags(connection_id: str) -> dict[str, str]:
     return {"connector/connection": connection_id, "connector/gusto_grant": connection_id}
 
@@ -157,6 +214,7 @@ def evaluate_inbox(
     row_limit: int = ROWS_PER_TICK,
     budget_s: float = TICK_BUDGET_S,
     clock: Callable[[], float] = time.monotonic,
+    check_date_of: CheckDateLookup = _no_lookup,
 ) -> InboxTick:
     """One tick's work, without the sensor machinery (tests and `operations.process_inbox` use the sensor)."""
     cursor = cursor.for_store(store_epoch(store))
@@ -164,7 +222,9 @@ def evaluate_inbox(
     tick = InboxTick(cursor=cursor, events=len(events))
     routing = route(events)
     reread: dict[str, dg.RunRequest] = {}
-    for key, batch in routing.payrolls.items():
+    keys = _payroll_keys(instance, routing.payrolls, check_date_of)
+    for target, batch in routing.payrolls.items():
+        key = keys[target]
         _plan(store, tick, reread, job_name=payroll_job.name, kind="payroll", partition_key=key, batch=batch)
     for connection_id, batch in routing.workforce.items():
         _plan(
@@ -183,7 +243,7 @@ def evaluate_inbox(
     tick.run_requests += [r for k, r in reread.items() if k not in launched]
 
     tick.new_payrolls = sorted(
-        k for k in routing.payrolls if not instance.has_dynamic_partition(str(payroll_partitions.name), k)
+        k for k in keys.values() if not instance.has_dynamic_partition(str(payroll_partitions.name), k)
     )
     tick.new_connections = sorted(
         c
@@ -199,13 +259,18 @@ def evaluate_inbox(
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Watches the webhook inbox; one payroll run per payroll, one coalesced workforce run per connection.",
 )
-def gusto_inbox_sensor(context: dg.SensorEvaluationContext, store: StoreResource) -> dg.SensorResult:
-    tick = evaluate_inbox(store, context.instance, InboxCursor.parse(context.cursor))
-    if tick.events:
-        context.log.info(
-            f"inbox up to {tick.cursor.last_id}: {tick.events} event(s), {len(tick.run_requests)} run request(s), "
-            f"{tick.ignored} ignored"
-        )
+def gusto_inbox_sensor(
+    context: dg.SensorEvaluationContext, store: StoreResource, gusto: GustoResource
+) -> dg.SensorResult:
+    lookup = gusto_check_dates(gusto, context.log.warning)
+    tick = evaluate_inbox(store, context.instance, InboxCursor.parse(context.cursor), check_date_of=lookup)
+    if not tick.events:
+        # Nothing new: no log line, so the tick list stays readable (Dagster shows the tick as skipped).
+        return dg.SensorResult(skip_reason="no new inbox events", cursor=tick.cursor.dump())
+    context.log.info(
+        f"inbox up to {tick.cursor.last_id}: {tick.events} event(s), {len(tick.run_requests)} run request(s), "
+        f"{tick.ignored} ignored"
+    )
     partition_requests: list[dg.AddDynamicPartitionsRequest] = []
     if tick.new_payrolls:
         partition_requests.append(payroll_partitions.build_add_request(tick.new_payrolls))

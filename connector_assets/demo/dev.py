@@ -22,6 +22,7 @@ import yaml
 from connector_assets import clock
 from connector_assets.demo.console import quiet_console
 from connector_assets.demo.environment import SandboxEnvironment
+from connector_assets.demo.homes import export_line, instance_home, sandbox_base, write_env_file
 from connector_assets.demo.run import demo_key
 from connector_assets.gusto.client import GustoClient
 from connector_assets.gusto.models import WebhookSubscription
@@ -81,10 +82,11 @@ class DevDeployment:
     subscription: WebhookSubscription
     workspace: Path
     env_file: Path
+    dagster_home: Path
 
-    def dagster_env(self, home: Path) -> dict[str, str]:
-        """The environment `dagster dev` needs: the connector's variables and DAGSTER_HOME."""
-        return {**self.env.env(), "DAGSTER_HOME": str(home)}
+    def dagster_env(self) -> dict[str, str]:
+        """The environment `dagster dev` needs: the connector's variables and this session's DAGSTER_HOME."""
+        return {**self.env.env(), "DAGSTER_HOME": str(self.dagster_home)}
 
     def close(self) -> None:
         self.receiver.stop()
@@ -96,11 +98,8 @@ def write_workspace(workdir: Path, env: SandboxEnvironment, home: Path) -> tuple
     workspace = workdir / "workspace.yaml"
     document = {"load_from": [{"python_module": {"module_name": "connector_assets.definitions"}}]}
     workspace.write_text(yaml.safe_dump(document, sort_keys=False))
-    env_file = workdir / "dev.env"
     # Sandbox credentials and the local key only; readable by this user alone all the same.
-    env_file.touch(mode=0o600)
-    values = {**env.env(), "DAGSTER_HOME": str(home)}
-    env_file.write_text("".join(f"{k}={v}\n" for k, v in sorted(values.items())))
+    env_file = write_env_file(workdir / "dev.env", {**env.env(), "DAGSTER_HOME": str(home)})
     return workspace, env_file
 
 
@@ -113,9 +112,14 @@ def start_dev(
     receiver_port: int = 0,
     progress: Progress = lambda _m: None,
 ) -> DevDeployment:
-    """Sandbox + store + receiver + verified subscription + workspace files, under `home/dev/<time>`."""
+    """Sandbox + store + Dagster instance + receiver + verified subscription + workspace, under `home/dev/<time>`.
+
+    Each session has its own store and Dagster instance: the simulators start afresh from the seed, so a
+    shared instance would show the same payroll partitions with an earlier session's documents.
+    """
     workdir = home / "dev" / clock.now().strftime("%Y%m%dT%H%M%S%f")
     workdir.mkdir(parents=True, exist_ok=True)
+    dagster_home = instance_home(workdir)
     # A fresh store per session: the simulators start empty, so postings from an earlier one would mislead.
     env = SandboxEnvironment(workdir, f"sqlite:///{workdir / 'connector.db'}", demo_key(home, progress))
     try:
@@ -128,12 +132,12 @@ def start_dev(
         raise
     try:
         subscription = subscribe_sandbox(env, CONNECTION, receiver.url, progress)
-        workspace, env_file = write_workspace(workdir, env, home)
+        workspace, env_file = write_workspace(workdir, env, dagster_home)
     except BaseException:
         receiver.stop()
         env.close()
         raise
-    return DevDeployment(env, receiver, subscription, workspace, env_file)
+    return DevDeployment(env, receiver, subscription, workspace, env_file, dagster_home)
 
 
 def prime_pipeline(home: Path, progress: Progress = lambda _m: None) -> bool:
@@ -163,7 +167,7 @@ def dev(
     verbose: bool = typer.Option(False, "--verbose", help="Print the in-process runs' event log here."),
 ) -> None:
     """Sandbox, receiver and `dagster dev` (UI, daemon, inbox sensor on): run a payroll, watch it post."""
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home"))).resolve()
+    home = sandbox_base()
     home.mkdir(parents=True, exist_ok=True)
     # `dagster dev` inherits the terminal's file descriptors, so its own console is untouched.
     with quiet_console(home, "dev", verbose) as console:
@@ -190,17 +194,18 @@ def _serve(
             f"gusto listening on {gusto_url}; ion listening on {deployment.env.tenants[CONNECTION].ion_server.url}"
         )
         say(f"subscription {deployment.subscription.uuid} is {deployment.subscription.status}")
-        say(f"environment for other shells: {deployment.env_file}")
-        prime_pipeline(home, say)
+        say(f"for other shells:  {export_line(deployment.env_file, deployment.dagster_home)}")
+        prime_pipeline(deployment.dagster_home, say)
         say(f"run a payroll:  {run_payroll_command(deployment.env, CONNECTION)}")
         if no_dagster:
             say("waiting (Ctrl-C to stop) …")
             threading.Event().wait()
             return
-        say(f"starting dagster dev on http://127.0.0.1:{port} (DAGSTER_HOME={home}) …")
+        say(f"starting dagster dev on http://127.0.0.1:{port} (DAGSTER_HOME={deployment.dagster_home}) …")
         dagster = Path(sys.executable).with_name("dagster")
-        command = [str(dagster), "dev", "-w", str(deployment.workspace), "-p", str(port)]
-        child = subprocess.Popen(command, env={**os.environ, **deployment.dagster_env(home)})
+        # Warnings only: the daemon otherwise logs every idle sensor tick at INFO (the UI lists the ticks).
+        command = [str(dagster), "dev", "-w", str(deployment.workspace), "-p", str(port), "--log-level", "warning"]
+        child = subprocess.Popen(command, env={**os.environ, **deployment.dagster_env()})
         signal.signal(signal.SIGTERM, _interrupt)
         try:
             child.wait()

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from connector_assets.demo.environment import SandboxEnvironment, Tenant
+from connector_assets.demo.homes import export_line, fresh_dir, instance_home, sandbox_base, write_env_file
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.crypto import ENV_KEY, SecretCipher
-from connector_assets.store.engine import default_database_url
 from connector_assets.store.postings import HELD, POSTED, Postings
 
 CONNECTION = "northwind"
@@ -49,6 +48,7 @@ class DemoSummary:
     failed_runs: int = 0
     dagster_home: str = ""
     event_log: str = ""
+    env_file: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -83,11 +83,16 @@ def run_demo(
 ) -> DemoSummary:
     """Run the scenario end to end; returns the summary (the caller prints it)."""
     from connector_assets.defs import operations as ops
+    from connector_assets.defs.partitions import resolve_payroll_key
 
     connection = demo_connection(erp)
-    home = demo_home()
-    workdir = Path(tempfile.mkdtemp(prefix="connector-demo-", dir=home))
-    env = SandboxEnvironment(workdir, default_database_url(), demo_key(home, progress))
+    base = sandbox_base()
+    base.mkdir(parents=True, exist_ok=True)
+    # A fresh world each run (one per ERP), with its own instance and store, kept afterwards for the other commands.
+    workdir = fresh_dir(base / ("demo" if erp == "m3" else f"demo-{erp}"))
+    home = instance_home(workdir)
+    os.environ["DAGSTER_HOME"] = str(home)
+    env = SandboxEnvironment(workdir, f"sqlite:///{workdir / 'connector.db'}", demo_key(base, progress))
     summary = DemoSummary(dagster_home=str(home))
     try:
         progress("starting the Gusto and Infor ION simulators with the reference firm …")
@@ -125,7 +130,7 @@ def run_demo(
         target = next(d for d in world.departments if d.uuid != mover.department_uuid)
         progress(f"transferring {mover.first_name} {mover.last_name} to {target.title!r} inside the pay period …")
         tenant.gusto.transfer(mover.uuid, department=target.title)
-        step("workforce sync observes the transfer", ops.run_job(instance, "workforce_job", CONNECTION))
+        step("workforce sync observes the transfer", ops.run_job(instance, "workforce_job", connection))
         tenant.gusto.run_payroll()
         progress(
             f"hiring into {HELD_DEPARTMENT!r}, whose cost center {MISSING_COST_CENTER} CloudSuite does not have …"
@@ -147,7 +152,7 @@ def run_demo(
 
         progress(f"fixing the mapping: {HELD_DEPARTMENT} → {FIXED_COST_CENTER}; replaying the held payroll …")
         env.write_mapping(connection, {HELD_DEPARTMENT: FIXED_COST_CENTER})
-        key = f"{connection}:{held.uuid}"
+        key = resolve_payroll_key(instance, connection, held.uuid, held.check_date)
         replay = ops.run_job(instance, "payroll_job", key, {"connector/replay": "true"})
         outcomes.append(replay)
         progress("  replay " + run_line(replay, tenant, postings))
@@ -166,6 +171,8 @@ def run_demo(
         summary.failed_runs = sum(not o.success for o in outcomes)
         return summary
     finally:
+        values = {**env.env(), "DAGSTER_HOME": str(home)}
+        summary.env_file = str(write_env_file(workdir / "demo.env", values))
         env.close()
 
 
@@ -213,7 +220,10 @@ def format_summary(s: DemoSummary) -> str:
         *[f"    - {r}" for r in s.held_reasons],
         "",
         *([f"Dagster's event log: {s.event_log}"] if s.event_log else []),
-        f"Look in the UI: `make dev` (DAGSTER_HOME={s.dagster_home}) → Assets → ledger/journal_lines → Checks",
-        "for the held posting and its reasons; cloudsuite/journal_postings for each posting's document id.",
+        "Every `connector` command (held, audit, status, preview, replay) works on this demo's world after:",
+        f"  {export_line(Path(s.env_file), Path(s.dagster_home))}",
+        "Browse it with `dagster dev -m connector_assets.definitions` → Assets → ledger/journal_lines → Checks",
+        "(each payroll's checks; a held one stays failed until released: materialize its partition and the",
+        "posting follows) and cloudsuite/journal_postings for each posting's document id.",
     ]
     return "\n".join(lines)

@@ -7,20 +7,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from connector_assets.operations.context import OperatorContext
 from connector_assets.operations.errors import OperationError, ReplayRefused
-from connector_assets.operations.export import export_audit
 from connector_assets.operations.held import format_held, held_postings
 from connector_assets.operations.history import format_history, history_json
-from connector_assets.operations.preview import format_preview, preview_csv
-from connector_assets.operations.runs import RunReport, approve_payroll, replay_payroll
-from connector_assets.operations.status import connection_status, format_status
 from connector_assets.settings import ConnectionsFileError
 from connector_assets.store.crypto import EncryptionKeyError
+
+# Exports, previews, replays and status load what they need (polars, vendor clients, Dagster) when they run.
+if TYPE_CHECKING:
+    from connector_assets.operations.runs import RunReport
 
 ConnectionsOption = typer.Option(None, "--connections", help="connections.yaml (default: $CONNECTOR_CONNECTIONS)")
 ConnectionOption = typer.Option(None, "--connection", help="connection id (found from the audit trail if omitted)")
@@ -96,6 +96,8 @@ def audit_export(
     connections: Path | None = ConnectionsOption,
 ) -> None:
     """Every audit entry of a connection in a date range, for auditors."""
+    from connector_assets.operations.export import export_audit
+
     with _operator_errors():
         if fmt not in ("csv", "parquet"):
             raise OperationError(f"--format {fmt!r} is not supported; use csv or parquet")
@@ -125,6 +127,8 @@ def status(
     connections: Path | None = ConnectionsOption,
 ) -> None:
     """Per connection: master data age, last posting, held count, token expiry (no secrets), inbox backlog."""
+    from connector_assets.operations.status import connection_status, format_status
+
     with _operator_errors():
         ctx = OperatorContext.from_env(connections)
         ids = [connection] if connection else list(ctx.connections.by_id)
@@ -164,6 +168,8 @@ def replay_payroll_command(
     connections: Path | None = ConnectionsOption,
 ) -> None:
     """Rebuild the journal against fresh master data; if it would post, re-materialize its partition."""
+    from connector_assets.operations.runs import replay_payroll
+
     with _operator_errors():
         ctx = OperatorContext.from_env(connections)
         conn_id = ctx.connection_of("payroll", payroll_uuid, connection)
@@ -180,6 +186,7 @@ def preview_payroll_command(
 ) -> None:
     """The journal that would post now, with balance, tie-out and hold reasons; nothing is posted."""
     from connector_assets.operations.prepare import rebuild_journal
+    from connector_assets.operations.preview import format_preview, preview_csv
 
     with _operator_errors():
         ctx = OperatorContext.from_env(connections)
@@ -196,6 +203,8 @@ def approve_payroll_command(
     connections: Path | None = ConnectionsOption,
 ) -> None:
     """Record the approval of the journal as it stands now, then launch its posting run."""
+    from connector_assets.operations.runs import approve_payroll
+
     with _operator_errors():
         ctx = OperatorContext.from_env(connections)
         conn_id = ctx.connection_of("payroll", payroll_uuid, connection)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from connector_assets.cloudsuite.erp import Erp, erp_for
-from connector_assets.gusto.client import GustoClient
 from connector_assets.operations.errors import AmbiguousConnection, UnknownRecord
 from connector_assets.settings import Connection, ConnectionsFile, load_connections
 from connector_assets.store import create_store_engine, upgrade
@@ -18,6 +17,10 @@ from connector_assets.store.engine import default_database_url
 from connector_assets.store.ratelimit import RollingWindowLimiter
 from connector_assets.store.repositories import Repositories
 from connector_assets.store.vault import TokenVault
+
+if TYPE_CHECKING:  # the vendor clients load only for the commands that call a vendor
+    from connector_assets.cloudsuite.erp import Erp
+    from connector_assets.gusto.client import GustoClient
 
 
 @dataclass
@@ -48,9 +51,13 @@ class OperatorContext(Repositories):
         return TokenVault(self.engine, SecretCipher.from_env())
 
     def gusto(self, connection: Connection) -> GustoClient:
+        from connector_assets.gusto.client import GustoClient
+
         return GustoClient(connection.gusto, connection.id, self.vault(), RollingWindowLimiter(self.engine))
 
     def erp(self, connection: Connection) -> Erp:
+        from connector_assets.cloudsuite.erp import erp_for
+
         return erp_for(connection, self.vault())
 
     def connection_of(self, entity_type: str, entity_id: str, explicit: str | None = None) -> str:

@@ -35,7 +35,8 @@ def release_step(connection_id: str, payroll_uuid: str, reasons: list[Any]) -> s
         return f"connector approve payroll {payroll_uuid} --by NAME"
     return (
         f"fix the cause, then `connector replay payroll {payroll_uuid} --connection {connection_id}` "
-        f"(or in the UI: Assets → ledger/journal_lines → partition {connection_id}:{payroll_uuid} → Materialize)"
+        f"(or in the UI: Assets → ledger/journal_lines → the {connection_id} partition ending in {payroll_uuid} → "
+        "Materialize; the posting follows once the checks pass)"
     )
 
 

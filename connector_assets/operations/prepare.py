@@ -5,12 +5,14 @@ from __future__ import annotations
 from connector_assets.defs.ledger.prepare import PreparedJournal, period_from_state, prepare_journal
 from connector_assets.defs.master_data import refresh_accounts, refresh_cost_centers
 from connector_assets.operations.context import OperatorContext
+from connector_assets.operations.sandbox import require_sandbox_running
 
 
 def rebuild_journal(ctx: OperatorContext, connection_id: str, payroll_uuid: str) -> PreparedJournal:
     """Re-read the payroll from Gusto and the chart of accounts and cost centers from CloudSuite, then build
     and validate the journal exactly as `ledger/journal_lines` does; nothing is posted."""
     connection = ctx.connection(connection_id)
+    require_sandbox_running(connection)
     reversal_of = ctx.state.get(connection_id, f"reversal_of:{payroll_uuid}")
     erp = ctx.erp(connection)
     try:

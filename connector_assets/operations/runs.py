@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from connector_assets.cloudsuite.posting import APPROVAL, approval_key
@@ -47,13 +48,19 @@ def _launch(
     instance: dg.DagsterInstance | None,
     observed: dict[str, Any] | None = None,
 ) -> RunReport:
-    import dagster as dg  # Dagster only when a run is launched
-
+    # Dagster only when a run is launched.
     from connector_assets.defs.operations import local_instance, run_job
+    from connector_assets.defs.partitions import resolve_payroll_key
 
-    key = f"{connection_id}:{payroll_uuid}"
+    def check_date() -> date | None:
+        with ctx.gusto(ctx.connection(connection_id)) as gusto:
+            return gusto.get_payroll(payroll_uuid).check_date
+
     instance = instance or local_instance()
+    key = resolve_payroll_key(instance, connection_id, payroll_uuid, check_date)
     if observed:  # the operator's decision shows in the postings asset's event list, before the run it starts
+        import dagster as dg
+
         instance.report_runless_asset_event(
             dg.AssetObservation(dg.AssetKey(["cloudsuite", "journal_postings"]), partition=key, metadata=observed)
         )

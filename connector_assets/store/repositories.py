@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import Engine
 
@@ -10,8 +10,10 @@ from connector_assets.store.assignments import Assignments
 from connector_assets.store.audit import AuditLog
 from connector_assets.store.inbox import Inbox
 from connector_assets.store.postings import Postings
-from connector_assets.store.snapshots import Snapshots
 from connector_assets.store.state import SyncState
+
+if TYPE_CHECKING:
+    from connector_assets.store.snapshots import Snapshots  # polars: loaded only by commands that use it
 
 
 class _HasEngine(Protocol):
@@ -40,6 +42,8 @@ class Repositories:
 
     @property
     def snapshots(self: _HasEngine) -> Snapshots:
+        from connector_assets.store.snapshots import Snapshots
+
         return Snapshots(self.engine)
 
     @property

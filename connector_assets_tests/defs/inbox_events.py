@@ -25,11 +25,14 @@ def add_event(
     connection: str = "acme",
     source: str = "webhook",
     event_uuid: str | None = None,
+    check_date: str | None = None,
 ) -> int | None:
     """Put one Gusto event in the inbox (as the receiver or the poll would) and return its inbox id."""
     entity_type = {"payroll": "Payroll", "employee": "Employee"}.get(event_type.split(".")[0], "Other")
     event_uuid = event_uuid or str(uuid.uuid4())
     body = {"uuid": event_uuid, "event_type": event_type, "entity_type": entity_type, "entity_uuid": entity_uuid}
+    if check_date:  # the fallback poll puts the payroll's check date in the body
+        body["check_date"] = check_date
     return store.inbox.add(
         connection_id=connection,
         event_uuid=event_uuid,

@@ -50,7 +50,7 @@ def test_sensor_materializes_the_partition_once_the_document_exists(
     store = StoreResource(database_url=url, encryption_key=key)
     connections = ConnectionsResource(path=str(tmp_path / "connections.yaml"))
     with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(PAYROLLS, [payroll_key(CONNECTION, PAYROLL)])
+        instance.add_dynamic_partitions(PAYROLLS, [payroll_key(CONNECTION, PAYROLL, None)])
         resources = {"store": store, "connections": connections,
                      "cloudsuite": CloudSuiteResource(store=store, connections=connections)}  # fmt: skip
         with dg.build_sensor_context(instance=instance, resources=resources) as context:
@@ -58,7 +58,7 @@ def test_sensor_materializes_the_partition_once_the_document_exists(
     assert isinstance(result, dg.SensorResult)
     (event,) = result.asset_events or []
     assert isinstance(event, dg.AssetMaterialization) and event.asset_key == POSTINGS_KEY
-    assert event.partition == payroll_key(CONNECTION, PAYROLL)
+    assert event.partition == payroll_key(CONNECTION, PAYROLL, None)
     row = Postings(engine).get(submitted.reference)
     assert row is not None and row.state == POSTED and row.document_id
     assert event.metadata["document_id"].value == row.document_id  # type: ignore[attr-defined]

@@ -9,7 +9,8 @@ import dagster as dg
 import pytest
 from sqlalchemy import Engine
 
-from connector_assets.defs.resources import StoreResource
+from connector_assets.defs.partitions import payroll_key
+from connector_assets.defs.resources import ConnectionsResource, GustoResource, StoreResource
 from connector_assets.defs.sensors import (
     MAX_RUN_KEY,
     RUN_KEY_TAG,
@@ -27,8 +28,12 @@ EMPLOYEE = "9c1e7a40-6c5b-4f2a-8d3e-1b2c3d4e5f60"
 
 
 def tick(store: StoreResource, instance: dg.DagsterInstance, cursor: str | None = None) -> dg.SensorResult:
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"store": store})
-    result = gusto_inbox_sensor(context)
+    # No connections file: Gusto cannot be asked for check dates, so webhook-only payrolls get dateless keys.
+    gusto = GustoResource(store=store, connections=ConnectionsResource(path="/nonexistent/connections.yaml"))
+    with dg.build_sensor_context(
+        instance=instance, cursor=cursor, resources={"store": store, "gusto": gusto}
+    ) as context:
+        result = gusto_inbox_sensor(context)
     assert isinstance(result, dg.SensorResult)
     return result
 
@@ -199,3 +204,31 @@ def test_long_keys_fit_the_inbox_on_both_backends(store_engine: Engine, instance
     runs = requests(tick(store, instance))
     assert len(runs) == 2 and all(len(r.run_key or "") <= MAX_RUN_KEY for r in runs)
     assert {run_id for _, run_id in states(store).values()} == {r.run_key for r in runs}
+
+
+def test_payroll_keys_carry_the_check_date_and_never_change(
+    store: StoreResource, instance: dg.DagsterInstance
+) -> None:
+    """A polled payroll's key sorts by its check date; a payroll that already has a key keeps it."""
+    add_event(store, "payroll.processed", PAYROLL_A, source="poll", check_date="2026-02-27")
+    add_event(store, "payroll.processed", PAYROLL_B, source="poll", check_date="2026-01-30")
+    first = tick(store, instance)
+    keys = sorted(str(r.partition_key) for r in requests(first))
+    assert keys == [payroll_key("acme", PAYROLL_B, "2026-01-30"), payroll_key("acme", PAYROLL_A, "2026-02-27")]
+    assert keys == ["acme:2026-01-30:" + PAYROLL_B, "acme:2026-02-27:" + PAYROLL_A]
+    instance.add_dynamic_partitions("payrolls", keys)
+    add_event(store, "payroll.paid", PAYROLL_A)  # a webhook: no check date, the existing key is reused
+    (again,) = requests(tick(store, instance, first.cursor))
+    assert again.partition_key == payroll_key("acme", PAYROLL_A, "2026-02-27")
+
+
+def test_payroll_key_parsing_accepts_both_forms() -> None:
+    """Keys of the older `connection:uuid` form still name their payroll; malformed keys are refused."""
+    from connector_assets.defs.partitions import parse_payroll_key, split_payroll_key
+
+    assert split_payroll_key(f"acme:2026-02-27:{PAYROLL_A}") == ("acme", PAYROLL_A)
+    assert split_payroll_key(f"acme:{PAYROLL_A}") == ("acme", PAYROLL_A)
+    assert parse_payroll_key(f"acme:2026-02-27:{PAYROLL_A}").check_date == "2026-02-27"
+    for bad in ("acme", f"acme:not-a-date:{PAYROLL_A}", f":{PAYROLL_A}", "a:b:c:d"):
+        with pytest.raises(ValueError):
+            split_payroll_key(bad)

@@ -18,6 +18,7 @@ import yaml
 from sqlalchemy import Engine
 
 from connector_assets.defs import operations as ops
+from connector_assets.defs.partitions import resolve_payroll_key
 from connector_assets.demo.environment import SandboxEnvironment, Tenant
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.audit import AuditLog
@@ -93,6 +94,14 @@ class Deployment:
         )  # fmt: skip
         self.activate()
         return tenant
+
+    def key(self, connection_id: str, payroll_uuid: str) -> str:
+        """The payroll's partition key: the one the instance has, else one built with its sandbox check date."""
+        payrolls = self.env.tenants[connection_id].world.payrolls
+        return resolve_payroll_key(
+            self.instance, connection_id, payroll_uuid,
+            lambda: next((p.check_date for p in payrolls if p.uuid == payroll_uuid), None),
+        )  # fmt: skip
 
     def run(self, job_name: str, partition_key: str, tags: dict[str, str] | None = None) -> ops.RunOutcome:
         """One run of a job's partition, in process."""

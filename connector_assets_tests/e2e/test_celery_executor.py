@@ -23,6 +23,7 @@ from typing import Any
 import dagster as dg
 import pytest
 
+from connector_assets.defs.partitions import payroll_key
 from connector_assets.demo.environment import SandboxEnvironment, Tenant
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.crypto import SecretCipher
@@ -200,7 +201,7 @@ def test_celery_run_posts_what_the_in_process_run_posts(tmp_path: Path) -> None:
         pytest.skip(f"RabbitMQ is not reachable on {BROKER_HOST}:{BROKER_PORT}")
     with side(tmp_path / "deployment") as target, celery_workers(target, 2, tmp_path) as workers:
         payroll = target.tenant.world.payrolls[0]
-        outcome = target.run(f"{CONNECTION}:{payroll.uuid}")
+        outcome = target.run(payroll_key(CONNECTION, payroll.uuid, payroll.check_date))
         celery_run, local_run = outcome["celery"], outcome["in_process"]
         assert celery_run["success"], (tmp_path / "worker0.log").read_text(errors="replace")[-3000:]
         pids = _step_pids(target.home, celery_run["run_id"])

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import dagster as dg
 import pytest
 
-from connector_assets.defs.partitions import payroll_key
 from connector_assets.ledger.validation import COST_CENTERS_EXIST
 from connector_assets.store.postings import HELD, POSTED, REVERSED
 from connector_assets_tests.e2e.deployment import Deployment
@@ -64,7 +63,7 @@ def test_held_payroll_posts_once_after_the_mapping_fix(deployment: Deployment, c
     payroll = tenant.gusto.run_payroll(
         off_cycle=True, reason="Bonus", bonuses={hire.uuid: "2500.00"}, employee_uuids=[hire.uuid]
     )
-    key = payroll_key(connection, payroll.uuid)
+    key = deployment.key(connection, payroll.uuid)
     (run,) = [o for o in deployment.sync(connection) if o.partition_key == key]
     assert not run.success
     assert COST_CENTERS_EXIST in _failed_checks(deployment, run.run_id)
@@ -100,7 +99,7 @@ def test_changed_mapping_after_posting_reverses_and_reposts(
     assert first is not None
 
     deployment.env.write_mapping(connection, {department.title: OPEN_CC})
-    deployment.run_ok("payroll_job", payroll_key(connection, uuid), {"connector/replay": "true"})
+    deployment.run_ok("payroll_job", deployment.key(connection, uuid), {"connector/replay": "true"})
 
     rows = {p.external_reference: p for p in deployment.postings.for_payroll(connection, uuid)}
     assert rows[original.external_reference].state == REVERSED
@@ -112,7 +111,7 @@ def test_changed_mapping_after_posting_reverses_and_reposts(
     assert reversing is not None and replacement is not None
     assert Counter(reversing) == Counter((a, cc, -c) for a, cc, c in first)
     assert document(tenant, original.external_reference) == first, "the original must never be edited"
-    prepared = asset_value(["ledger", "journal_lines"], payroll_key(connection, uuid), deployment.instance)
+    prepared = asset_value(["ledger", "journal_lines"], deployment.key(connection, uuid), deployment.instance)
     assert Counter(replacement) == Counter(journal_rows(prepared.journal.lines))
     assert net(first + reversing + replacement) == net(journal_rows(prepared.journal.lines))
     assert any(cc == OPEN_CC for _, cc, _ in replacement)
@@ -128,9 +127,9 @@ def test_gusto_reversal_nets_the_payroll_to_zero(
     reversal = tenant.gusto.reverse_payroll(uuid)
     outcomes = deployment.sync(connection)
     payroll_runs = [o for o in outcomes if o.job_name == "payroll_job"]
-    assert {o.partition_key for o in payroll_runs} >= {payroll_key(connection, reversal.uuid)}
+    assert {o.partition_key for o in payroll_runs} >= {deployment.key(connection, reversal.uuid)}
     assert all(o.success for o in payroll_runs), [(o.partition_key, o.error) for o in payroll_runs]
-    deployment.run_ok("payroll_job", payroll_key(connection, uuid), {"connector/replay": "true"})
+    deployment.run_ok("payroll_job", deployment.key(connection, uuid), {"connector/replay": "true"})
 
     (posted_reversal,) = deployment.postings.for_payroll(connection, reversal.uuid)
     assert posted_reversal.state == POSTED

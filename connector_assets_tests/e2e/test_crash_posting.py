@@ -20,6 +20,7 @@ import pytest
 
 from connector_assets.cloudsuite.m3_gl import batch_key, document_id
 from connector_assets.cloudsuite.syteline import journal_reference
+from connector_assets.defs.partitions import payroll_key
 from connector_assets.store.postings import POSTED, REVERSED, Posting, Postings
 from connector_assets_tests.e2e.chaos_env import Deployment, add_tenants, deployment, sync_connections
 from connector_assets_tests.e2e.crash_points import (
@@ -58,7 +59,7 @@ def new_payroll(dep: Deployment, connection_id: str, n: int) -> str:
     gusto = dep.env.tenants[connection_id].gusto
     people = [e.uuid for e in gusto.world.employees if not e.terminations][:2]
     payroll = gusto.run_payroll(off_cycle=True, reason="Bonus", bonuses={p: f"{100 + n}.00" for p in people})
-    return f"{connection_id}:{payroll.uuid}"
+    return payroll_key(connection_id, payroll.uuid, payroll.check_date)
 
 
 def crash_then_restart(

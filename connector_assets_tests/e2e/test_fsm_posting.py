@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import dagster as dg
 import pytest
 
-from connector_assets.defs.partitions import payroll_key
 from connector_assets.ledger.validation import COST_CENTERS_EXIST
 from connector_assets.store.postings import HELD, POSTED, REVERSED
 from connector_assets_tests.e2e.deployment import Deployment
@@ -66,12 +65,12 @@ def test_history_is_posted_once_line_for_line(deployment: Deployment, scenario: 
         rows = [p for p in deployment.postings.for_payroll(scenario.connection_id, uuid) if p.kind == "journal"]
         assert [p.state for p in rows] == [POSTED], f"payroll {uuid}: {[(p.state, p.reasons) for p in rows]}"
         posted = document(tenant, rows[0].external_reference)
-        key = payroll_key(scenario.connection_id, uuid)
+        key = deployment.key(scenario.connection_id, uuid)
         prepared = asset_value(["ledger", "journal_lines"], key, deployment.instance)
         assert posted is not None and Counter(posted) == Counter(journal_rows(prepared.journal.lines))
         assert rows[0].document_id and rows[0].document_id.startswith("1000/")
     before = documents(tenant)
-    deployment.run_ok("payroll_job", payroll_key(scenario.connection_id, scenario.history[-1]),
+    deployment.run_ok("payroll_job", deployment.key(scenario.connection_id, scenario.history[-1]),
                       {"connector/replay": "true"})  # fmt: skip
     assert documents(tenant) == before
     assert len(before) == len(scenario.history), "FSM holds a journal no processed payroll explains"
@@ -97,7 +96,7 @@ def test_inactive_accounting_unit_holds_then_posts_once_after_the_fix(
     tenant.ion.block_cost_center("CC400")
     try:
         uuid = _bonus_payroll(deployment, connection, "Field Ops", "CC400")
-        key = payroll_key(connection, uuid)
+        key = deployment.key(connection, uuid)
         (run,) = [o for o in deployment.sync(connection) if o.partition_key == key]
         assert not run.success
         (held,) = deployment.postings.for_payroll(connection, uuid)
@@ -125,7 +124,7 @@ def test_a_period_fsm_refuses_holds_with_its_reason_then_posts_once(
     check_date = tenant.world.payroll(uuid).check_date  # type: ignore[union-attr]
     tenant.ion.close_period(check_date.year, check_date.month)
     try:
-        key = payroll_key(connection, uuid)
+        key = deployment.key(connection, uuid)
         (run,) = [o for o in deployment.sync(connection) if o.partition_key == key]
         assert not run.success
         (held,) = deployment.postings.for_payroll(connection, uuid)
@@ -156,7 +155,7 @@ def test_changed_mapping_after_posting_reverses_and_reposts(
     assert first is not None
 
     deployment.env.write_mapping(connection, {department.title: OPEN_CC})
-    deployment.run_ok("payroll_job", payroll_key(connection, uuid), {"connector/replay": "true"})
+    deployment.run_ok("payroll_job", deployment.key(connection, uuid), {"connector/replay": "true"})
 
     rows = {p.external_reference: p for p in deployment.postings.for_payroll(connection, uuid)}
     assert rows[original.external_reference].state == REVERSED
@@ -167,7 +166,7 @@ def test_changed_mapping_after_posting_reverses_and_reposts(
     assert reversal.state == POSTED and reversing is not None and replacement is not None
     assert Counter(reversing) == Counter((a, cc, -c) for a, cc, c in first)
     assert document(tenant, original.external_reference) == first, "the original must never be edited"
-    prepared = asset_value(["ledger", "journal_lines"], payroll_key(connection, uuid), deployment.instance)
+    prepared = asset_value(["ledger", "journal_lines"], deployment.key(connection, uuid), deployment.instance)
     assert net(first + reversing + replacement) == net(journal_rows(prepared.journal.lines))
 
 
@@ -181,7 +180,7 @@ def test_gusto_reversal_nets_the_payroll_to_zero(
     reversal = tenant.gusto.reverse_payroll(uuid)
     outcomes = [o for o in deployment.sync(connection) if o.job_name == "payroll_job"]
     assert all(o.success for o in outcomes), [(o.partition_key, o.error) for o in outcomes]
-    deployment.run_ok("payroll_job", payroll_key(connection, uuid), {"connector/replay": "true"})
+    deployment.run_ok("payroll_job", deployment.key(connection, uuid), {"connector/replay": "true"})
     (posted_reversal,) = deployment.postings.for_payroll(connection, reversal.uuid)
     assert posted_reversal.state == POSTED
     lines = (document(tenant, original.external_reference) or []) + (

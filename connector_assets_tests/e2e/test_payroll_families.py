@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import pytest
 
-from connector_assets.defs.partitions import payroll_key
 from connector_assets.sandbox.generator_models import Payroll
 from connector_assets.store.postings import POSTED, REVERSED
 from connector_assets_tests.e2e.deployment import Deployment
@@ -32,18 +31,18 @@ def _pair(deployment: Deployment, connection_id: str) -> tuple[Payroll, Payroll]
 
 
 def _reversal_first(deployment: Deployment, connection_id: str, original: str, reversal: str) -> None:
-    deployment.run_ok("payroll_job", payroll_key(connection_id, reversal))
-    deployment.run_ok("payroll_job", payroll_key(connection_id, original))
+    deployment.run_ok("payroll_job", deployment.key(connection_id, reversal))
+    deployment.run_ok("payroll_job", deployment.key(connection_id, original))
 
 
 def _original_first(deployment: Deployment, connection_id: str, original: str, reversal: str) -> None:
-    deployment.run_ok("payroll_job", payroll_key(connection_id, original))
-    deployment.run_ok("payroll_job", payroll_key(connection_id, reversal))
+    deployment.run_ok("payroll_job", deployment.key(connection_id, original))
+    deployment.run_ok("payroll_job", deployment.key(connection_id, reversal))
 
 
 def _one_poll(deployment: Deployment, connection_id: str, original: str, reversal: str) -> None:
     outcomes = [o for o in deployment.sync(connection_id) if o.job_name == "payroll_job"]
-    assert {payroll_key(connection_id, original), payroll_key(connection_id, reversal)} <= {
+    assert {deployment.key(connection_id, original), deployment.key(connection_id, reversal)} <= {
         o.partition_key for o in outcomes
     }
     assert all(o.success for o in outcomes), [(o.partition_key, o.error) for o in outcomes]
@@ -68,6 +67,6 @@ def test_family_nets_to_zero_in_any_order_of_arrival(
     assert posted and not net(posted + offset), f"family of {original.uuid} leaves {net(posted + offset)}"
 
     for uuid in (original.uuid, reversal.uuid):  # a replay of either posts nothing new
-        deployment.run_ok("payroll_job", payroll_key(family, uuid), {"connector/replay": "true"})
+        deployment.run_ok("payroll_job", deployment.key(family, uuid), {"connector/replay": "true"})
     assert len(deployment.postings.for_payroll(family, original.uuid)) == 1
     assert [p.state for p in deployment.postings.for_payroll(family, reversal.uuid)] == [POSTED]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from connector_assets.defs.partitions import payroll_key
 from connector_assets.demo.environment import CREDITS, EARNING_ACCOUNTS
 from connector_assets.ledger.money import to_cents
 from connector_assets.store.postings import POSTED, REVERSED
@@ -47,7 +46,7 @@ def test_every_processed_payroll_is_posted_once_with_the_ledger_lines(
         posted = document(tenant, rows[0].external_reference)
         assert posted is not None, f"payroll {uuid}: no document {rows[0].external_reference} in CloudSuite"
         prepared = asset_value(
-            ["ledger", "journal_lines"], payroll_key(posted_connection, uuid), deployment.instance
+            ["ledger", "journal_lines"], deployment.key(posted_connection, uuid), deployment.instance
         )
         assert prepared.journal is not None and not prepared.held
         assert Counter(posted) == Counter(journal_rows(prepared.journal.lines)), f"payroll {uuid}"
@@ -61,7 +60,7 @@ def test_posted_documents_tie_out_to_gusto_totals(deployment: Deployment, posted
     the bank figure it clears (net pay debit, checks, tax, reimbursement and child support debits)."""
     tenant = deployment.env.tenants[posted_connection]
     for uuid in _processed(deployment, posted_connection):
-        key = payroll_key(posted_connection, uuid)
+        key = deployment.key(posted_connection, uuid)
         totals = asset_value(["gusto", "payrolls"], key, deployment.instance)["totals"]
         (row,) = [
             p
@@ -82,7 +81,9 @@ def test_rerunning_a_posted_partition_posts_nothing_new(deployment: Deployment, 
     tenant = deployment.env.tenants[posted_connection]
     uuid = _processed(deployment, posted_connection)[-1]
     before = documents(tenant)
-    outcome = deployment.run_ok("payroll_job", payroll_key(posted_connection, uuid), {"connector/replay": "true"})
+    outcome = deployment.run_ok(
+        "payroll_job", deployment.key(posted_connection, uuid), {"connector/replay": "true"}
+    )
     assert documents(tenant) == before
     actions = [e.action for e in deployment.audit.history("payroll", uuid) if e.run_id == outcome.run_id]
     assert "unchanged" in actions and "posted" not in actions, actions

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from connector_assets.cloudsuite.m3_gl import batch_key
 from connector_assets.defs import operations as ops
+from connector_assets.defs.partitions import payroll_key
 from connector_assets.demo.dev import start_receiver, subscribe_sandbox, webhook_url
 from connector_assets.demo.environment import SandboxEnvironment, Tenant
 from connector_assets.gusto.signature import SIGNATURE_HEADER, sign
@@ -128,7 +129,7 @@ def test_webhook_event_posts_the_payroll(make_realtime: Callable[..., Realtime])
     (event,) = Inbox(rt.engine).after(0, limit=10)
     assert (event.event_type, event.entity_uuid, event.source) == ("payroll.processed", payroll.uuid, "webhook")
     (run,) = rt.tick()
-    assert run.partition_key == f"{rt.connection_id}:{payroll.uuid}"
+    assert run.partition_key == payroll_key(rt.connection_id, payroll.uuid, payroll.check_date)
     assert len(rt.posted_vouchers(payroll.uuid)) == 1
     (marked,) = Inbox(rt.engine).after(0, limit=10)
     recorded = rt.instance.get_run_by_id(run.run_id)
@@ -152,7 +153,7 @@ def test_duplicate_and_out_of_order_deliveries(make_realtime: Callable[..., Real
     stored = Inbox(rt.engine).after(0, limit=10)
     assert [e.entity_uuid for e in stored] == [second.uuid, first.uuid]
     assert sorted(str(r.partition_key) for r in rt.tick()) == sorted(
-        f"{rt.connection_id}:{p.uuid}" for p in (first, second)
+        payroll_key(rt.connection_id, p.uuid, p.check_date) for p in (first, second)
     )
     assert [len(rt.posted_vouchers(p.uuid)) for p in (first, second)] == [1, 1]
 

@@ -41,7 +41,9 @@ def test_dev_setup_subscribes_the_receiver_and_writes_the_workspace(
     assert workspace == {"load_from": [{"python_module": {"module_name": "connector_assets.definitions"}}]}
     lines = dict(line.split("=", 1) for line in dev_deployment.env_file.read_text().splitlines())
     assert lines["CONNECTOR_DATABASE_URL"] == dev_deployment.env.database_url
-    assert lines["DAGSTER_HOME"] == str(tmp_path / "home")
+    assert lines["DAGSTER_HOME"] == str(dev_deployment.dagster_home)
+    assert dev_deployment.dagster_home.is_relative_to(tmp_path / "home" / "dev")  # never the demo's instance
+    assert (dev_deployment.dagster_home / "dagster.yaml").exists()
     assert stat.S_IMODE(dev_deployment.env_file.stat().st_mode) == 0o600
     assert httpx.get(f"{dev_deployment.receiver.url}/healthz").status_code == 200
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from connector_assets.defs.partitions import payroll_key
 from connector_assets.store.postings import POSTED
 from connector_assets_tests.e2e.deployment import Deployment
 from connector_assets_tests.e2e.ledger_view import asset_value, document, documents
@@ -48,7 +47,7 @@ def test_transfer_before_period_end_posts_to_the_new_department_and_replays_the_
 
     payroll = tenant.gusto.run_payroll()
     assert payroll.uuid == pending.uuid
-    key = payroll_key(transfers, payroll.uuid)
+    key = deployment.key(transfers, payroll.uuid)
     deployment.run_ok("payroll_job", key)
     (row,) = deployment.postings.for_payroll(transfers, payroll.uuid)
     assert row.state == POSTED

@@ -13,7 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from connector_assets.demo.environment import SandboxEnvironment, Tenant, mapping_document
-from connector_assets.mapping.cli import app
+from connector_assets.operations.mapping_cli import app
 from connector_assets.store.crypto import SecretCipher
 
 CONNECTION = "maps"

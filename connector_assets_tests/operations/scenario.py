@@ -6,6 +6,7 @@ or the environment changes (and once more when the deployment closes, for the te
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import os
 import sys
@@ -18,6 +19,7 @@ from typer.testing import CliRunner, Result
 
 from connector_assets.cli import app
 from connector_assets.defs import operations as ops
+from connector_assets.defs.partitions import payroll_key, resolve_payroll_key
 from connector_assets.demo.environment import SandboxEnvironment, Tenant
 from connector_assets.operations.context import OperatorContext
 from connector_assets.store.crypto import SecretCipher
@@ -72,7 +74,19 @@ class Deployment:
 
     def run_payroll(self, connection_id: str, payroll_uuid: str) -> ops.RunOutcome:
         with self.instance() as instance:
-            return ops.run_job(instance, "payroll_job", f"{connection_id}:{payroll_uuid}")
+            key = resolve_payroll_key(
+                instance, connection_id, payroll_uuid, lambda: self.check_date(connection_id, payroll_uuid)
+            )
+            return ops.run_job(instance, "payroll_job", key)
+
+    def key(self, connection_id: str, payroll_uuid: str) -> str:
+        """The payroll's partition key."""
+        return payroll_key(connection_id, payroll_uuid, self.check_date(connection_id, payroll_uuid))
+
+    def check_date(self, connection_id: str, payroll_uuid: str) -> dt.date | None:
+        """The payroll's check date as the sandbox holds it."""
+        world = self.env.tenants[connection_id].world
+        return next(p.check_date for p in world.payrolls if p.uuid == payroll_uuid)
 
     def held_payroll(self, connection_id: str) -> str:
         """A bonus for a hire into a department mapped to a cost center CloudSuite lacks, run once (held)."""

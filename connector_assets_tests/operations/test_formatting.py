@@ -48,7 +48,8 @@ def test_release_step_depends_on_the_hold() -> None:
     approval = [{"check": "approval", "reason": "awaiting approval"}]
     assert release_step("acme", "p-1", approval) == "connector approve payroll p-1 --by NAME"
     other = release_step("acme", "p-1", [{"check": "cost_centers_exist", "reason": "missing"}])
-    assert "connector replay payroll p-1 --connection acme" in other and "acme:p-1" in other
+    assert "connector replay payroll p-1 --connection acme" in other
+    assert "acme partition ending in p-1" in other and "the posting follows" in other
 
 
 def test_status_shows_submitted_postings_and_undecryptable_tokens() -> None:

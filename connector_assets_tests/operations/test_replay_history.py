@@ -43,13 +43,13 @@ def test_held_fixed_replayed_reversed_history(deployment: Deployment, connection
     with pytest.raises(ReplayRefused) as refused:
         replay_payroll(ctx, connection_id, payroll)
     assert any(MISSING_COST_CENTER in r for r in refused.value.reasons)
-    assert not _replay_runs(deployment, f"{connection_id}:{payroll}")
+    assert not _replay_runs(deployment, deployment.key(connection_id, payroll))
 
     deployment.env.write_mapping(connection_id, {HELD_DEPARTMENT: "CC100"})
     replayed = deployment.cli("replay", "payroll", payroll)
     assert replayed.exit_code == 0, replayed.output
     assert "succeeded" in replayed.stdout and "posted" in replayed.stdout
-    assert len(_replay_runs(deployment, f"{connection_id}:{payroll}")) == 1
+    assert len(_replay_runs(deployment, deployment.key(connection_id, payroll))) == 1
     postings = ctx.postings.for_payroll(connection_id, payroll)
     assert [(p.kind, p.state) for p in postings] == [("journal", POSTED)]
     assert len(deployment.env.tenants[connection_id].ion.vouchers()) == 1
@@ -87,5 +87,5 @@ def test_replay_refused_exits_with_reasons(deployment: Deployment, connection_id
     result = deployment.cli("replay", "payroll", payroll, "--connection", connection_id)
     assert result.exit_code == 1
     assert "would still be held" in result.output and MISSING_COST_CENTER in result.output
-    assert not _replay_runs(deployment, f"{connection_id}:{payroll}")
+    assert not _replay_runs(deployment, deployment.key(connection_id, payroll))
     assert [p.state for p in deployment.ctx.postings.for_payroll(connection_id, payroll)] == [HELD]

@@ -10,7 +10,7 @@ import dagster as dg
 from connector_assets.cloudsuite.posting_outcomes import Posted
 from connector_assets.cloudsuite.posting_service import open_service
 from connector_assets.defs.cloudsuite.posting_assets import POSTINGS_KEY
-from connector_assets.defs.partitions import payroll_key
+from connector_assets.defs.partitions import resolve_payroll_key
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, StoreResource
 from connector_assets.store.postings import SUBMITTED
 
@@ -18,7 +18,10 @@ AssetEvent = dg.AssetMaterialization | dg.AssetObservation
 
 
 def confirmation_events(
-    store: StoreResource, cloudsuite: CloudSuiteResource, connections: ConnectionsResource
+    instance: dg.DagsterInstance,
+    store: StoreResource,
+    cloudsuite: CloudSuiteResource,
+    connections: ConnectionsResource,
 ) -> list[AssetEvent]:
     """Confirm every connection's submitted postings; one asset event per posting that was looked up."""
     events: list[AssetEvent] = []
@@ -31,7 +34,7 @@ def confirmation_events(
         finally:
             erp.close()
         for payroll_uuid, outcome in outcomes:
-            partition = payroll_key(connection.id, payroll_uuid)
+            partition = resolve_payroll_key(instance, connection.id, payroll_uuid, None)  # its run made it
             metadata = {**outcome.metadata(), "erp": erp.flavour}
             if isinstance(outcome, Posted):
                 events.append(dg.AssetMaterialization(POSTINGS_KEY, partition=partition, metadata=metadata))
@@ -52,7 +55,7 @@ def posting_confirmation_sensor(
     cloudsuite: CloudSuiteResource,
     connections: ConnectionsResource,
 ) -> dg.SensorResult:
-    events = confirmation_events(store, cloudsuite, connections)
+    events = confirmation_events(context.instance, store, cloudsuite, connections)
     if events:
         context.log.info(f"{len(events)} submitted posting(s) confirmed or overdue")
     return dg.SensorResult(asset_events=events)

@@ -5,16 +5,50 @@ whether a webhook arrived.
 """
 
 import datetime as dt
+import hashlib
 import json
 
 import dagster as dg
 
+from connector_assets.defs.master_data import ACCOUNTS, COST_CENTERS
 from connector_assets.defs.resources import ConnectionsResource, GustoResource, StoreResource
+from connector_assets.gusto.payroll import Payroll
+from connector_assets.settings import Connection
+from connector_assets.store.postings import HELD, PENDING, Posting
 
 EVENTS_CURSOR = "events_cursor"
 LAST_CHECK_DATE = "last_check_date"
 # Payrolls are processed days before their check date and can be reversed weeks later.
 LOOKBACK = dt.timedelta(days=35)
+
+
+def causes_fingerprint(store: StoreResource, connection: Connection) -> str:
+    """What a hold depends on: the mapping file and the stored chart of accounts and cost centers.
+
+    When any of them changes, a held payroll is polled again (and posts if its cause was fixed).
+    """
+    digest = hashlib.sha256()
+    path = connection.mapping_file
+    digest.update(path.read_bytes() if path.exists() else b"")
+    for kind in (ACCOUNTS, COST_CENTERS):
+        snapshot = store.snapshots.get(connection.id, kind)
+        digest.update((snapshot.content_hash if snapshot else "").encode())
+    return digest.hexdigest()[:12]
+
+
+def poll_event_uuid(payroll: Payroll, history: list[Posting], causes: str) -> str | None:
+    """The inbox event uuid for a polled payroll, or None when there is nothing to do for it.
+
+    A payroll already posted (or reversed) at its current Gusto version is left alone; a new version or a
+    payroll never posted is enqueued once; a held one again whenever what held it may have changed.
+    """
+    version = str(payroll.raw.get("version") or payroll.processed_date)
+    mine = [p for p in history if p.kind == "journal" and p.payroll_version == version]
+    if any(p.state not in (HELD, PENDING) for p in mine):
+        return None
+    if any(p.state == HELD for p in mine):
+        return f"poll:{payroll.uuid}:{version}:{causes}"
+    return f"poll:{payroll.uuid}:{version}"
 
 
 class PollConfig(dg.Config):
@@ -46,13 +80,20 @@ def poll_gusto(
             if config.full_sweep or not last
             else dt.date.fromisoformat(last) - LOOKBACK
         )
+        causes = causes_fingerprint(store, connection)
         with gusto.client(connection_id) as client:
             found = client.list_payrolls(start=start)
             for payroll in found:
-                body = {"uuid": f"poll:{payroll.uuid}:{payroll.raw.get('version') or payroll.processed_date}", "event_type": "payroll.processed",
-                        "entity_type": "Payroll", "entity_uuid": payroll.uuid, "source": "poll"}  # fmt: skip
+                event_uuid = poll_event_uuid(
+                    payroll, store.postings.for_payroll(connection_id, payroll.uuid), causes
+                )
+                if event_uuid is None:
+                    continue
+                body = {"uuid": event_uuid, "event_type": "payroll.processed", "entity_type": "Payroll",
+                        "entity_uuid": payroll.uuid, "source": "poll",
+                        "check_date": payroll.check_date.isoformat() if payroll.check_date else None}  # fmt: skip
                 if store.inbox.add(
-                    connection_id=connection_id, event_uuid=body["uuid"], event_type="payroll.processed",
+                    connection_id=connection_id, event_uuid=event_uuid, event_type="payroll.processed",
                     entity_type="Payroll", entity_uuid=payroll.uuid, body=json.dumps(body), source="poll",
                 ):  # fmt: skip
                     added += 1

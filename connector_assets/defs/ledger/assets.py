@@ -4,12 +4,17 @@ import datetime as dt
 from typing import Any
 
 import dagster as dg
-import polars as pl
 
 from connector_assets import clock
 from connector_assets.defs.audit import record
 from connector_assets.defs.cloudsuite.master_data_assets import cost_centers, gl_accounts
 from connector_assets.defs.ledger.prepare import PreparedJournal, prepare_journal
+from connector_assets.defs.ledger.presentation import (
+    held_line_rows,
+    lines_markdown,
+    payroll_facts,
+    problems_markdown,
+)
 from connector_assets.defs.master_data import current_master_data
 from connector_assets.defs.partitions import connection_partitions, payroll_partitions, split_payroll_key
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, GustoResource, StoreResource
@@ -26,31 +31,6 @@ ALL = dg.AllPartitionMapping()
 def validation_key(payroll_uuid: str) -> str:
     """Where a run leaves its journal's validation for the checks (sync_state key)."""
     return f"validation:{payroll_uuid}"
-
-
-def problems_markdown(rows: list[dict[str, Any]], limit: int = 50) -> str:
-    """A markdown table of problems for the asset-check view."""
-    if not rows:
-        return "none"
-    head = "| check | line | value | reason |\n|---|---|---|---|\n"
-    body = "\n".join(
-        f"| {r.get('check')} | {r.get('line_no') or ''} | {r.get('value') or ''} | {r.get('reason')} |"
-        for r in rows[:limit]
-    )
-    more = f"\n\n… and {len(rows) - limit} more" if len(rows) > limit else ""
-    return head + body + more
-
-
-def lines_markdown(lines: pl.DataFrame, limit: int = 40) -> str:
-    """The first journal lines as a markdown table (amounts as money)."""
-    head = "| # | account | cost center | debit | credit | text |\n|---|---|---|---|---|---|\n"
-    body = "\n".join(
-        f"| {r['line_no']} | {r['account'] or '—'} | {r['cost_center'] or ''} | "
-        f"{format_cents(r['debit_cents']) if r['debit_cents'] else ''} | "
-        f"{format_cents(r['credit_cents']) if r['credit_cents'] else ''} | {r['text']} |"
-        for r in lines.head(limit).iter_rows(named=True)
-    )
-    return head + body
 
 
 @dg.asset(
@@ -148,12 +128,18 @@ def journal_lines(
             )
     finally:
         erp.close()
-    validation: dict[str, Any] = {"run_id": context.run.run_id, "payroll_uuid": payroll_uuid}
+    facts = payroll_facts(payroll, connection.cloudsuite.currency)
+    # The payroll's business name on the run itself, however the run was launched (filterable in the UI).
+    context.instance.add_run_tags(context.run.run_id, {f"connector/{k}": v for k, v in facts.items() if v})
+    validation: dict[str, Any] = {
+        "run_id": context.run.run_id, "payroll_uuid": payroll_uuid, "partition_key": context.partition_key,
+        **facts,
+    }  # fmt: skip
     if prepared.journal is None:
         store.state.put(
             connection_id, validation_key(payroll_uuid), {**validation, "skipped": prepared.skip_reason}
         )
-        context.add_output_metadata({"skipped": prepared.skip_reason or ""})
+        context.add_output_metadata({"state": "skipped", "skipped": prepared.skip_reason or "", **facts})
         return prepared
     journal = prepared.journal
     header, balance = journal.header, journal.proofs.balance
@@ -165,7 +151,8 @@ def journal_lines(
          "master_data_version": prepared.master_data_version},
         context,
     )  # fmt: skip
-    validation.update(reference=header.external_reference, problems=prepared.reasons())
+    held_rows = held_line_rows(prepared.reasons(), journal.lines)
+    validation.update(reference=header.external_reference, problems=held_rows)
     store.state.put(connection_id, validation_key(payroll_uuid), validation)
     if prepared.held:
         reasons = prepared.reasons()
@@ -185,15 +172,18 @@ def journal_lines(
         ))  # fmt: skip
     context.add_output_metadata(
         {
+            "state": "held" if prepared.held else "ready",
+            **facts,
             "reference": header.external_reference,
             "posting_date": header.posting_date.isoformat(),
             "lines": journal.lines.height,
-            "debits": format_cents(balance.debit_cents),
-            "credits": format_cents(balance.credit_cents),
+            "debits": f"{format_cents(balance.debit_cents)} {header.currency}",
+            "credits": f"{format_cents(balance.credit_cents)} {header.currency}",
             "balanced": balance.balanced,
             "mapping_version": header.mapping_version or "",
             "content_hash": header.content_hash,
             "held_reasons": len(prepared.problems),
+            "held_lines": dg.MetadataValue.md(problems_markdown(held_rows)),
             "master_data_refreshed": bool(master and master.refreshed),
             "journal": dg.MetadataValue.md(lines_markdown(journal.lines)),
         }
