@@ -9,6 +9,7 @@ the earlier attempt first (found: recorded posted with its own content, then rev
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -46,6 +47,7 @@ from connector_assets.store.postings import HELD, PENDING, POSTED, REVERSED, SUB
 from connector_assets.store.state import SyncState
 
 DEFAULT_CONFIRM_WITHIN_S = 3600
+DEFAULT_CONFIRM_WAIT_S = 5.0  # how long the submitting run itself looks for the document
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,12 @@ class PostingService:
         run_id: str | None = None,
         asset_key: str | None = None,
         confirm_within_s: int = DEFAULT_CONFIRM_WITHIN_S,
+        confirm_wait_s: float = DEFAULT_CONFIRM_WAIT_S,
     ) -> None:
         self.erp, self.postings, self.audit, self.locks, self.approvals = erp, postings, audit, locks, approvals
         self.connection_id = connection_id
         self.run_id, self.asset_key = run_id, asset_key
-        self.confirm_within_s = confirm_within_s
+        self.confirm_within_s, self.confirm_wait_s = confirm_within_s, confirm_wait_s
 
     # --- entry points ---
     def post(self, request: PostingRequest) -> Outcome:
@@ -231,9 +234,21 @@ class PostingService:
             self.postings.mark_submitted(row.external_reference, result.erp_key, at=clock.now())
             self._audit(row.payroll_uuid, "submitted", {"reference": row.external_reference,
                         "erp_key": result.erp_key, "debits_cents": frozen.debit_cents})  # fmt: skip
-            return Submitted(row.external_reference, result.erp_key, frozen.posting_date, frozen.debit_cents,
-                             frozen.currency)  # fmt: skip
+            return self._await_document(row.external_reference)
         return self._record_found(row, frozen, result, action="posted")
+
+    def _await_document(self, reference: str) -> Posted | Submitted:
+        """M3 creates the voucher in the background and FSM interfaces the run group, usually within seconds:
+        look a few times (up to `confirm_wait_s`) before leaving the posting to the confirmation step."""
+        deadline, delay = time.monotonic() + self.confirm_wait_s, 0.1
+        while True:
+            row = self.postings.get(reference)
+            assert row is not None  # written ahead by this service
+            outcome = self._confirm(row)
+            if isinstance(outcome, Posted) or time.monotonic() + delay > deadline:
+                return outcome
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
     def _confirm(self, row: Posting) -> Posted | Submitted:
         """A submitted posting: record the document once CloudSuite shows it; overdue past `confirm_within_s`."""

@@ -4,7 +4,6 @@ journal whose account can change, and the "ERP accepted, connector never heard" 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Engine
@@ -12,13 +11,14 @@ from sqlalchemy import Engine
 from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.posting import journal_to_json
 from connector_assets.cloudsuite.posting_service import PostingRequest, PostingService
-from connector_assets.cloudsuite.types import Journal, PostedJournal, SubmittedJournal
+from connector_assets.cloudsuite.types import Journal
 from connector_assets.ledger.reference import external_reference
 from connector_assets.store.audit import AuditLog
 from connector_assets.store.locks import PostingLocks
 from connector_assets.store.postings import Postings
 from connector_assets.store.state import SyncState
 from connector_assets_tests.cloudsuite.journals import line
+from connector_assets_tests.fixtures.ion_sandbox import IonSandbox
 
 CONNECTION = "acme-m3"
 PAYROLL = "0b9f7c1e-2d4e-4a6b-9c1d-0123456789ab"
@@ -60,30 +60,6 @@ def crash_after_erp_accepted(engine: Engine, erp: Erp, journal: Journal) -> None
     erp.post_journal(journal)
 
 
-@dataclass
-class LateErp:
-    """A stand-in for an ERP that creates the document after answering (no simulator mode does that yet):
-    the real adapter posts, but `find_journal` hides the document until `appear()` is called."""
-
-    inner: Erp
-    visible: bool = False
-    submits: int = 0
-
-    @property
-    def flavour(self) -> str:
-        return self.inner.flavour
-
-    def appear(self) -> None:
-        self.visible = True
-
-    def find_journal(self, reference: str, *, posting_date: date | None = None) -> PostedJournal | None:
-        return self.inner.find_journal(reference, posting_date=posting_date) if self.visible else None
-
-    def post_journal(self, journal: Journal) -> SubmittedJournal:
-        self.submits += 1
-        posted = self.inner.post_journal(journal)
-        assert isinstance(posted, PostedJournal)
-        return SubmittedJournal(journal.external_reference, posted.erp_key or "", journal.posting_date)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.inner, name)
+def let_m3_create_vouchers(sandbox: IonSandbox) -> None:
+    """Move the simulated tenant past its background voucher creation (`voucher_delay_s`), without sleeping."""
+    sandbox.sim.clock.advance(sandbox.sim.config.voucher_delay_s + 1)

@@ -111,7 +111,7 @@ def test_a_submitted_journal_is_confirmed_once_the_voucher_exists(
 ) -> None:
     """UpdBatch answers CONO only: the posting ends submitted; once M3 lists the voucher, confirmation records it."""
     sandbox = make_ion_sandbox(voucher_delay_s=30)
-    svc, journal = service(sqlite_store, m3(make_erp, sandbox)), bonus_journal()
+    svc, journal = service(sqlite_store, m3(make_erp, sandbox), confirm_wait_s=0), bonus_journal()
     first = svc.post(request_for(journal))
     assert isinstance(first, Submitted)
     ((_, waiting),) = svc.confirm_submitted()

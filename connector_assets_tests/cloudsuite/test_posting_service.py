@@ -21,9 +21,9 @@ from connector_assets_tests.cloudsuite.posting_cases import (
     CONNECTION,
     DAY,
     PAYROLL,
-    LateErp,
     bonus_journal,
     crash_after_erp_accepted,
+    let_m3_create_vouchers,
     request_for,
     service,
 )
@@ -67,6 +67,7 @@ def test_changed_content_after_the_erp_accepted_settles_reverses_and_reposts(
     erp = make_erp(ion_sandbox, "m3")
     old, new = bonus_journal("6020"), bonus_journal("6010")
     crash_after_erp_accepted(store_engine, erp, old)
+    let_m3_create_vouchers(ion_sandbox)
     outcome = service(store_engine, erp).post(request_for(new))
 
     assert isinstance(outcome, Posted) and outcome.reference.endswith("-2")
@@ -78,7 +79,7 @@ def test_changed_content_after_the_erp_accepted_settles_reverses_and_reposts(
     assert m3_lines(ion_sandbox, reversal.external_reference) == [expected(old, -1)]
     assert m3_lines(ion_sandbox, outcome.reference) == [expected(new)]
     actions = [e.action for e in AuditLog(store_engine).history("payroll", PAYROLL)]
-    assert actions == ["settled", "reversed", "posted"]
+    assert actions == ["settled", "submitted", "confirmed", "reversed", "submitted", "confirmed"], actions
 
 
 def test_changed_posting_date_is_looked_up_on_the_written_ahead_date(
@@ -88,6 +89,7 @@ def test_changed_posting_date_is_looked_up_on_the_written_ahead_date(
     erp = make_erp(ion_sandbox, "m3")
     old = bonus_journal()
     crash_after_erp_accepted(store_engine, erp, old)
+    let_m3_create_vouchers(ion_sandbox)
     outcome = service(store_engine, erp).post(request_for(bonus_journal(day=DAY.replace(day=16))))
     assert isinstance(outcome, Posted) and outcome.posting_date == DAY.replace(day=16)
     assert outcome.reversals and outcome.reversals[0].original_reference == old.external_reference
@@ -130,40 +132,39 @@ def test_submitted_posting_is_confirmed_later_and_never_submitted_again(
     store_engine: Engine, ion_sandbox: IonSandbox, make_erp: MakeErp
 ) -> None:
     """ERP accepts now, document later: the run ends submitted, a retry only looks, the confirmation records it."""
-    erp = LateErp(make_erp(ion_sandbox, "m3"))
-    svc = service(store_engine, erp)  # type: ignore[arg-type]
+    svc = service(store_engine, make_erp(ion_sandbox, "m3"), confirm_wait_s=0)
     journal = bonus_journal()
     first = svc.post(request_for(journal))
     assert isinstance(first, Submitted) and first.erp_key == batch_key(first.reference)
     assert Postings(store_engine).get(first.reference).state == SUBMITTED  # type: ignore[union-attr]
     retry = svc.post(request_for(journal))
-    assert isinstance(retry, Submitted) and retry.overdue_reason is None and erp.submits == 1
-    erp.appear()
+    assert isinstance(retry, Submitted) and retry.overdue_reason is None and len(ion_sandbox.sim.batches()) == 1
+    let_m3_create_vouchers(ion_sandbox)
     ((payroll, confirmed),) = svc.confirm_submitted()
     assert payroll == PAYROLL
     assert isinstance(confirmed, Posted) and confirmed.confirmed
     row = Postings(store_engine).get(first.reference)
     assert row is not None and (row.state, row.document_id, row.erp_key) == (POSTED, confirmed.document_id,
                                                                               first.erp_key)  # fmt: skip
-    assert erp.submits == 1 and len(m3_lines(ion_sandbox, first.reference)) == 1
+    assert len(ion_sandbox.sim.batches()) == 1 and len(m3_lines(ion_sandbox, first.reference)) == 1
 
 
 def test_unconfirmed_submission_is_reported_overdue_with_the_reason(
     store_engine: Engine, ion_sandbox: IonSandbox, make_erp: MakeErp
 ) -> None:
     """Past `confirm_within_s`, the confirmation step says what is missing and what to check."""
-    erp = LateErp(make_erp(ion_sandbox, "m3"))
-    svc = service(store_engine, erp, confirm_within_s=1)  # type: ignore[arg-type]
+    erp = make_erp(ion_sandbox, "m3")
+    svc = service(store_engine, erp, confirm_within_s=1, confirm_wait_s=0)
     submitted = svc.post(request_for(bonus_journal()))
     assert isinstance(submitted, Submitted)
     row = Postings(store_engine).get(submitted.reference)
     assert row is not None and row.submitted_at is not None
-    late = service(store_engine, erp, confirm_within_s=1)  # type: ignore[arg-type]
+    late = service(store_engine, erp, confirm_within_s=1)
     late.confirm_within_s = -1  # any age is past a negative window: no waiting in the test
     ((_, overdue),) = late.confirm_submitted()
     assert isinstance(overdue, Submitted) and overdue.overdue_reason
     assert "no document" in overdue.overdue_reason and "overdue" in overdue.metadata()
-    assert erp.submits == 1
+    assert len(ion_sandbox.sim.batches()) == 1
 
 
 def test_approval_gate_holds_then_posts_the_approved_content(

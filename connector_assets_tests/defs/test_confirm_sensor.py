@@ -21,8 +21,8 @@ from connector_assets_tests.cloudsuite.conftest import make_connection
 from connector_assets_tests.cloudsuite.posting_cases import (
     CONNECTION,
     PAYROLL,
-    LateErp,
     bonus_journal,
+    let_m3_create_vouchers,
     request_for,
 )
 from connector_assets_tests.cloudsuite.posting_cases import service as posting_service
@@ -43,9 +43,10 @@ def test_sensor_materializes_the_partition_once_the_document_exists(
     }
     (tmp_path / "connections.yaml").write_text(yaml.safe_dump(document))
 
-    late = LateErp(erp_for(connection, TokenVault(engine, SecretCipher([key]))))
-    submitted = posting_service(engine, late).post(request_for(bonus_journal()))  # type: ignore[arg-type]
+    erp = erp_for(connection, TokenVault(engine, SecretCipher([key])))
+    submitted = posting_service(engine, erp, confirm_wait_s=0).post(request_for(bonus_journal()))
     assert isinstance(submitted, Submitted)
+    let_m3_create_vouchers(ion_sandbox)
 
     store = StoreResource(database_url=url, encryption_key=key)
     connections = ConnectionsResource(path=str(tmp_path / "connections.yaml"))
