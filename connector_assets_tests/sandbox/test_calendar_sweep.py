@@ -70,7 +70,8 @@ def history_problems(world: World, history_months: int) -> list[str]:
         if payroll.check_date > today:
             problems.append(f"processed payroll {payroll.check_date} lies after today")
         totals = payroll_totals(payroll_pay(world, payroll))
-        if totals["gross_pay"] <= 0 or totals["net_pay"] < 0:
+        sign = -1 if payroll.reversal_of else 1  # a reversal payroll pays its original's amounts negated
+        if sign * totals["gross_pay"] <= 0 or sign * totals["net_pay"] < 0:
             problems.append(
                 f"payroll {payroll.check_date} pays {totals['gross_pay']} gross, {totals['net_pay']} net"
             )
