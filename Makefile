@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 TESTS ?= connector_assets_tests
+# Test files run in parallel processes: most of a test's time is spent waiting on servers and subprocesses.
+WORKERS ?= 4
 # `make demo VERBOSE=1` / `make dev VERBOSE=1`: Dagster's event log on the terminal instead of a file.
 VERBOSE_FLAG := $(if $(VERBOSE),--verbose,)
 
@@ -28,7 +30,7 @@ dev: $(STAMP)
 	$(BIN)/connector dev $(VERBOSE_FLAG)
 
 test: $(STAMP)
-	$(BIN)/pytest $(TESTS) -m "not chaos" --durations=15 $(PYTEST_ARGS)
+	$(BIN)/pytest $(TESTS) -m "not chaos" -n $(WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 chaos: $(STAMP)
 	$(BIN)/pytest $(TESTS) -m chaos --durations=15 $(PYTEST_ARGS)

@@ -94,6 +94,10 @@ class FsmErp:
         """Interface `journal` once: `SubmittedJournal` until FSM's asynchronous run has released it."""
         return self.gl.post_journal(journal)
 
+    def accepted_key(self, journal: Journal) -> str | None:
+        """The run group while a run of it may still release `journal` (see `fsm_gl`)."""
+        return self.gl.accepted_key(journal)
+
     # --- employees: FSM has none ---
     def _no_employees(self) -> EmployeeSyncUnsupported:
         return EmployeeSyncUnsupported(str(employee_sync_note("fsm")))

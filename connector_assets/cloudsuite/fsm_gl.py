@@ -205,6 +205,12 @@ class FsmGeneralLedger:
             raise JournalRejected(reference, [_reason(r, r["ErrorMessage"].strip()) for r in errors])
         return None
 
+    def accepted_key(self, journal: Journal) -> str | None:
+        """The run group while an Interface Transactions run on it is unfinished (it may still release the
+        journal), else None."""
+        group = run_group(journal.external_reference)
+        return group if any(not _finished(r) for r in self.results(group)) else None
+
     def _journal_lines(self, reference: str) -> list[Row]:
         o = self.options
         fields = ["GeneralLedgerTransaction", "GeneralLedgerJournalControl", "AccountingEntity", "AccountCode",

@@ -103,6 +103,10 @@ class M3Erp:
         """Post `journal` exactly once as one voucher; submitted while M3 creates the voucher (see `m3_gl`)."""
         return self.gl.post_journal(journal)
 
+    def accepted_key(self, journal: Journal) -> str | None:
+        """The batch key if M3 took `journal` for the ledger and its voucher is still to come (see `m3_gl`)."""
+        return self.gl.accepted_key(journal)
+
     # --- employees ---
     def list_employees(self) -> list[ErpEmployee]:
         """Every employee of the division (CRS530MI LstEmployee, paged by employee number)."""

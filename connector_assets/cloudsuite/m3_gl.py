@@ -208,6 +208,15 @@ class M3GeneralLedger:
         _verify(journal, posted)
         return posted
 
+    def accepted_key(self, journal: Journal) -> str | None:
+        """The batch key when the journal's batch is updated to the ledger though GLS200MI may not list its voucher
+        yet (CtrlBatch refuses an updated batch); None for an absent or open batch, which makes no voucher."""
+        try:
+            self.ctrl_batch(journal)
+        except M3ApiError as exc:
+            return batch_key(journal.external_reference) if self._is_updated(exc) else None
+        return None
+
     @staticmethod
     def _submitted(journal: Journal) -> SubmittedJournal:
         key = batch_key(journal.external_reference)

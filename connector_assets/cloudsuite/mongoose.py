@@ -35,6 +35,16 @@ def parse_datetime(value: str | None) -> date | None:
     raise ValueError(f"{text!r} is not a Mongoose date (YYYYMMDD HH:MM:SS.mmm)")
 
 
+def item_date(item: Item, prop: str | None, what: str) -> date | None:
+    """The date in `item[prop]` (None when the tenant has no such property), errors naming `what`."""
+    if prop is None:
+        return None
+    try:
+        return parse_datetime(item.get(prop))
+    except ValueError as exc:
+        raise ValueError(f"{what}: {prop} {exc}") from None
+
+
 def format_datetime(value: date | None) -> str | None:
     return value.strftime("%Y%m%d 00:00:00.000") if value else None
 

@@ -185,26 +185,45 @@ class PostingService:
     def _settle(self, payroll_uuid: str, keep: str | None) -> Submitted | None:
         """Decide every earlier attempt whose content differs from `keep` before anything new is posted.
 
-        Found in CloudSuite: recorded posted with its own (frozen) content, so it is reversed next. Not found:
-        a pending attempt is superseded; a submitted one may still appear, so the new content waits for it."""
+        Found: recorded posted with its own (frozen) content (completed first if partly entered), then reversed.
+        Not found: a pending attempt is submitted if the ERP accepted it, else superseded; a submitted one (which
+        may still appear) makes the new content wait for it."""
         for row in self.postings.for_payroll(self.connection_id, payroll_uuid):
             # A pending reversal is not settled here: `_reverse` redoes it under its own reference.
             if row.kind != "journal" or row.state not in (PENDING, SUBMITTED) or row.content_hash == keep:
                 continue
             frozen = self._frozen(row)
             found = self.erp.find_journal(row.external_reference, posting_date=frozen.posting_date)
-            if found is not None:
+            outcome: Posted | Submitted | None = None
+            if found is not None and row.state == PENDING and _partly_entered(frozen, found):
+                outcome = self._post_row(row)  # the adapter enters the missing frozen lines
+            elif found is not None:
                 self._record_found(row, frozen, found, action="settled")
+            elif row.state == PENDING and (erp_key := self._accepted_key(frozen)) is not None:
+                outcome = self._confirm(self._mark_submitted(row, frozen, erp_key))
             elif row.state == PENDING:
                 reason = "CloudSuite never received this attempt; its payroll's new content posts under the next revision"
                 self.postings.mark_superseded(row.external_reference, [{"check": "superseded", "reason": reason}])
                 self._audit(payroll_uuid, "superseded", {"reference": row.external_reference,
                                                          "content_hash": row.content_hash})  # fmt: skip
             else:
-                waiting = self._confirm(row)
-                if isinstance(waiting, Submitted):
-                    return waiting
+                outcome = self._confirm(row)
+            if isinstance(outcome, Submitted):
+                return outcome
         return None
+
+    def _accepted_key(self, frozen: Journal) -> str | None:
+        """The key under which the ERP accepted `frozen`, document still to come (M3, FSM), else None."""
+        probe = getattr(self.erp, "accepted_key", None)  # synchronous ERPs (SyteLine) have none
+        return probe(frozen) if probe is not None else None
+
+    def _mark_submitted(self, row: Posting, frozen: Journal, erp_key: str) -> Posting:
+        """CloudSuite accepted the attempt: from now on its document is looked for, it is never posted again."""
+        at = clock.now()
+        self.postings.mark_submitted(row.external_reference, erp_key, at=at)
+        self._audit(row.payroll_uuid, "submitted", {"reference": row.external_reference,
+                    "erp_key": erp_key, "debits_cents": frozen.debit_cents})  # fmt: skip
+        return replace(row, state=SUBMITTED, erp_key=erp_key, submitted_at=at)
 
     def _write_ahead(self, request: PostingRequest, journal: Journal) -> Posting:
         return self.postings.begin(
@@ -231,9 +250,7 @@ class PostingService:
         except JournalRejected as exc:
             raise self._refused(row, exc) from None
         if isinstance(result, SubmittedJournal):
-            self.postings.mark_submitted(row.external_reference, result.erp_key, at=clock.now())
-            self._audit(row.payroll_uuid, "submitted", {"reference": row.external_reference,
-                        "erp_key": result.erp_key, "debits_cents": frozen.debit_cents})  # fmt: skip
+            self._mark_submitted(row, frozen, result.erp_key)
             return self._await_document(row.external_reference)
         return self._record_found(row, frozen, result, action="posted")
 

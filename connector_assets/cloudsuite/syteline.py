@@ -22,7 +22,7 @@ from connector_assets.cloudsuite import syteline_schema as schema
 from connector_assets.cloudsuite.errors import PostingConflict, SyteLineError
 from connector_assets.cloudsuite.money import cents_to_decimal, decimal_to_cents
 from connector_assets.cloudsuite.mongoose import DELETE, INSERT, IdoClient, Item, change, format_datetime, quote
-from connector_assets.cloudsuite.mongoose import parse_datetime as _parse_datetime
+from connector_assets.cloudsuite.mongoose import item_date as _date
 from connector_assets.cloudsuite.syteline_employees import SyteLineEmployees
 from connector_assets.cloudsuite.syteline_schema import IdoNames, SiteSchema, SyteLineSetupError
 from connector_assets.cloudsuite.types import (
@@ -65,15 +65,6 @@ def journal_reference(external_reference: str) -> str:
         return external_reference
     digest = base64.b32encode(hashlib.sha256(external_reference.encode()).digest()).decode()[:10]
     return f"{external_reference[: REFERENCE_LENGTH - 11]}~{digest}"
-
-
-def _date(item: Item, prop: str | None, what: str) -> date | None:
-    if prop is None:
-        return None
-    try:
-        return _parse_datetime(item.get(prop))
-    except ValueError as exc:
-        raise ValueError(f"{what}: {prop} {exc}") from None
 
 
 def _blocked(item: Item, names: IdoNames, what: str) -> tuple[bool, date | None]:

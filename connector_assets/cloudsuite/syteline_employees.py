@@ -11,21 +11,12 @@ from typing import TYPE_CHECKING, Literal
 
 from connector_assets.cloudsuite.errors import RecordNotFound
 from connector_assets.cloudsuite.mongoose import INSERT, UPDATE, IdoClient, Item, change, format_datetime, quote
-from connector_assets.cloudsuite.mongoose import parse_datetime as _parse_datetime
+from connector_assets.cloudsuite.mongoose import item_date as _date
 from connector_assets.cloudsuite.syteline_schema import IdoNames, SiteSchema, SyteLineSetupError
 from connector_assets.cloudsuite.types import ErpEmployee
 
 if TYPE_CHECKING:
     from connector_assets.cloudsuite.syteline import SyteLineOptions
-
-
-def _date(item: Item, prop: str | None, what: str) -> date | None:
-    if prop is None:
-        return None
-    try:
-        return _parse_datetime(item.get(prop))
-    except ValueError as exc:
-        raise ValueError(f"{what}: {prop} {exc}") from None
 
 
 class SyteLineEmployees:

@@ -264,23 +264,25 @@ def gusto_inbox_sensor(
 ) -> dg.SensorResult:
     lookup = gusto_check_dates(gusto, context.log.warning)
     tick = evaluate_inbox(store, context.instance, InboxCursor.parse(context.cursor), check_date_of=lookup)
-    if not tick.events:
-        # Nothing new: no log line, so the tick list stays readable (Dagster shows the tick as skipped).
-        return dg.SensorResult(skip_reason="no new inbox events", cursor=tick.cursor.dump())
-    context.log.info(
-        f"inbox up to {tick.cursor.last_id}: {tick.events} event(s), {len(tick.run_requests)} run request(s), "
-        f"{tick.ignored} ignored"
-    )
-    partition_requests: list[dg.AddDynamicPartitionsRequest] = []
-    if tick.new_payrolls:
-        partition_requests.append(payroll_partitions.build_add_request(tick.new_payrolls))
-    if tick.new_connections:
-        partition_requests.append(connection_partitions.build_add_request(tick.new_connections))
+    # A grant's change of state is observed on every tick, idle ones too (it is not an inbox event).
     grants = grant_observations(store, context.instance.get_dynamic_partitions(str(connection_partitions.name)))
     for event in grants:
         if event.metadata.get("action"):
             context.log.error(f"Gusto grant needs attention: {event.metadata['reason'].value}; "
                               f"{event.metadata['action'].value}")  # fmt: skip
+    if not tick.events and not grants:
+        # Nothing new: no log line, so the tick list stays readable (Dagster shows the tick as skipped).
+        return dg.SensorResult(skip_reason="no new inbox events", cursor=tick.cursor.dump())
+    if tick.events:
+        context.log.info(
+            f"inbox up to {tick.cursor.last_id}: {tick.events} event(s), {len(tick.run_requests)} run request(s), "
+            f"{tick.ignored} ignored"
+        )
+    partition_requests: list[dg.AddDynamicPartitionsRequest] = []
+    if tick.new_payrolls:
+        partition_requests.append(payroll_partitions.build_add_request(tick.new_payrolls))
+    if tick.new_connections:
+        partition_requests.append(connection_partitions.build_add_request(tick.new_connections))
     return dg.SensorResult(
         run_requests=tick.run_requests,
         cursor=tick.cursor.dump(),

@@ -18,7 +18,7 @@ from connector_assets.demo.environment import SandboxEnvironment, Tenant
 from connector_assets.demo.homes import export_line, fresh_dir, instance_home, sandbox_base, write_env_file
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.crypto import ENV_KEY, SecretCipher
-from connector_assets.store.postings import HELD, POSTED, Postings
+from connector_assets.store.postings import HELD, POSTED, REVERSED, Postings
 
 CONNECTION = "northwind"
 ERP_LABELS = {"m3": "M3", "syteline": "SyteLine", "fsm": "FSM"}
@@ -159,7 +159,9 @@ def run_demo(
         if any(p.state == POSTED for p in postings.for_payroll(connection, held.uuid)):
             summary.released_after_fix.append(held.uuid)
 
-        posted = postings.in_state(POSTED, connection)
+        # A payroll reversed in Gusto keeps its posted document (marked reversed); its reversal posts its own.
+        posted = sorted(postings.in_state(POSTED, connection) + postings.in_state(REVERSED, connection),
+                        key=lambda p: p.id)  # fmt: skip
         summary.payrolls_posted = len({p.payroll_uuid for p in posted})
         summary.still_held = len({p.payroll_uuid for p in postings.in_state(HELD, connection)})
         summary.journal_lines = sum(p.line_count or 0 for p in posted)
@@ -182,18 +184,22 @@ def money(cents: int) -> str:
 
 def run_line(outcome: Any, tenant: Tenant, postings: Postings) -> str:
     """One line per run; a payroll's says which payroll it was and what became of its journal."""
+    from connector_assets.defs.partitions import split_payroll_key
+
     verdict = "ok" if outcome.success else "stopped: " + (outcome.error or "see the event log")
-    connection, _, payroll_uuid = (outcome.partition_key or "").partition(":")
-    if outcome.job_name != "payroll_job" or not payroll_uuid:
+    if outcome.job_name != "payroll_job" or not outcome.partition_key:
         return f"{outcome.job_name} {outcome.partition_key or ''}: {verdict}"
+    connection, payroll_uuid = split_payroll_key(outcome.partition_key)
     payroll = tenant.world.payroll(payroll_uuid)
     kind = "regular" if payroll is None or not payroll.off_cycle else f"off-cycle {payroll.off_cycle_reason}"
     what = f"payroll {payroll.check_date if payroll else ''} {kind} {payroll_uuid[:8]}"
     rows = [p for p in postings.for_payroll(connection, payroll_uuid) if p.kind == "journal"]
     for row in rows:
-        if row.state == POSTED:
+        if row.state in (POSTED, REVERSED):
+            note = ", since reversed" if row.state == REVERSED else ""
             return (
-                f"{what}: posted as {row.document_id} ({row.line_count} lines, {money(row.debits_cents or 0)} USD)"
+                f"{what}: posted as {row.document_id} ({row.line_count} lines, {money(row.debits_cents or 0)} USD"
+                f"{note})"
             )
     for row in rows:
         if row.state == HELD:

@@ -12,21 +12,22 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import pytest
 from sqlalchemy import Engine
 
+from connector_assets import clock
 from connector_assets.defs import operations as ops
 from connector_assets.demo.environment import SandboxEnvironment
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.crypto import SecretCipher
 from connector_assets_tests.e2e.deployment import ION_OPTIONS
 
-# A fixed day keeps two runs of one seed identical (the generator derives dates from it).
-TODAY = date(2026, 11, 27)
+# The product's day (pinned by the suite's `CONNECTOR_TODAY`): the simulated worlds and the connector read one
+# calendar, and a fixed day keeps two runs of one seed identical (the generator derives dates from it).
+TODAY = clock.today()
 
 
 @dataclass

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from connector_assets.store.inbox import Inbox
-from connector_assets.store.postings import HELD, POSTED, Postings
+from connector_assets.store.postings import HELD, POSTED, REVERSED, Postings
 from connector_assets_tests.e2e.chaos_env import Deployment
 
 JournalKey = tuple[str, str, str, str, str, int, int, int]
@@ -79,8 +79,9 @@ def snapshot(dep: Deployment) -> Outcome:
 
 
 def posted_payrolls(dep: Deployment) -> set[str]:
-    """Every payroll uuid with a posted journal."""
-    return {p.payroll_uuid for p in Postings(dep.engine()).in_state(POSTED)}
+    """Every payroll uuid with a posted journal (a reversed one was posted, then reversed by its reversal payroll)."""
+    postings = Postings(dep.engine())
+    return {p.payroll_uuid for state in (POSTED, REVERSED) for p in postings.in_state(state)}
 
 
 def processed_payrolls(dep: Deployment) -> set[str]:

@@ -9,6 +9,9 @@ import pytest
 import yaml
 from dagster._core.errors import DagsterInvalidConfigError
 from dagster._core.instance.config import dagster_instance_config
+from dagster._core.run_coordinator import QueuedRunCoordinator
+
+from connector_assets.defs.run_policy import ConnectionTaggingRunCoordinator
 
 REPO = Path(__file__).resolve().parents[2]
 PRODUCTION_YAML = REPO / "dagster.yaml"
@@ -35,7 +38,9 @@ def test_production_instance_config_validates_and_loads(
     assert limits["connector/connection"] == 1, "one posting run per connection, as the comment says"
     assert config["run_retries"]["enabled"] and config["run_monitoring"]["enabled"]
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        coordinator = instance.run_coordinator
+        assert isinstance(coordinator, ConnectionTaggingRunCoordinator)  # queues, and tags every run's connection
+        assert isinstance(coordinator, QueuedRunCoordinator)
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert instance.run_retries_enabled and instance.run_monitoring_enabled
         assert instance.get_runs_count() == 0  # the schema was created in the empty database

@@ -127,7 +127,8 @@ def test_faulted_flow_matches_fault_free_flow(tmp_path: Path, monkeypatch: pytes
 
 
 def test_revoked_gusto_grant_fails_clearly_then_reconnect_completes(tmp_path: Path) -> None:
-    """A revoked Gusto grant stops runs with GrantRevoked; after reconnecting, the flow posts every payroll."""
+    """A revoked Gusto grant stops runs: the refused refresh marks the grant "needs attention" (a GrantRevoked),
+    naming the reconnect command; after reconnecting, the flow posts every payroll."""
     with deployment(tmp_path) as dep:
         add_tenants(dep, {"alpha": ("m3", 3)}, employees=3)
         tenant = dep.env.tenants["alpha"]
@@ -135,8 +136,10 @@ def test_revoked_gusto_grant_fails_clearly_then_reconnect_completes(tmp_path: Pa
         outcome = run_once(dep, "workforce_job", "alpha")
         assert not outcome.success
         chain = failure_chain(dep.instance, outcome.run_id)
-        revoked = [message for cls, message in chain if cls == "GrantRevoked"]
-        assert revoked and "'alpha'" in revoked[0] and "revoked or invalid" in revoked[0], chain
+        revoked = [message for cls, message in chain if cls == "GrantNeedsAttention"]
+        assert revoked and "'alpha'" in revoked[0] and "refused the refresh (invalid_grant)" in revoked[0], chain
+        assert "`connector gusto connect alpha`" in revoked[0], chain
+        assert not run_once(dep, "workforce_job", "alpha").success  # stays stopped until the operator reconnects
         dep.env.connect_gusto("alpha")
         sync_connections(dep)
         process_payrolls(dep)

@@ -20,7 +20,7 @@ import pytest
 
 from connector_assets.cloudsuite.m3_gl import batch_key, document_id
 from connector_assets.cloudsuite.syteline import journal_reference
-from connector_assets.defs.partitions import payroll_key
+from connector_assets.defs.partitions import payroll_key, split_payroll_key
 from connector_assets.store.postings import POSTED, REVERSED, Posting, Postings
 from connector_assets_tests.e2e.chaos_env import Deployment, add_tenants, deployment, sync_connections
 from connector_assets_tests.e2e.crash_points import (
@@ -89,7 +89,7 @@ def crash_then_restart(
     assert second.wait(timeout=WORKER_TIMEOUT_S) == 0, (tmp_path / "restarted.log").read_text()[-3000:]
     outcome = json.loads((tmp_path / "restarted.log").read_text().strip().splitlines()[-1])
     assert outcome["success"], outcome
-    return key.split(":", 1)[1]
+    return split_payroll_key(key)[1]
 
 
 def the_one_posting(dep: Deployment, connection_id: str, payroll_uuid: str) -> Posting:

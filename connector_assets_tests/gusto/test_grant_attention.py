@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine
 
 from connector_assets.defs.gusto.grant import GRANT_KEY, grant_observations
-from connector_assets.defs.resources import StoreResource
+from connector_assets.defs.resources import ConnectionsResource, GustoResource, StoreResource
 from connector_assets.defs.sensors import gusto_inbox_sensor
 from connector_assets.gusto.errors import GrantNeedsAttention, GustoUnavailable
 from connector_assets.gusto.http import RetryPolicy
@@ -52,7 +52,8 @@ def _make_due(vault: TokenVault) -> None:
 
 
 def _status(vault: TokenVault) -> str:
-    health = token_health(SimpleNamespace(engine=vault.engine), CONNECTION)  # type: ignore[arg-type]
+    ctx = SimpleNamespace(engine=vault.engine, vault=lambda: vault)  # what token_health reads of the context
+    health = token_health(ctx, CONNECTION)  # type: ignore[arg-type]
     row = ConnectionStatus(CONNECTION, "m3", {}, None, 0, 0, health)
     return format_status([row])
 
@@ -92,8 +93,10 @@ def test_lost_answer_under_strict_rotation_stops_every_use(
 
     key = SecretCipher.generate_key()  # the observation decrypts nothing, so any key will do
     store = StoreResource(database_url=sqlite_store.url.render_as_string(), encryption_key=key)
-    context = dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), resources={"store": store})
-    result = gusto_inbox_sensor(context)  # the daemon's tick records the observation in the UI
+    gusto = GustoResource(store=store, connections=ConnectionsResource(path="unused"))  # no payroll to look up
+    resources = {"store": store, "gusto": gusto}
+    with dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), resources=resources) as context:
+        result = gusto_inbox_sensor(context)  # the daemon's tick records the observation in the UI
     assert isinstance(result, dg.SensorResult)
     (observed,) = result.asset_events or []
     assert isinstance(observed, dg.AssetObservation) and observed.asset_key == GRANT_KEY

@@ -44,8 +44,10 @@ def test_posting_waits_for_approval_then_posts_once(deployment: Deployment, appr
     approval = ctx.state.get(cid, approval_key(payroll, posting.content_hash))
     assert approval["by"] == "Pat Controller"
 
+    # M3 takes the journal asynchronously: the run records it submitted, then confirmed once the voucher shows.
     actions = [e.action for e in ctx.audit.history("payroll", payroll)]
-    assert actions.index("awaiting_approval") < actions.index("approved") < actions.index("posted")
+    assert actions.index("awaiting_approval") < actions.index("approved") < actions.index("submitted")
+    assert actions.index("submitted") < actions.index("confirmed") and "posted" not in actions
     approved = next(e for e in ctx.audit.history("payroll", payroll) if e.action == "approved")
     assert approved.detail["by"] == "Pat Controller"
     assert "approved" in deployment.cli("audit", "payroll", payroll).stdout
@@ -69,7 +71,7 @@ def test_the_postings_event_list_tells_the_approval_story(
     payroll = bonus_payroll(deployment, cid)
     deployment.run_payroll(cid, payroll)
     assert deployment.cli("approve", "payroll", payroll, "--by", "Robin Auditor").exit_code == 0
-    key, asset = f"{cid}:{payroll}", dg.AssetKey(["cloudsuite", "journal_postings"])
+    key, asset = deployment.key(cid, payroll), dg.AssetKey(["cloudsuite", "journal_postings"])
     with deployment.instance() as instance:
         records = instance.fetch_materializations(
             dg.AssetRecordsFilter(asset_key=asset, asset_partitions=[key]), limit=10
@@ -101,7 +103,7 @@ def test_a_held_attempt_leaves_an_observation_on_the_postings_asset(
     asset = dg.AssetKey(["cloudsuite", "journal_postings"])
     with deployment.instance() as instance:
         records = instance.fetch_observations(
-            dg.AssetRecordsFilter(asset_key=asset, asset_partitions=[f"{cid}:{payroll}"]), limit=10
+            dg.AssetRecordsFilter(asset_key=asset, asset_partitions=[deployment.key(cid, payroll)]), limit=10
         ).records
     (held,) = [r.asset_observation for r in records if r.asset_observation]
     metadata = {k: getattr(v, "value", v) for k, v in held.metadata.items()}

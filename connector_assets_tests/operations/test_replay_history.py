@@ -14,10 +14,13 @@ from connector_assets.operations.runs import replay_payroll
 from connector_assets.store.postings import HELD, POSTED, REVERSED
 from connector_assets_tests.operations.scenario import HELD_DEPARTMENT, MISSING_COST_CENTER, Deployment
 
+# M3 takes journals asynchronously: each document (the reversal too) is submitted, then confirmed.
 EXPECTED_ORDER = [
     "read", "mapped", "held",  # first run: the cost center does not exist
-    "read", "replayed", "mapped", "posted",  # replay after the mapping fix
-    "read", "replayed", "mapped", "reversed", "posted",  # replay after a mapping change
+    "read", "replayed", "mapped", "submitted", "confirmed",  # replay after the mapping fix
+    "read", "replayed", "mapped",  # replay after a mapping change:
+    "submitted", "confirmed", "reversed",  # the reversing entry of the first journal,
+    "submitted", "confirmed",  # then the new journal
 ]  # fmt: skip
 
 
@@ -68,7 +71,7 @@ def test_held_fixed_replayed_reversed_history(deployment: Deployment, connection
 
     text = deployment.cli("audit", "payroll", payroll)
     assert text.exit_code == 0
-    assert text.stdout.index("held (not posted)") < text.stdout.index("posted to CloudSuite")
+    assert text.stdout.index("held (not posted)") < text.stdout.index("confirmed in CloudSuite")
     assert "reversed in CloudSuite" in text.stdout
     assert re.search(r"debits: \d{1,3}(,\d{3})*\.\d\d\n", text.stdout)
     assert MISSING_COST_CENTER in text.stdout
@@ -77,7 +80,7 @@ def test_held_fixed_replayed_reversed_history(deployment: Deployment, connection
 
     as_json = json.loads(deployment.cli("audit", "payroll", payroll, "--json").stdout)
     assert [e["action"] for e in as_json] == EXPECTED_ORDER
-    posted = next(e for e in as_json if e["action"] == "posted")
+    posted = next(e for e in as_json if e["action"] == "confirmed")
     assert posted["amounts"]["debits"] == money(posted["detail"]["debits_cents"])
 
 
