@@ -145,7 +145,10 @@ def move_departments(dep: Deployment, connection_id: str) -> str:
     return GENERAL_CC
 
 
-@pytest.mark.parametrize("erp", sorted(ACCEPTED_CRASH_POINTS))
+# SyteLine's case kills the worker while its first row is being entered; on a loaded host the row is not
+# always entered before the connection dies, so it runs with the other long fault runs under `make chaos`.
+@pytest.mark.parametrize("erp", [pytest.param(e, marks=pytest.mark.chaos) if e == "syteline" else e
+                                 for e in sorted(ACCEPTED_CRASH_POINTS)])  # fmt: skip
 def test_crash_after_accept_then_changed_content_reverses_what_cloudsuite_holds(
     crash_deployment: Deployment, erp: str, tmp_path: Path
 ) -> None:

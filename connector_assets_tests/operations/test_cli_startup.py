@@ -10,13 +10,21 @@ from pathlib import Path
 HEAVY = ("dagster", "polars", "sqlalchemy", "httpx", "connector_assets.sandbox")
 
 
+# What an env file sets must not already be set by an earlier test of the same process (setdefault semantics).
+WORLD_VARS = ("CONNECTOR_ENV_FILE", "CONNECTOR_CONNECTIONS", "CONNECTOR_DATABASE_URL", "CONNECTOR_ENCRYPTION_KEY")
+
+
+def _outside_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in WORLD_VARS}
+
+
 def _connector(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     code = "import sys; from connector_assets.cli import app; sys.argv = ['connector', *sys.argv[1:]]; app()"
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
-        env={**os.environ, **(env or {})}, cwd=cwd,
+        env={**_outside_env(), **(env or {})}, cwd=cwd,
     )  # fmt: skip
 
 
