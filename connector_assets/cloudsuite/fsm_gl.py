@@ -19,10 +19,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from connector_assets.cloudsuite.errors import FsmError, JournalPending, JournalRejected, PostingConflict
+from connector_assets.cloudsuite.errors import FsmError, JournalPending, JournalRejected
 from connector_assets.cloudsuite.landmark import LandmarkClient, Row
 from connector_assets.cloudsuite.money import cents_to_decimal, decimal_to_cents
-from connector_assets.cloudsuite.types import Journal, JournalLine, PostedJournal, SubmittedJournal
+from connector_assets.cloudsuite.types import (
+    Journal,
+    JournalLine,
+    PostedJournal,
+    SubmittedJournal,
+    require_same_totals,
+)
 
 log = logging.getLogger(__name__)
 INTERFACE = "GLTransactionInterface"
@@ -258,7 +264,7 @@ class FsmGeneralLedger:
         except JournalRejected:
             found = None  # an earlier attempt was refused: its records are rolled back and staged again below
         if found is not None:
-            verify(journal, found)
+            require_same_totals(journal, found, "FSM journal")
             return found
         records = self.records(journal)
         staged = self.staged(group)
@@ -282,7 +288,7 @@ class FsmGeneralLedger:
             if found is None:
                 raise FsmError(INTERFACE, f"run group {group} emptied without a released journal for {reference}; "
                                "check Interface Run Results, then post again")  # fmt: skip
-            verify(journal, found)
+            require_same_totals(journal, found, "FSM journal")
             return found
         errors = [r for r in edited if r.get("ErrorMessage", "").strip()]
         if errors:
@@ -316,15 +322,3 @@ def _reason(record: Row, message: str) -> dict[str, object]:
     line = record.get(SEQUENCE, "")
     return {"check": FSM_REJECTED, "line_no": int(line) if line.isdigit() else None, "value": value,
             "reason": f"FSM: {message}"}  # fmt: skip
-
-
-def verify(journal: Journal, posted: PostedJournal) -> None:
-    """The released journal must carry the journal's lines and totals; else the reference was reused."""
-    expected = (len(journal.lines), journal.debit_cents, journal.credit_cents)
-    actual = (posted.line_count, posted.debit_cents, posted.credit_cents)
-    if expected != actual:
-        raise PostingConflict(
-            f"journal {journal.external_reference}: FSM journal {posted.document_id} holds {actual[0]} lines, "
-            f"debit {actual[1]} / credit {actual[2]} cents, but the journal has {expected[0]} lines, "
-            f"{expected[1]} / {expected[2]}; the reference was reused for other content: reverse the FSM journal"
-        )

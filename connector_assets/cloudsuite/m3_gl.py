@@ -25,7 +25,13 @@ from connector_assets import clock
 from connector_assets.cloudsuite.errors import M3ApiError, PostingConflict
 from connector_assets.cloudsuite.m3_mi import MiClient, Record, parse_ymd8, ymd8
 from connector_assets.cloudsuite.money import cents_to_decimal, decimal_to_cents
-from connector_assets.cloudsuite.types import Journal, JournalLine, PostedJournal, SubmittedJournal
+from connector_assets.cloudsuite.types import (
+    Journal,
+    JournalLine,
+    PostedJournal,
+    SubmittedJournal,
+    require_same_totals,
+)
 
 log = logging.getLogger(__name__)
 KEY1_LENGTH = 15
@@ -205,7 +211,7 @@ class M3GeneralLedger:
                 posted = self.find_journal(journal.external_reference, posting_date=journal.posting_date)
             if posted is None:
                 return self._submitted(journal)
-        _verify(journal, posted)
+        require_same_totals(journal, posted, "voucher")
         return posted
 
     def accepted_key(self, journal: Journal) -> str | None:
@@ -303,14 +309,3 @@ def _vouchers_with_key(lines: Iterable[Record], key: str) -> set[tuple[str, str,
         for ln in lines
         if ln.get("VTXT", "").startswith(key)
     }
-
-
-def _verify(journal: Journal, posted: PostedJournal) -> None:
-    expected = (len(journal.lines), journal.debit_cents, journal.credit_cents)
-    actual = (posted.line_count, posted.debit_cents, posted.credit_cents)
-    if expected != actual:
-        raise PostingConflict(
-            f"journal {journal.external_reference}: voucher {posted.document_id} holds {actual[0]} lines, "
-            f"debit {actual[1]} / credit {actual[2]} cents, but the journal has {expected[0]} lines, "
-            f"{expected[1]} / {expected[2]}; the reference was reused for other content: reverse the voucher"
-        )

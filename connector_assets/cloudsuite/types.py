@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from connector_assets.cloudsuite.errors import PostingConflict
+
 
 def _open_on(blocked: bool, valid_from: date | None, valid_to: date | None, day: date) -> bool:
     return not blocked and (valid_from is None or valid_from <= day) and (valid_to is None or day <= valid_to)
@@ -140,3 +142,16 @@ class ErpEmployee:
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+def require_same_totals(journal: Journal, posted: PostedJournal, document: str) -> None:
+    """The document found under the journal's reference must carry its line count and totals; else the
+    reference was reused for other content (`document` names it the ERP's way: voucher, FSM journal)."""
+    expected = (len(journal.lines), journal.debit_cents, journal.credit_cents)
+    actual = (posted.line_count, posted.debit_cents, posted.credit_cents)
+    if expected != actual:
+        raise PostingConflict(
+            f"journal {journal.external_reference}: {document} {posted.document_id} holds {actual[0]} lines, "
+            f"debit {actual[1]} / credit {actual[2]} cents, but the journal has {expected[0]} lines, "
+            f"{expected[1]} / {expected[2]}; the reference was reused for other content: reverse the {document}"
+        )

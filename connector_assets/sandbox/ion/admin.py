@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 Body = dict[str, Any]
 
 
-def _endpoint(action: Callable[[Request, Body], Any]) -> Callable[[Request], Awaitable[Response]]:
+def json_endpoint(action: Callable[[Request, Body], Any]) -> Callable[[Request], Awaitable[Response]]:
     """Wrap an action: parse the JSON body, turn bad input into a 400 that says what was wrong."""
 
     async def run(request: Request) -> Response:
@@ -89,33 +89,43 @@ def admin_routes(sim: IonSimulator) -> list[Route]:
 
     p = "/_sandbox"
     return [
-        Route(f"{p}/accounts", _endpoint(seed("accounts")), methods=["POST"]),
-        Route(f"{p}/accounts", _endpoint(accounts), methods=["GET"]),
-        Route(f"{p}/cost_centers", _endpoint(seed("cost_centers")), methods=["POST"]),
-        Route(p + "/dimensions/{n:int}", _endpoint(seed("dimension")), methods=["POST"]),
-        Route(p + "/unit_codes/{n:int}", _endpoint(seed("unit_code")), methods=["POST"]),
-        Route(p + "/accounts/{code}/block", _endpoint(block("account")), methods=["POST"]),
-        Route(p + "/cost_centers/{code}/block", _endpoint(block("cost_center")), methods=["POST"]),
-        Route(f"{p}/periods/close", _endpoint(close_period), methods=["POST"]),
-        Route(f"{p}/tokens/expire", _endpoint(get(lambda: {"expired": sim.expire_tokens()})), methods=["POST"]),
-        Route(f"{p}/tokens/revoke", _endpoint(get(lambda: {"revoked": sim.revoke_tokens()})), methods=["POST"]),
+        Route(f"{p}/accounts", json_endpoint(seed("accounts")), methods=["POST"]),
+        Route(f"{p}/accounts", json_endpoint(accounts), methods=["GET"]),
+        Route(f"{p}/cost_centers", json_endpoint(seed("cost_centers")), methods=["POST"]),
+        Route(p + "/dimensions/{n:int}", json_endpoint(seed("dimension")), methods=["POST"]),
+        Route(p + "/unit_codes/{n:int}", json_endpoint(seed("unit_code")), methods=["POST"]),
+        Route(p + "/accounts/{code}/block", json_endpoint(block("account")), methods=["POST"]),
+        Route(p + "/cost_centers/{code}/block", json_endpoint(block("cost_center")), methods=["POST"]),
+        Route(f"{p}/periods/close", json_endpoint(close_period), methods=["POST"]),
         Route(
-            f"{p}/clock/advance", _endpoint(lambda r, b: sim.advance_clock(float(b["seconds"]))), methods=["POST"]
+            f"{p}/tokens/expire", json_endpoint(get(lambda: {"expired": sim.expire_tokens()})), methods=["POST"]
         ),
-        Route(f"{p}/spike_arrest", _endpoint(spike_arrest), methods=["POST"]),
-        Route(f"{p}/vouchers", _endpoint(get(lambda: [v.to_json() for v in sim.vouchers()])), methods=["GET"]),
-        Route(f"{p}/journals", _endpoint(get(lambda: [j.to_json() for j in sim.journals()])), methods=["GET"]),
-        Route(f"{p}/ledgers", _endpoint(get(lambda: [j.to_json() for j in sim.ledgers()])), methods=["GET"]),
         Route(
-            f"{p}/journals/post",
-            _endpoint(lambda r, b: {"posted": sim.post_journals(b.get("journal_id"))}),
+            f"{p}/tokens/revoke", json_endpoint(get(lambda: {"revoked": sim.revoke_tokens()})), methods=["POST"]
+        ),
+        Route(
+            f"{p}/clock/advance",
+            json_endpoint(lambda r, b: sim.advance_clock(float(b["seconds"]))),
             methods=["POST"],
         ),
-        Route(f"{p}/employees", _endpoint(get(lambda: [e.to_json() for e in sim.employees()])), methods=["GET"]),
-        Route(f"{p}/batches", _endpoint(get(lambda: [_batch_json(b) for b in sim.batches()])), methods=["GET"]),
-        Route(f"{p}/counters", _endpoint(get(sim.counters)), methods=["GET"]),
-        Route(f"{p}/counters/reset", _endpoint(reset_counters), methods=["POST"]),
-        Route(f"{p}/faults", _endpoint(faults), methods=["GET", "POST", "DELETE"]),
+        Route(f"{p}/spike_arrest", json_endpoint(spike_arrest), methods=["POST"]),
+        Route(f"{p}/vouchers", json_endpoint(get(lambda: [v.to_json() for v in sim.vouchers()])), methods=["GET"]),
+        Route(f"{p}/journals", json_endpoint(get(lambda: [j.to_json() for j in sim.journals()])), methods=["GET"]),
+        Route(f"{p}/ledgers", json_endpoint(get(lambda: [j.to_json() for j in sim.ledgers()])), methods=["GET"]),
+        Route(
+            f"{p}/journals/post",
+            json_endpoint(lambda r, b: {"posted": sim.post_journals(b.get("journal_id"))}),
+            methods=["POST"],
+        ),
+        Route(
+            f"{p}/employees", json_endpoint(get(lambda: [e.to_json() for e in sim.employees()])), methods=["GET"]
+        ),
+        Route(
+            f"{p}/batches", json_endpoint(get(lambda: [_batch_json(b) for b in sim.batches()])), methods=["GET"]
+        ),
+        Route(f"{p}/counters", json_endpoint(get(sim.counters)), methods=["GET"]),
+        Route(f"{p}/counters/reset", json_endpoint(reset_counters), methods=["POST"]),
+        Route(f"{p}/faults", json_endpoint(faults), methods=["GET", "POST", "DELETE"]),
     ]
 
 

@@ -8,7 +8,7 @@ Lists under `classes/{BusinessClass}/lists/{ListName}`, staging under
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from connector_assets.sandbox.ion.admin import Body, json_endpoint
 from connector_assets.sandbox.ion.fsm_lists import ListError, list_records
 from connector_assets.sandbox.ion.fsm_model import FsmConfig, FsmState, PostedLine, StagedRow
 from connector_assets.sandbox.ion.fsm_posting import (
@@ -31,7 +32,6 @@ FORM_OPERATIONS = {
     "InterfaceTransactions_InterfaceTransactionsForm_FormOperation": interface_transactions,
     "DeleteAllTransactionsForRunGroup_DeleteAllTransactionsForRunGroupForm_FormOperation": delete_run_group,
 }
-Body = dict[str, Any]
 
 
 def _error(code: str, message: str) -> Response:
@@ -162,27 +162,15 @@ class FsmTenant:
 
         p = "/_sandbox/fsm"
         return [
-            Route(p + "/{kind}", _admin(seed), methods=["POST"]),
-            Route(p + "/{kind}/{code}/active", _admin(activate), methods=["POST"]),
-            Route(p + "/periods/close", _admin(close), methods=["POST"]),
+            Route(p + "/{kind}", json_endpoint(seed), methods=["POST"]),
+            Route(p + "/{kind}/{code}/active", json_endpoint(activate), methods=["POST"]),
+            Route(p + "/periods/close", json_endpoint(close), methods=["POST"]),
             Route(
-                p + "/runs/complete", _admin(lambda r, b: {"completed": self.complete_runs()}), methods=["POST"]
+                p + "/runs/complete",
+                json_endpoint(lambda r, b: {"completed": self.complete_runs()}),
+                methods=["POST"],
             ),
-            Route(p + "/staged", _admin(staged), methods=["GET"]),
-            Route(p + "/posted", _admin(posted), methods=["GET"]),
-            Route(p + "/results", _admin(lambda r, b: self.results()), methods=["GET"]),
+            Route(p + "/staged", json_endpoint(staged), methods=["GET"]),
+            Route(p + "/posted", json_endpoint(posted), methods=["GET"]),
+            Route(p + "/results", json_endpoint(lambda r, b: self.results()), methods=["GET"]),
         ]
-
-
-def _admin(action: Callable[[Request, Body], Any]) -> Callable[[Request], Awaitable[Response]]:
-    async def run(request: Request) -> Response:
-        try:
-            raw = await request.body()
-            body = json.loads(raw) if raw else {}
-            if not isinstance(body, dict):
-                raise ValueError("the body must be a JSON object")
-            return JSONResponse(action(request, body))
-        except (ValueError, KeyError, TypeError) as exc:
-            return JSONResponse({"error": f"{request.url.path}: {exc}"}, status_code=400)
-
-    return run
