@@ -154,6 +154,8 @@ class PostingSettings(_Strict):
     unitemized_tolerance_cents: int = Field(default=100, ge=0)
     # Which assignment a payroll uses: the one in force at period end, or each prorated by calendar days.
     assignment_basis: Literal["period_end", "prorate"] = "period_end"
+    # Taxes in one employer-tax expense and one tax credit, or each Gusto tax to its own accounts (mapping taxes:).
+    taxes: Literal["consolidated", "itemized"] = "consolidated"
 
 
 class Connection(_Strict):

@@ -20,6 +20,8 @@ DEDUCTION: Final = "deduction"
 REIMBURSEMENT: Final = "reimbursement"
 NET_PAY: Final = "net_pay"
 IMPUTED_PAY: Final = "imputed_pay"
+OWNERS_DRAW: Final = "owners_draw"  # equity, entity level, outside wages and gross_pay
+DEFERRED_TAX: Final = "deferred_tax"  # totals.deferred_payroll_taxes: taxes owed but not debited by Gusto
 
 CATEGORIES: Final = (
     EARNING,
@@ -32,6 +34,8 @@ CATEGORIES: Final = (
     REIMBURSEMENT,
     NET_PAY,
     IMPUTED_PAY,
+    OWNERS_DRAW,
+    DEFERRED_TAX,
 )
 
 # Earning subtypes a mapping can name; UNKNOWN_EARNING is never mapped by a default.
@@ -80,6 +84,12 @@ CHILD_SUPPORT_NAMES: Final = frozenset({"child support"})
 CASH_TIPS_NAMES: Final = frozenset({"cash tips"})
 REIMBURSEMENT_NAMES: Final = frozenset({"reimbursement"})
 IMPUTED_NAMES: Final = frozenset({"imputed income", "imputed pay", "group term life"})
+OWNERS_DRAW_NAMES: Final = frozenset({"owner's draw", "owners draw"})
+# Post-tax deductions Gusto names as garnishments (its garnishment types); they post to credits.garnishments.
+GARNISHMENT: Final = "garnishment"
+GARNISHMENT_WORDS: Final = ("garnish", "levy", "lien", "student loan", "federal loan", "bankruptcy")
+# Entity-level categories: their legs take a fixed account, never a cost centre or an expense rule.
+ENTITY_DEBITS: Final = frozenset({OWNERS_DRAW})
 
 # Expense keys a mapping's defaults and rules are keyed by (debit side).
 DEBIT_KEYS: Final = (*EARNING_SUBTYPES, CASH_TIPS, EMPLOYER_TAX, EMPLOYER_BENEFIT, REIMBURSEMENT, COMPANY_TAX)
@@ -93,6 +103,8 @@ DEBIT_ROLE: Final[dict[str, str | None]] = {
     EMPLOYER_TAX: "employer_taxes",
     EMPLOYER_BENEFIT: "employer_benefits",
     REIMBURSEMENT: "reimbursements",
+    OWNERS_DRAW: "owners_draw",
+    DEFERRED_TAX: None,
     EMPLOYEE_TAX: None,
     EMPLOYEE_BENEFIT: None,
     DEDUCTION: None,
@@ -111,6 +123,8 @@ CREDIT_ROLE: Final[dict[str, str | None]] = {
     REIMBURSEMENT: "reimbursement_clearing",
     NET_PAY: "net_pay",
     IMPUTED_PAY: None,
+    OWNERS_DRAW: None,
+    DEFERRED_TAX: "deferred_payroll_taxes",
 }
 NET_PAY_METHODS: Final[dict[str, str]] = {
     "Direct Deposit": "direct_deposit",
@@ -128,6 +142,8 @@ CREDIT_KEYS: Final = (
     "net_pay_historical",
     "cash_tips_offset",
     "child_support",
+    "garnishments",
+    "owners_draw",
 )
 REQUIRED_CREDIT_KEYS: Final = CREDIT_KEYS[:6]
 
@@ -137,6 +153,7 @@ ROLE_TEXT: Final[dict[str, str]] = {
     "employer_taxes": "Employer payroll taxes",
     "employer_benefits": "Employer benefit contributions",
     "reimbursements": "Reimbursed expenses",
+    "owners_draw": "Owner's draw",
     "net_pay_direct_deposit": "Net pay - direct deposit",
     "net_pay_check": "Net pay - paper checks",
     "net_pay_historical": "Net pay - historical",
@@ -146,5 +163,6 @@ ROLE_TEXT: Final[dict[str, str]] = {
     "child_support": "Child support - Gusto debit",
     "reimbursement_clearing": "Reimbursements - Gusto debit",
     "cash_tips_offset": "Cash tips offset",
+    "deferred_payroll_taxes": "Deferred payroll taxes",
 }
 ROLE_ORDER: Final[dict[str, int]] = {role: i for i, role in enumerate(ROLE_TEXT)}

@@ -6,6 +6,8 @@ carry hours only: the part of ``gross_pay`` no earning line itemizes is booked a
 ``unitemized``). Payroll-level ``company_taxes`` ("in addition to taxes included in
 ``employee_compensations``") are employer taxes with no employee. A check-paid employee's
 reimbursement is paid on the paper check (``check_amount`` = net pay + reimbursements): its subtype says so.
+``totals.deferred_payroll_taxes`` ("payroll taxes deferred ... such as allowed by the CARES act") is one
+payroll-level item: owed, so not in Gusto's ``tax_debit``. An "Owner's Draw" is equity, not wages.
 Compensation names Gusto may add later are kept as earning subtype ``unknown``:
 the mapping never resolves that subtype by default, so such a line is held,
 never dropped. Cash tips and imputed pay keep their own categories (see
@@ -49,7 +51,17 @@ def _earning(name: str) -> tuple[str, str]:
         return c.REIMBURSEMENT, "reimbursement"
     if key in c.IMPUTED_NAMES:
         return c.IMPUTED_PAY, "imputed_pay"
+    if key in c.OWNERS_DRAW_NAMES:
+        return c.OWNERS_DRAW, "owners_draw"
     return c.EARNING, c.EARNING_NAMES.get(key, c.UNKNOWN_EARNING)
+
+
+def deduction_subtype(name: str) -> str:
+    """Child support (remitted by Gusto), another garnishment, or the deduction's own name."""
+    key = name.strip().lower()
+    if key in c.CHILD_SUPPORT_NAMES:
+        return c.CHILD_SUPPORT
+    return c.GARNISHMENT if any(word in key for word in c.GARNISHMENT_WORDS) else name
 
 
 def _objects(value: object, where: str) -> list[Mapping[str, Any]]:
@@ -184,8 +196,7 @@ def payroll_items(payroll: Mapping[str, Any], hourly_rates: Mapping[str, int] | 
             add(emp, None, c.EMPLOYER_BENEFIT, name, name, ben.get("company_contribution"), True)
         for ded in lines("deductions"):
             name = str(ded.get("name") or "")
-            sub = c.CHILD_SUPPORT if name.strip().lower() in c.CHILD_SUPPORT_NAMES else name
-            add(emp, None, c.DEDUCTION, sub, name, ded.get("amount"), False)
+            add(emp, None, c.DEDUCTION, deduction_subtype(name), name, ded.get("amount"), False)
         if comp.get("net_pay") is None:
             raise PayrollShapeError(
                 f"payroll {pid} employee {emp}: no net_pay; only processed payrolls can be journalized"
@@ -198,6 +209,9 @@ def payroll_items(payroll: Mapping[str, Any], hourly_rates: Mapping[str, int] | 
         employer = tax.get("employer") is not False
         cat = c.EMPLOYER_TAX if employer else c.EMPLOYEE_TAX
         add(None, None, cat, c.COMPANY_TAX, str(tax.get("name") or ""), tax.get("amount"), employer)
+    # Taxes owed but not debited (CARES-act deferral): inside the tax totals, outside tax_debit.
+    deferred = (payroll.get("totals") or {}).get("deferred_payroll_taxes")
+    add(None, None, c.DEFERRED_TAX, "deferred_payroll_taxes", "Deferred payroll taxes", deferred, True)
 
     frame = pl.DataFrame(
         rows,

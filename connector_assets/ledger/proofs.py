@@ -148,7 +148,11 @@ def expected_roles(items: pl.DataFrame) -> dict[str, int]:
     )
     credit = items.filter(pl.col("category").is_in(CREDIT_CATEGORIES)).with_columns(role=credit_role())
     both = pl.concat([debit, credit]).group_by("role").agg(pl.col("amount_cents").sum())
-    return {str(r): int(a) for r, a in both.iter_rows()}
+    want = {str(r): int(a) for r, a in both.iter_rows()}
+    # A deferral moves its amount from the tax debit to the deferred-tax liability.
+    if deferred := _subtype_sum(items, c.DEFERRED_TAX):
+        want["taxes"] = want.get("taxes", 0) - deferred
+    return want
 
 
 def prove_nothing_dropped(items: pl.DataFrame, lines: pl.DataFrame) -> list[Difference]:
@@ -190,10 +194,13 @@ def prove_tie_out(payroll: Mapping[str, Any], items: pl.DataFrame, lines: pl.Dat
     r = role_amounts(lines)
     on_checks = _subtype_sum(items, c.REIMBURSEMENT, c.CHECK_REIMBURSEMENT)
     net = sum(v for k, v in r.items() if k.startswith("net_pay_")) - on_checks
+    deferred = r.get("deferred_payroll_taxes", 0)
     ours: dict[str, tuple[int, bool]] = {
         "gross_pay": (r.get("wages", 0) + r.get("cash_tips", 0), True),
         "employer_taxes": (r.get("employer_taxes", 0), True),
-        "employee_taxes": (r.get("taxes", 0) - r.get("employer_taxes", 0), True),
+        "employee_taxes": (r.get("taxes", 0) + deferred - r.get("employer_taxes", 0), True),
+        "deferred_payroll_taxes": (deferred, True),
+        "owners_draw": (r.get("owners_draw", 0), True),
         "net_pay": (net, True),
         "benefits": (r.get("employer_benefits", 0), True),
         "employee_benefits_deductions": (r.get("benefits", 0) - r.get("employer_benefits", 0), True),

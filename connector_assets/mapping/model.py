@@ -40,6 +40,28 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class NamedAccounts:
+    """Accounts of one Gusto tax or benefit by name: the expense (employer share) and the liability."""
+
+    expense: str | None = None
+    liability: str | None = None
+
+
+@dataclass(frozen=True)
+class TaxAccounts:
+    """The ``taxes:`` section: per-tax accounts when itemized, refunds and deferred taxes in every mode."""
+
+    by_name: Mapping[str, NamedAccounts] = field(default_factory=dict)
+    default: NamedAccounts = NamedAccounts()
+    receivable: str | None = None
+    deferred: str | None = None
+
+    def covers(self, name: str) -> bool:
+        """True when a rule names this Gusto tax (case and spacing ignored)."""
+        return name.strip().lower() in {n.strip().lower() for n in self.by_name}
+
+
+@dataclass(frozen=True)
 class MappingRules:
     """A connection's whole mapping, with the content version every journal records."""
 
@@ -51,6 +73,8 @@ class MappingRules:
     benefits_by_name: Mapping[str, str] = field(default_factory=dict)
     earning_names: Mapping[str, str] = field(default_factory=dict)
     cost_center_field: str | None = None
+    taxes: TaxAccounts = TaxAccounts()
+    benefit_expenses: Mapping[str, str] = field(default_factory=dict)
 
     def accounts_used(self) -> list[tuple[str, str]]:
         """Every (rule label, account) the mapping can post to."""
@@ -62,6 +86,11 @@ class MappingRules:
         used += [(f"credits.{k}", a) for k, a in self.credits.items()]
         used += [(f"credits.deductions_by_name.{k}", a) for k, a in self.deductions_by_name.items()]
         used += [(f"credits.benefits_by_name.{k}", a) for k, a in self.benefits_by_name.items()]
+        used += [(f"benefits.{k}.expense", a) for k, a in self.benefit_expenses.items()]
+        t = self.taxes
+        named = [(f"taxes.by_name.{k}", v) for k, v in t.by_name.items()] + [("taxes.default", t.default)]
+        used += [(f"{label}.{side}", a) for label, v in named for side, a in vars(v).items() if a]
+        used += [(f"taxes.{k}", a) for k, a in (("receivable", t.receivable), ("deferred", t.deferred)) if a]
         return used
 
     def cost_centers_used(self) -> list[tuple[str, str]]:

@@ -22,6 +22,8 @@ TOP_KEYS = (
     "departments",
     "locations",
     "splits",
+    "taxes",
+    "benefits",
 )
 RULE_KEYS = ("cost_center", "accounts", "dimensions")
 BAND_KEYS = ("min_rate", "max_rate")

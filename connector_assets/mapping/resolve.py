@@ -21,6 +21,7 @@ from connector_assets.mapping import model as m
 from connector_assets.mapping.attributes import ATTRIBUTE_SCHEMA
 from connector_assets.mapping.credits import credit_legs
 from connector_assets.mapping.model import MappingRules
+from connector_assets.mapping.named import TaxDetail, debit_overrides
 from connector_assets.mapping.shares import allocate_debit_shares
 
 RESOLVED_SCHEMA: dict[str, pl.DataType] = {
@@ -185,9 +186,10 @@ def _first(frame: pl.DataFrame, *cols: str, **named: str) -> pl.DataFrame:
     return ranked.select("item_no", *cols, **{k: pl.col(v) for k, v in named.items()})
 
 
-def _debit_legs(ctx: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
+def _debit_legs(ctx: pl.DataFrame, rules: MappingRules, taxes: TaxDetail) -> pl.DataFrame:
     head, accounts, split = _rule_frames(rules)
-    legs = ctx.filter(pl.col("category").is_in([k for k, v in c.DEBIT_ROLE.items() if v]))
+    expense = [k for k, v in c.DEBIT_ROLE.items() if v and k not in c.ENTITY_DEBITS]
+    legs = ctx.filter(pl.col("category").is_in(expense))
     parts = []
     for field, column in MATCH_COLUMNS.items():
         subset = head.filter(pl.col("match_field") == field)
@@ -205,6 +207,7 @@ def _debit_legs(ctx: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
         & (pl.col("max_rate").is_null() | (pl.col("rate_cents") < pl.col("max_rate")))
     )
     account = _first(cand.join(accounts, on=["order", "mapping_key"]), "account", acc_rule="label")
+    account = debit_overrides(legs, account, rules, taxes)
     custom = (
         legs.filter(pl.col("custom_cost_center").is_not_null()).select(
             "item_no",
@@ -300,11 +303,16 @@ def _debit_output(legs: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     )
 
 
-def resolve(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
-    """Journal legs (``RESOLVED_SCHEMA``) for ``items``: one per side and cost-centre share of each item."""
+def resolve(
+    items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules, taxes: TaxDetail = "consolidated"
+) -> pl.DataFrame:
+    """Journal legs (``RESOLVED_SCHEMA``) for ``items``: one per side and cost-centre share of each item.
+
+    ``taxes`` is the connection's ``posting.taxes``: ``itemized`` places each tax by its Gusto name.
+    """
     ctx = _context(items, attributes, rules)
-    debits = _debit_output(_debit_legs(ctx, rules), rules)
-    credits = credit_legs(ctx, rules)
+    debits = _debit_output(_debit_legs(ctx, rules, taxes), rules)
+    credits = credit_legs(ctx, rules, taxes)
     return (
         pl.concat([debits, credits], how="diagonal_relaxed")
         .select([pl.col(n).cast(t) for n, t in RESOLVED_SCHEMA.items()])

@@ -17,6 +17,10 @@ Format (see ``example_mapping.yaml`` next to this module)::
       reimbursement_clearing: "1090"
       child_support: "1093"          # optional: cleared by child_support_debit (else deductions_by_name, deductions)
       deductions_by_name: {"Child Support": "1090"}   # optional, also benefits_by_name
+      garnishments: "2400"           # optional: garnishments other than child support (else deductions)
+      owners_draw: "3100"            # equity, debited with no cost centre (an Owner's Draw is held without it)
+    taxes: {by_name: {...}, default: {...}, receivable: "1200", deferred: "2150"}   # see named_parser
+    benefits: {"Medical Insurance": {expense: "6200", liability: "2300"}}           # per benefit name
     employees: {<employee uuid>: RULE}
     jobs: {<job title or uuid>: RULE or [RULE, ...]}     # RULE may carry min_rate / max_rate
     departments: {<department title or uuid>: RULE}
@@ -54,6 +58,7 @@ from connector_assets.ledger import categories as c
 from connector_assets.mapping import model as m
 from connector_assets.mapping.errors import MappingError
 from connector_assets.mapping.model import MappingRules
+from connector_assets.mapping.named_parser import parse_benefits, parse_taxes
 from connector_assets.mapping.parser import TOP_KEYS, SectionParser
 
 # libyaml's safe loader is ~20x faster; the pure-Python one is the same grammar.
@@ -108,6 +113,7 @@ def parse_mapping(text: str, source: str = "mapping.yaml") -> MappingRules:
                 "keep either the split or the single cost_center",
             )
     credits, deductions_by_name, benefits_by_name = p.credits(root["credits"])
+    benefit_expenses, benefits_by_name = parse_benefits(p, root.get("benefits"), benefits_by_name)
     return MappingRules(
         source=source,
         version=mapping_version(data),
@@ -117,6 +123,8 @@ def parse_mapping(text: str, source: str = "mapping.yaml") -> MappingRules:
         benefits_by_name=benefits_by_name,
         earning_names=p.earning_names(root.get("earning_names")),
         cost_center_field=field.strip() if isinstance(field, str) else None,
+        taxes=parse_taxes(p, root.get("taxes")),
+        benefit_expenses=benefit_expenses,
     )
 
 

@@ -141,7 +141,8 @@ def prepare_journal(
         currency=connection.cloudsuite.currency,
         unitemized_tolerance_cents=connection.posting.unitemized_tolerance_cents,
     )
-    journal = build_journal(payroll, items, resolve(items, attributes, rules), options)
+    resolved = resolve(items, attributes, rules, connection.posting.taxes)
+    journal = build_journal(payroll, items, resolved, options)
     history = family_history(postings.for_payroll(connection.id, uuid))
     plan = plan_posting(history, journal.header.content_hash)
     reference = external_reference(connection.id, uuid, max(plan.revision, 1))
