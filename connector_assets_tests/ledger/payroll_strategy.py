@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from hypothesis import strategies as st
 
@@ -25,6 +25,10 @@ HOURLY = ("Regular Hours", "Overtime", "Double overtime")
 FIXED = ("Bonus", "Commission", "Paycheck Tips", "Severance")
 DEPARTMENTS = ("Engineering", "Operations", "Support", None)
 positive = st.integers(min_value=1, max_value=400_000)
+# With ``options``: Gusto's own tax names (some with rules, some not), refunds, benefits and deductions by name.
+TAX_NAMES = ("Federal Income Tax", "Social Security", "Medicare", "FUTA", "CA SUI", "CA SDI", "NYC Local Tax")
+BENEFIT_NAMES = ("Medical Insurance", "401K", "Dental")
+DEDUCTION_NAMES = ("Child Support", "Garnishment", "Student Loan Garnishment", "Charitable Donation")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class Case:
     employees: list[dict[str, Any]]
     mapping_yaml: str
     splits: dict[str, dict[str, Decimal]]
+    taxes: Literal["consolidated", "itemized"] = "consolidated"
 
 
 def negated(payroll: dict[str, Any], uuid: str) -> dict[str, Any]:
@@ -75,8 +80,12 @@ def _percentages(draw: st.DrawFn) -> dict[str, Decimal]:
 
 
 @st.composite
-def payroll_cases(draw: st.DrawFn, max_employees: int = 5) -> Case:
-    """A processed payroll whose totals obey the identities of payroll-accounting §3."""
+def payroll_cases(draw: st.DrawFn, max_employees: int = 5, options: bool = False) -> Case:
+    """A processed payroll whose totals obey the identities of payroll-accounting §3.
+
+    ``options`` adds named and negative taxes, deferred taxes, named benefits and deductions, owner's
+    draws, and a mapping with by-name tax and benefit rules, posted consolidated or itemized.
+    """
     totals: dict[str, int] = {}
     # Gusto sends strings, sometimes JSON numbers: one choice per payroll keeps the draw count low.
     money = _number if draw(st.booleans()) else _text
@@ -114,18 +123,22 @@ def payroll_cases(draw: st.DrawFn, max_employees: int = 5) -> Case:
             gross += tips
             add("employee_cash_tips", tips)
         for j, employer in enumerate(draw(st.lists(st.booleans(), max_size=4))):
-            cents = draw(st.integers(min_value=1, max_value=60_000))
-            comp["taxes"].append({"name": f"Tax {j}", "employer": employer, "amount": money(cents)})
+            low = -5_000 if options else 1
+            cents = draw(st.integers(min_value=low, max_value=60_000).filter(bool))
+            name = draw(st.sampled_from(TAX_NAMES)) if options else f"Tax {j}"
+            comp["taxes"].append({"name": name, "employer": employer, "amount": money(cents)})
             add("employer_taxes" if employer else "employee_taxes", cents)
             withheld += 0 if employer else cents
         for j in range(draw(st.integers(0, 2))):
             ee, er = draw(st.integers(0, 30_000)), draw(st.integers(0, 30_000))
-            comp["benefits"].append({"name": f"Plan {j}", "employee_deduction": money(ee),
+            plan = draw(st.sampled_from(BENEFIT_NAMES)) if options else f"Plan {j}"
+            comp["benefits"].append({"name": plan, "employee_deduction": money(ee),
                                      "company_contribution": money(er), "imputed": False})  # fmt: skip
             add("employee_benefits_deductions", ee)
             add("benefits", er)
             withheld += ee
-        for name in draw(st.lists(st.sampled_from(["Child Support", "Garnishment"]), max_size=2)):
+        names = DEDUCTION_NAMES if options else ("Child Support", "Garnishment")
+        for name in draw(st.lists(st.sampled_from(names), max_size=2)):
             cents = draw(st.integers(1, 20_000))
             comp["deductions"].append({"name": name, "amount": money(cents)})
             withheld += cents
@@ -139,6 +152,12 @@ def payroll_cases(draw: st.DrawFn, max_employees: int = 5) -> Case:
             add("reimbursements", cents)
             reimbursed += cents
         net = gross - withheld - tips
+        if options and draw(st.integers(0, 4)) == 0:
+            # An owner's draw is paid with net pay but is not wages: outside gross_pay.
+            drawn = draw(positive)
+            comp["fixed_compensations"].append({"name": "Owner's Draw", "amount": money(drawn)})
+            net += drawn
+            add("owners_draw", drawn)
         comp |= {"payment_method": method, "net_pay": money(net), "gross_pay": money(gross),
                  "check_amount": money(net + reimbursed)}  # fmt: skip
         add("gross_pay", gross)
@@ -163,13 +182,34 @@ def payroll_cases(draw: st.DrawFn, max_employees: int = 5) -> Case:
     for tax in company_taxes:
         add("employer_taxes", round(Decimal(tax["amount"]) * 100))
     totals["tax_debit"] = totals.get("employee_taxes", 0) + totals.get("employer_taxes", 0)
+    if options and draw(st.booleans()):
+        # Taxes deferred (CARES act) are inside the tax totals but not debited.
+        totals["deferred_payroll_taxes"] = draw(st.integers(-20_000, 20_000).filter(bool))
+        totals["tax_debit"] -= totals["deferred_payroll_taxes"]
     debits = ("net_pay_debit", "tax_debit", "reimbursement_debit", "child_support_debit")
     totals["company_debit"] = sum(totals.get(k, 0) for k in debits)
     totals.pop("other", None)
     payroll = {"payroll_uuid": "p-" + draw(st.uuids()).hex[:12], "check_date": "2025-05-30", "processed": True,
                "totals": {k: f"{Decimal(v) / 100:.2f}" for k, v in totals.items()},
                "company_taxes": company_taxes, "employee_compensations": comps}  # fmt: skip
-    return Case(payroll, employees, _mapping(splits, company_cc=draw(st.booleans())), splits)
+    mapping = _mapping(splits, company_cc=draw(st.booleans()))
+    if not options:
+        return Case(payroll, employees, mapping, splits)
+    mode: Literal["consolidated", "itemized"] = draw(st.sampled_from(["consolidated", "itemized"]))
+    return Case(payroll, employees, mapping + _named_sections(draw), splits, mode)
+
+
+def _named_sections(draw: st.DrawFn) -> str:
+    """A taxes: section naming some of Gusto's taxes (others fall to the default, if any) and a benefits: one."""
+    lines = ["taxes:", "  by_name:"]
+    for n, name in enumerate(draw(st.lists(st.sampled_from(TAX_NAMES), unique=True, min_size=1))):
+        lines.append(f'    "{name}": {{expense: "71{n:02d}", liability: "72{n:02d}"}}')
+    if draw(st.booleans()):
+        lines.append('  default: {expense: "7199", liability: "7299"}')
+    lines += ['  receivable: "1200"', '  deferred: "2150"', "benefits:"]
+    for n, name in enumerate(draw(st.lists(st.sampled_from(BENEFIT_NAMES), unique=True, min_size=1))):
+        lines.append(f'  "{name}": {{expense: "73{n:02d}", liability: "74{n:02d}"}}')
+    return "\n".join(lines) + "\n"
 
 
 def _mapping(splits: dict[str, dict[str, Decimal]], company_cc: bool = True) -> str:
@@ -177,7 +217,7 @@ def _mapping(splits: dict[str, dict[str, Decimal]], company_cc: bool = True) -> 
     lines = ["defaults:"] + [f'  {k}: {{account: "6{n:03d}", cost_center: "100"}}' for n, k in enumerate(keys)]
     lines += ["credits:"] + [f'  {k}: "2{n:03d}"' for n, k in enumerate(
         ["net_pay_direct_deposit", "net_pay_check", "taxes", "benefits", "deductions", "reimbursement_clearing",
-         "cash_tips_offset", "child_support"])]  # fmt: skip
+         "cash_tips_offset", "child_support", "garnishments", "owners_draw"])]  # fmt: skip
     lines += ["departments:", '  Engineering: {cost_center: "200"}', '  Operations: {cost_center: "300"}',
               '  Support: {cost_center: "400", accounts: {regular: "6999"}}']  # fmt: skip
     if splits:
