@@ -51,15 +51,40 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def mapping_document(world: World, extra_departments: dict[str, str] | None = None) -> dict[str, Any]:
-    """The demo firm's mapping: explicit defaults, one rule per department, entity-level credits."""
+def itemized_sections(world: World) -> dict[str, Any]:
+    """Per-tax and per-benefit accounts of the demo chart; NY MCTMT is left to the default on purpose."""
+    by_name: dict[str, dict[str, str]] = {
+        "Federal Income Tax": {"liability": "2100"},
+        "Social Security": {"expense": "6100", "liability": "2120"},
+        "Medicare": {"expense": "6110", "liability": "2120"},
+        "FUTA": {"expense": "6120", "liability": "2130"},
+    }
+    for state in sorted({loc.state for loc in world.locations}):
+        by_name[f"{state} State Income Tax"] = {"liability": "2110"}
+        by_name[f"{state} SUI"] = {"expense": "6130", "liability": "2130"}
+    return {
+        "taxes": {"by_name": by_name, "default": {"expense": "6140", "liability": "2140"}, "receivable": "1200"},
+        "benefits": {
+            "Medical Insurance": {"expense": "6200", "liability": "2300"},
+            "401K": {"expense": "6210", "liability": "2310"},
+        },
+    }
+
+
+def mapping_document(
+    world: World, extra_departments: dict[str, str] | None = None, itemized: bool = False
+) -> dict[str, Any]:
+    """The demo firm's mapping: explicit defaults, one rule per department, entity-level credits; with
+    ``itemized``, accounts per Gusto tax and benefit, garnishments and owner's draw."""
     departments = {d.title: {"cost_center": d.cost_center} for d in world.departments}
     departments.update({k: {"cost_center": v} for k, v in (extra_departments or {}).items()})
+    credits = {**CREDITS, "garnishments": "2400", "owners_draw": "3100"} if itemized else CREDITS
     return {
         "cost_center_field": "cost_center",
         "defaults": {k: {"account": a, "cost_center": "CC100"} for k, a in EARNING_ACCOUNTS.items()},
-        "credits": CREDITS,
+        "credits": credits,
         "departments": departments,
+        **(itemized_sections(world) if itemized else {}),
     }
 
 
@@ -75,6 +100,7 @@ class Tenant:
     ion_server: ServerThread
     mapping_path: Path
     erp: str
+    taxes: str = "consolidated"
 
 
 @dataclass
@@ -118,6 +144,7 @@ class SandboxEnvironment:
         missing_cost_centers: tuple[str, ...] = (),
         gusto_options: dict[str, Any] | None = None,
         ion_options: dict[str, Any] | None = None,
+        taxes: str = "consolidated",
     ) -> Tenant:
         """Generate a company, start its two simulators, write its files and connect its Gusto grant."""
         port = free_port()
@@ -139,8 +166,9 @@ class SandboxEnvironment:
                         "redirect_uri": redirect, "company_uuid": world.company.uuid}, indent=2)
         )  # fmt: skip
         mapping_path = folder / "mapping.yaml"
-        mapping_path.write_text(yaml.safe_dump(mapping_document(world), sort_keys=False))
-        tenant = Tenant(connection_id, world, gusto, gusto_server, ion, ion_server, mapping_path, erp)
+        itemized = taxes == "itemized"
+        mapping_path.write_text(yaml.safe_dump(mapping_document(world, itemized=itemized), sort_keys=False))
+        tenant = Tenant(connection_id, world, gusto, gusto_server, ion, ion_server, mapping_path, erp, taxes)
         self.tenants[connection_id] = tenant
         self._write_connections(ionapi_paths={connection_id: ionapi})
         self.apply_env()
@@ -178,7 +206,12 @@ class SandboxEnvironment:
                 },
                 "cloudsuite": cloudsuite,
                 "mapping_file": str(tenant.mapping_path),
-                "posting": {"date_basis": "check_date", "detail": "summarized", "master_data_max_age_s": 0},
+                "posting": {
+                    "date_basis": "check_date",
+                    "detail": "summarized",
+                    "master_data_max_age_s": 0,
+                    "taxes": tenant.taxes,
+                },
             }
         self.connections_path.write_text(yaml.safe_dump({"connections": list(existing.values())}, sort_keys=False))
 
@@ -197,7 +230,7 @@ class SandboxEnvironment:
     def write_mapping(self, connection_id: str, extra_departments: dict[str, str]) -> Path:
         """Rewrite a connection's mapping with extra department rules (the demo's 'fix')."""
         tenant = self.tenants[connection_id]
-        document = mapping_document(tenant.world, extra_departments)
+        document = mapping_document(tenant.world, extra_departments, itemized=tenant.taxes == "itemized")
         tenant.mapping_path.write_text(yaml.safe_dump(document, sort_keys=False))
         return tenant.mapping_path
 

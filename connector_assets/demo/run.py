@@ -16,6 +16,7 @@ from typing import Any
 
 from connector_assets.demo.environment import SandboxEnvironment, Tenant
 from connector_assets.demo.homes import export_line, fresh_dir, instance_home, sandbox_base, write_env_file
+from connector_assets.demo.posted_accounts import itemized_accounts
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.crypto import ENV_KEY, SecretCipher
 from connector_assets.store.postings import HELD, POSTED, REVERSED, Postings
@@ -42,6 +43,8 @@ class DemoSummary:
     documents: list[str] = field(default_factory=list)
     held_reasons: list[str] = field(default_factory=list)
     released_after_fix: list[str] = field(default_factory=list)
+    taxes: str = "itemized"
+    itemized_accounts: list[tuple[str, str, int]] = field(default_factory=list)
     still_held: int = 0
     employees_synced: int = 0
     runs: int = 0
@@ -96,7 +99,9 @@ def run_demo(
     summary = DemoSummary(dagster_home=str(home))
     try:
         progress("starting the Gusto and Infor ION simulators with the reference firm …")
-        tenant = env.add_tenant(connection, erp=erp, employees=employees, history_months=history_months)
+        tenant = env.add_tenant(
+            connection, erp=erp, employees=employees, history_months=history_months, taxes=summary.taxes
+        )
         progress(
             f"connected Gusto company {tenant.world.company.name!r} (OAuth code flow) and {ERP_LABELS[erp]} tenant "
             f"{tenant.ion.tenant}"
@@ -169,6 +174,7 @@ def run_demo(
         summary.credits_cents = sum(p.credits_cents or 0 for p in posted)
         summary.documents = [p.document_id or "" for p in posted]
         summary.employees_synced = len(tenant.ion.employees())
+        summary.itemized_accounts = itemized_accounts(tenant)
         summary.runs = len(outcomes)
         summary.failed_runs = sum(not o.success for o in outcomes)
         return summary
@@ -220,6 +226,11 @@ def format_summary(s: DemoSummary) -> str:
         f"  debits / credits       {money(s.debits_cents)} / {money(s.credits_cents)} USD"
         f" ({'balanced' if s.debits_cents == s.credits_cents else 'NOT BALANCED'})",
         f"  CloudSuite documents   {', '.join(s.documents[:6])}{' …' if len(s.documents) > 6 else ''}",
+        f"  taxes                  {s.taxes} per Gusto tax; tax and benefit accounts in CloudSuite:",
+        *[
+            f"    {a} {name:<34} {'Dr' if c > 0 else 'Cr'} {money(abs(c)):>14}"
+            for a, name, c in s.itemized_accounts
+        ],
         f"  employees in CloudSuite {s.employees_synced}",
         f"  Dagster runs           {s.runs} ({s.failed_runs} stopped by a held posting or a refused employee)",
         "  held reasons:",

@@ -9,6 +9,7 @@ their lines silently use a default: the accountant confirms or adds a rule.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -83,9 +84,11 @@ def check_mapping(
     departments: pl.DataFrame | None,
     jobs: pl.DataFrame | None,
     posting_date: dt.date,
+    tax_names: Iterable[str] | None = None,
 ) -> list[MappingProblem]:
     """Problems of ``rules`` against accounts (``account, name, blocked, valid_from, valid_to``), cost centres
-    (``cost_center, ...``), Gusto departments (``department_uuid, department``) and jobs (``job_uuid, job_title``)."""
+    (``cost_center, ...``), Gusto departments (``department_uuid, department``) and jobs (``job_uuid, job_title``),
+    and, for itemized taxes, the tax names Gusto's payrolls carry (``tax_names``)."""
     problems = _check_codes(rules.accounts_used(), accounts, "account", "account", posting_date)
     problems += _check_codes(rules.cost_centers_used(), cost_centers, "cost_center", "cost center", posting_date)
     named = {(r.match_field, r.match_value) for r in rules.rules}
@@ -115,4 +118,27 @@ def check_mapping(
                         "warning",
                     )
                 )
-    return problems
+    return problems + unruled_taxes(rules, tax_names or ())
+
+
+def unruled_taxes(rules: MappingRules, tax_names: Iterable[str]) -> list[MappingProblem]:
+    """A warning per Gusto tax name no ``taxes.by_name`` rule names: itemized, it posts to the default."""
+    default = rules.taxes.default
+    where = (
+        f"taxes.default ({default.expense or 'employer_tax rules'} / {default.liability or 'credits.taxes'})"
+        if default.expense or default.liability
+        else "the consolidated accounts (employer_tax rules, credits.taxes)"
+    )
+    names = sorted({n.strip() for n in tax_names if n and n.strip()}, key=str.lower)
+    return [
+        MappingProblem(
+            "taxes.by_name",
+            name,
+            f"Gusto tax has no rule; itemized, it posts to {where}",
+            f'add taxes.by_name."{name}" with its expense and liability accounts to {rules.source} '
+            "or confirm the default",
+            "warning",
+        )
+        for name in names
+        if not rules.taxes.covers(name)
+    ]

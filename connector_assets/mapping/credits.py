@@ -66,7 +66,9 @@ def credit_legs(ctx: pl.DataFrame, rules: MappingRules, taxes: TaxDetail = "cons
         "category",
         "subtype",
         "name",
-        side=pl.when(pl.col("category").is_in(list(c.ENTITY_DEBITS))).then(pl.lit("debit")).otherwise(pl.lit("credit")),
+        side=pl.when(pl.col("category").is_in(list(c.ENTITY_DEBITS)))
+        .then(pl.lit("debit"))
+        .otherwise(pl.lit("credit")),
         role="role",
         amount_cents="amount_cents",
         account=account,

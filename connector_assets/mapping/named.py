@@ -29,11 +29,15 @@ _NAME = pl.col("name").str.strip_chars().str.to_lowercase()
 
 def _by_name(rows: list[tuple[str, str, str, str]]) -> pl.DataFrame:
     return pl.DataFrame(
-        rows, schema={"category": pl.String, "_name": pl.String, "_acc": pl.String, "_rule": pl.String}, orient="row"
+        rows,
+        schema={"category": pl.String, "_name": pl.String, "_acc": pl.String, "_rule": pl.String},
+        orient="row",
     )
 
 
-def debit_overrides(legs: pl.DataFrame, account: pl.DataFrame, rules: MappingRules, taxes: TaxDetail) -> pl.DataFrame:
+def debit_overrides(
+    legs: pl.DataFrame, account: pl.DataFrame, rules: MappingRules, taxes: TaxDetail
+) -> pl.DataFrame:
     """``account`` (item_no, account, acc_rule) with the by-name expense accounts applied."""
     itemized = taxes == "itemized"
     rows = [(c.EMPLOYER_BENEFIT, n.lower(), a, f"benefits.{n}.expense") for n, a in rules.benefit_expenses.items()]
@@ -45,7 +49,9 @@ def debit_overrides(legs: pl.DataFrame, account: pl.DataFrame, rules: MappingRul
         ]
     if not rows and not (itemized and rules.taxes.default.expense):
         return account
-    named = legs.select("item_no", "category", _name=_NAME).join(_by_name(rows), on=["category", "_name"], how="left")
+    named = legs.select("item_no", "category", _name=_NAME).join(
+        _by_name(rows), on=["category", "_name"], how="left"
+    )
     if itemized and (default := rules.taxes.default.expense):
         is_tax = pl.col("category") == c.EMPLOYER_TAX
         named = named.with_columns(

@@ -28,7 +28,10 @@ def _named(p: SectionParser, node: object, path: str) -> NamedAccounts:
     if not body:
         raise p.fail(path, "empty", "give an expense and/or a liability account such as {liability: '2120'}")
     return NamedAccounts(
-        **{k: p.code(v, f"{path}.{k}", "6100" if k == "expense" else "2120", "an account code") for k, v in body.items()}
+        **{
+            k: p.code(v, f"{path}.{k}", "6100" if k == "expense" else "2120", "an account code")
+            for k, v in body.items()
+        }
     )
 
 
@@ -45,7 +48,9 @@ def parse_taxes(p: SectionParser, node: object) -> TaxAccounts:
         raise p.fail("taxes.by_name", "a tax is named twice (case ignored)", "keep one rule per Gusto tax name")
     default = _named(p, body["default"], "taxes.default") if "default" in body else NamedAccounts()
     single = {
-        k: p.code(body[k], f"taxes.{k}", "1200", "an account code") for k in ("receivable", "deferred") if k in body
+        k: p.code(body[k], f"taxes.{k}", "1200", "an account code")
+        for k in ("receivable", "deferred")
+        if k in body
     }
     return TaxAccounts(by_name=by_name, default=default, **single)
 

@@ -60,6 +60,18 @@ def _gusto_frames(client: GustoClient) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
 
 
+def tax_names_seen(client: GustoClient, on: dt.date) -> set[str]:
+    """Every tax name on the company's processed payrolls of the year to ``on`` (employee and company taxes)."""
+    payrolls = client.list_payrolls(on - dt.timedelta(days=365), on, include=("taxes", "payroll_taxes"))
+    return {
+        str(tax.get("name"))
+        for p in payrolls
+        for key in ("payroll_taxes", "company_taxes")
+        for tax in p.raw.get(key) or []
+        if isinstance(tax, dict) and tax.get("name")
+    }
+
+
 def _stop(message: str, code: int) -> typer.Exit:
     typer.secho(message, fg=typer.colors.RED, err=True)
     return typer.Exit(code=code)
@@ -73,9 +85,13 @@ def find_problems(connection: Connection, vault: TokenVault, on: dt.date) -> lis
         accounts, cost_centers = erp.list_gl_accounts(), erp.list_cost_centers()
     finally:
         erp.close()
+    itemized = connection.posting.taxes == "itemized" or bool(rules.taxes.by_name)
     with GustoClient(connection.gusto, connection.id, vault, None) as client:
         departments, jobs = _gusto_frames(client)
-    return check_mapping(rules, accounts_frame(accounts), cost_centers_frame(cost_centers), departments, jobs, on)
+        taxes = tax_names_seen(client, on) if itemized else None
+    return check_mapping(
+        rules, accounts_frame(accounts), cost_centers_frame(cost_centers), departments, jobs, on, taxes
+    )
 
 
 def format_problem(problem: MappingProblem) -> str:

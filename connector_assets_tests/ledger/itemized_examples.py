@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector_assets_tests.ledger.accounting_examples import A, B, JA, JB, MAPPING_YAML, _comp, _payroll
+from connector_assets_tests.ledger.accounting_examples import JA, JB, MAPPING_YAML, A, B, _comp, _payroll
 
 TAXES_YAML = """taxes:
   by_name:
@@ -22,7 +22,9 @@ TAXES_YAML = """taxes:
 """
 ITEMIZED_YAML = MAPPING_YAML + TAXES_YAML
 BENEFITS_YAML = (
-    MAPPING_YAML.replace('  deductions: "2410"\n', '  deductions: "2410"\n  garnishments: "2400"\n  owners_draw: "3100"\n')
+    MAPPING_YAML.replace(
+        '  deductions: "2410"\n', '  deductions: "2410"\n  garnishments: "2400"\n  owners_draw: "3100"\n'
+    )
     + """benefits:
   "Medical Insurance": {expense: "6200", liability: "2300"}
   "401K": {expense: "6210", liability: "2310"}

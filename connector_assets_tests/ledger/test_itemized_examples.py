@@ -88,4 +88,6 @@ def test_owners_draw_stays_outside_the_wages_tie_out() -> None:
     payroll = y.benefits_payroll()
     payroll["totals"]["gross_pay"] = "5000.00"
     journal = _journal(payroll, y.BENEFITS_YAML)
-    assert any("gross_pay: expected 5000.00, journal carries 3000.00" in p for p in journal.proofs.problems()), journal.proofs.problems()
+    assert any("gross_pay: expected 5000.00, journal carries 3000.00" in p for p in journal.proofs.problems()), (
+        journal.proofs.problems()
+    )

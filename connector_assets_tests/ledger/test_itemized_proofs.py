@@ -32,14 +32,18 @@ def test_every_option_balances_ties_out_and_keeps_every_cent(case: Case) -> None
     receivable = lines.filter(pl.col("account") == "1200")
     assert receivable.is_empty() or (receivable["category"] == "taxes").all()
     if case.taxes == "consolidated":
-        assert lines.filter(pl.col("account").str.starts_with("71") | pl.col("account").str.starts_with("72")).is_empty()
+        assert lines.filter(
+            pl.col("account").str.starts_with("71") | pl.col("account").str.starts_with("72")
+        ).is_empty()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=payroll_cases(max_employees=3, options=True))
 def test_every_option_reverses_to_zero_in_every_account(case: Case) -> None:
     """Gusto's reversal of any such payroll posts, and the pair nets to zero account by account."""
-    journals = [_journal(case, p)[1] for p in (case.payroll, negated(case.payroll, "r-" + case.payroll["payroll_uuid"]))]
+    journals = [
+        _journal(case, p)[1] for p in (case.payroll, negated(case.payroll, "r-" + case.payroll["payroll_uuid"]))
+    ]
     for journal in journals:
         assert journal.proofs.ok, journal.proofs.problems()
     both = pl.concat([j.lines for j in journals])
