@@ -1,0 +1,113 @@
+"""Itemized taxes and per-benefit accounts end to end: Gusto sandbox → Dagster jobs → M3 and SyteLine on PostgreSQL.
+
+Each posted document is compared, account by account, with what the payroll Gusto sent says each tax and
+benefit owes under the connection's mapping; `connector mapping check` lists the tax names with no rule.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from connector_assets.demo.environment import itemized_sections
+from connector_assets.ledger.money import to_cents
+from connector_assets.operations.mapping_cli import app
+from connector_assets.store.postings import POSTED, REVERSED
+from connector_assets_tests.e2e.deployment import Deployment
+from connector_assets_tests.e2e.ledger_view import asset_value, document, journal_rows
+
+RECEIVABLE, CONSOLIDATED_TAX_CREDIT = "1200", "1091"
+
+
+@pytest.fixture(scope="module", params=["m3", "syteline"])
+def itemized_connection(request: pytest.FixtureRequest, deployment: Deployment) -> str:
+    """A connection posting taxes itemized, with its short payroll history onboarded."""
+    connection_id = f"itemized-{request.param}"
+    deployment.add_tenant(connection_id, request.param, history_months=0, taxes="itemized")
+    failed = [o for o in deployment.onboard(connection_id) if not o.success]
+    assert not failed, f"onboarding {connection_id}: {[(o.partition_key, o.error) for o in failed]}"
+    return connection_id
+
+
+def _expected(payroll: dict[str, Any], sections: dict[str, Any]) -> Counter[str]:
+    """Signed cents per tax and benefit account, straight from Gusto's payroll and the mapping's by-name rules."""
+    taxes, benefits = sections["taxes"], sections["benefits"]
+
+    def account(name: str, side: str) -> str:
+        return str(taxes["by_name"].get(name, {}).get(side) or taxes["default"][side])
+
+    comps = payroll["employee_compensations"]
+    pay = sum(to_cents(c.get("gross_pay"), "gross_pay") for c in comps)
+    direction = -1 if pay < 0 else 1
+    rows = [(t["name"], bool(t["employer"]), to_cents(t["amount"], "tax")) for c in comps for t in c["taxes"]]
+    rows += [(t["name"], True, to_cents(t["amount"], "company tax")) for t in payroll.get("company_taxes") or []]
+    want: Counter[str] = Counter()
+    for name, employer, cents in rows:
+        if employer:
+            want[account(name, "expense")] += cents
+        want[RECEIVABLE if cents * direction < 0 else account(name, "liability")] -= cents
+    for b in (b for c in comps for b in c.get("benefits") or []):
+        plan = benefits[b["name"]]
+        er, ee = to_cents(b["company_contribution"], "er"), to_cents(b["employee_deduction"], "ee")
+        want[plan["expense"]] += er
+        want[plan["liability"]] -= er + ee
+    return Counter({k: v for k, v in want.items() if v})
+
+
+def test_each_tax_and_benefit_posts_to_its_own_accounts(deployment: Deployment, itemized_connection: str) -> None:
+    """Per payroll: the document equals the journal, balances, and every tax/benefit account holds exactly
+    what Gusto's payroll says; nothing lands on the consolidated tax credit."""
+    tenant = deployment.env.tenants[itemized_connection]
+    sections = itemized_sections(tenant.world)
+    named = {a for v in sections["taxes"]["by_name"].values() for a in v.values()}
+    named |= {*sections["taxes"]["default"].values(), RECEIVABLE}
+    named |= {a for v in sections["benefits"].values() for a in v.values()}
+    processed = [p.uuid for p in tenant.world.payrolls if p.processed]
+    assert processed
+    seen: set[str] = set()
+    for uuid in processed:
+        key = deployment.key(itemized_connection, uuid)
+        (row,) = [p for p in deployment.postings.for_payroll(itemized_connection, uuid)
+                  if p.kind == "journal" and p.state in (POSTED, REVERSED)]  # fmt: skip
+        posted = document(tenant, row.external_reference)
+        assert posted is not None, f"payroll {uuid}: no document in CloudSuite"
+        prepared = asset_value(["ledger", "journal_lines"], key, deployment.instance)
+        assert Counter(posted) == Counter(journal_rows(prepared.journal.lines)), f"payroll {uuid}"
+        assert sum(c for *_, c in posted) == 0, f"payroll {uuid}: debits != credits"
+        by_account: Counter[str] = Counter()
+        for account, _, cents in posted:
+            by_account[account] += cents
+        payroll = asset_value(["gusto", "payrolls"], key, deployment.instance)
+        got = Counter({a: c for a, c in by_account.items() if a in named and c})
+        assert got == _expected(payroll, sections), f"payroll {uuid}"
+        assert CONSOLIDATED_TAX_CREDIT not in by_account, f"payroll {uuid}: taxes on the consolidated credit"
+        taxes_credited = -sum(c for a, c in by_account.items() if a in named and a.startswith(("1", "21")))
+        assert taxes_credited == to_cents(payroll["totals"]["tax_debit"], "tax_debit"), f"payroll {uuid}"
+        seen |= set(got)
+    assert {"6100", "6110", "6120", "2100", "2120", "2130"} <= seen, f"itemized accounts posted: {sorted(seen)}"
+
+
+def test_mapping_check_lists_gusto_tax_names_without_a_rule(
+    deployment: Deployment, itemized_connection: str
+) -> None:
+    """Drop the FUTA rule: the check names FUTA (seen on Gusto's payrolls) and where it would post."""
+    tenant = deployment.env.tenants[itemized_connection]
+    original = tenant.mapping_path.read_text()
+    mapping = yaml.safe_load(original)
+    del mapping["taxes"]["by_name"]["FUTA"]
+    tenant.mapping_path.write_text(yaml.safe_dump(mapping, sort_keys=False))
+    try:
+        deployment.activate()
+        result = CliRunner().invoke(app, ["check", itemized_connection], env=deployment.env.env())
+    finally:
+        tenant.mapping_path.write_text(original)
+    assert result.exit_code == 0, result.output
+    assert (
+        "WARNING taxes.by_name = 'FUTA': Gusto tax has no rule; itemized, it posts to taxes.default (6140 / 2140)"
+        in result.output
+    )
+    assert "'Social Security'" not in result.output
