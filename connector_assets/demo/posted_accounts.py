@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from connector_assets.demo.environment import Tenant, itemized_sections
+from connector_assets.demo.environment import Tenant, itemized_sections, mapping_document
 
 
 def _cents(amount: Decimal) -> int:
@@ -30,12 +30,15 @@ def posted_by_account(tenant: Tenant) -> dict[str, int]:
 
 
 def itemized_accounts(tenant: Tenant) -> list[tuple[str, str, int]]:
-    """(account, name, net cents) of every tax and benefit account the itemized mapping names, in account order."""
+    """(account, name, net cents) of every tax, benefit, garnishment and owner's draw account the itemized
+    mapping names that holds a balance, in account order."""
     sections: dict[str, Any] = itemized_sections(tenant.world)
     taxes = sections["taxes"]
     named = [a for v in taxes["by_name"].values() for a in v.values()]
     named += [*taxes["default"].values(), taxes["receivable"]]
     named += [a for v in sections["benefits"].values() for a in v.values()]
+    credits = mapping_document(tenant.world, itemized=True)["credits"]
+    named += [credits["garnishments"], credits["owners_draw"]]
     names = {a.account: a.name for a in tenant.world.gl_accounts}
     net = posted_by_account(tenant)
     return [(a, names.get(a, ""), net[a]) for a in sorted(set(named)) if net.get(a)]

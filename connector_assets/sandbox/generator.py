@@ -206,7 +206,8 @@ def _benefits(rng: random.Random, emp: Employee) -> None:
 
 
 def _ensure_features(rng: random.Random, people: list[Employee], ctx: dict[str, list], today: date) -> None:
-    """Small worlds must still show every feature: two-job staff, checks, terminations, overrides, garnishments."""
+    """Small worlds must still show every feature: two-job staff, checks, terminations, overrides, garnishments
+    (child support, which Gusto remits, and a student loan garnishment, which the company pays)."""
     hourly = [e for e in people if e.is_hourly]
     for emp in hourly[:2]:
         if len(emp.jobs) == 1:
@@ -233,6 +234,9 @@ def _ensure_features(rng: random.Random, people: list[Employee], ctx: dict[str, 
         people[1].custom_fields["cost_center"] = "CC300"
     if not any(d.name == "Child Support" for e in people for d in e.deductions):
         people[2].deductions.append(Deduction("Child Support", 15000))
+    if people and not any("Garnishment" in d.name for e in people for d in e.deductions):
+        # Post-tax and not remitted by Gusto: the company owes it to the creditor.
+        people[0].deductions.append(Deduction("Student Loan Garnishment", 12500))
 
 
 def generate_world(

@@ -86,6 +86,13 @@ def test_demo_invariants_hold_on_the_day(demo_runs: dict[date, DemoRun], day: da
     assert s["payrolls_posted"] == len(history) + 2, "every processed payroll and the released one, once each"
     assert len(s["documents"]) == len(set(s["documents"])) == s["payrolls_posted"]
     assert (s["payrolls_held"], len(s["released_after_fix"]), s["still_held"]) == (1, 1, 0)
+    # The demo firm posts taxes itemized: each federal tax on its own expense and liability account.
+    itemized = {account: cents for account, _, cents in s["itemized_accounts"]}
+    assert s["taxes"] == "itemized"
+    assert {"2100", "2120", "2130", "6100", "6110", "6120"} <= set(itemized), itemized
+    assert all(itemized[a] > 0 for a in ("6100", "6110", "6120")) and all(
+        itemized[a] < 0 for a in ("2100", "2120")
+    )
 
 
 @pytest.mark.parametrize("day", DAYS, ids=str)

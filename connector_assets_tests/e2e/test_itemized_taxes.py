@@ -1,4 +1,4 @@
-"""Itemized taxes and per-benefit accounts end to end: Gusto sandbox → Dagster jobs → M3 and SyteLine on PostgreSQL.
+"""Itemized taxes, per-benefit accounts and the garnishment payable end to end: Gusto sandbox → Dagster jobs → M3 and SyteLine on PostgreSQL.
 
 Each posted document is compared, account by account, with what the payroll Gusto sent says each tax and
 benefit owes under the connection's mapping; `connector mapping check` lists the tax names with no rule.
@@ -20,7 +20,7 @@ from connector_assets.store.postings import POSTED, REVERSED
 from connector_assets_tests.e2e.deployment import Deployment
 from connector_assets_tests.e2e.ledger_view import asset_value, document, journal_rows
 
-RECEIVABLE, CONSOLIDATED_TAX_CREDIT = "1200", "1091"
+RECEIVABLE, CONSOLIDATED_TAX_CREDIT, GARNISHMENTS = "1200", "1091", "2400"
 
 
 @pytest.fixture(scope="module", params=["m3", "syteline"])
@@ -55,6 +55,9 @@ def _expected(payroll: dict[str, Any], sections: dict[str, Any]) -> Counter[str]
         er, ee = to_cents(b["company_contribution"], "er"), to_cents(b["employee_deduction"], "ee")
         want[plan["expense"]] += er
         want[plan["liability"]] -= er + ee
+    for d in (d for c in comps for d in c.get("deductions") or []):
+        if "garnishment" in d["name"].lower():
+            want[GARNISHMENTS] -= to_cents(d["amount"], "garnishment")
     return Counter({k: v for k, v in want.items() if v})
 
 
@@ -65,7 +68,7 @@ def test_each_tax_and_benefit_posts_to_its_own_accounts(deployment: Deployment, 
     sections = itemized_sections(tenant.world)
     named = {a for v in sections["taxes"]["by_name"].values() for a in v.values()}
     named |= {*sections["taxes"]["default"].values(), RECEIVABLE}
-    named |= {a for v in sections["benefits"].values() for a in v.values()}
+    named |= {a for v in sections["benefits"].values() for a in v.values()} | {GARNISHMENTS}
     processed = [p.uuid for p in tenant.world.payrolls if p.processed]
     assert processed
     seen: set[str] = set()
@@ -85,10 +88,12 @@ def test_each_tax_and_benefit_posts_to_its_own_accounts(deployment: Deployment, 
         got = Counter({a: c for a, c in by_account.items() if a in named and c})
         assert got == _expected(payroll, sections), f"payroll {uuid}"
         assert CONSOLIDATED_TAX_CREDIT not in by_account, f"payroll {uuid}: taxes on the consolidated credit"
-        taxes_credited = -sum(c for a, c in by_account.items() if a in named and a.startswith(("1", "21")))
+        taxes_credited = -sum(c for a, c in by_account.items() if a == RECEIVABLE or a.startswith("21"))
         assert taxes_credited == to_cents(payroll["totals"]["tax_debit"], "tax_debit"), f"payroll {uuid}"
         seen |= set(got)
-    assert {"6100", "6110", "6120", "2100", "2120", "2130"} <= seen, f"itemized accounts posted: {sorted(seen)}"
+    assert {"6100", "6110", "6120", "2100", "2120", "2130", GARNISHMENTS} <= seen, (
+        f"itemized accounts posted: {sorted(seen)}"
+    )
 
 
 def test_mapping_check_lists_gusto_tax_names_without_a_rule(
