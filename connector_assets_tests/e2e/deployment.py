@@ -84,7 +84,12 @@ class Deployment:
         reload_definitions()
 
     def add_tenant(
-        self, connection_id: str, erp: str, employees: int = 12, history_months: int = 1, taxes: str = "consolidated"
+        self,
+        connection_id: str,
+        erp: str,
+        employees: int = 12,
+        history_months: int = 1,
+        taxes: str = "consolidated",
     ) -> Tenant:
         """Start a connection's simulators, connect its Gusto grant and make it known to the Definitions."""
         self.activate()

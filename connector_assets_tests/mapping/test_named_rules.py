@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from connector_assets.mapping import MappingError, parse_mapping
@@ -48,13 +50,15 @@ def test_sections_parse_into_named_accounts_and_are_listed_as_used() -> None:
     ],
 )
 def test_section_errors_name_the_key_and_the_fix(section: str, message: str) -> None:
-    with pytest.raises(MappingError, match=message.replace("(", r"\(").replace(".", r"\.")):
+    with pytest.raises(MappingError, match=re.escape(message)):
         parse_mapping(BASE + section + "\n")
 
 
 def test_a_benefit_liability_may_not_contradict_benefits_by_name() -> None:
     text = BASE.replace('  benefits: "2300"\n', '  benefits: "2300"\n  benefits_by_name: {"401K": "2320"}\n')
-    with pytest.raises(MappingError, match="benefits.401K.liability: credits.benefits_by_name.401K names 2320"):
+    with pytest.raises(
+        MappingError, match=re.escape("benefits.401K.liability: credits.benefits_by_name.401K names 2320")
+    ):
         parse_mapping(text + 'benefits: {"401K": {liability: "2310"}}\n')
 
 
