@@ -22,6 +22,7 @@ TOP_KEYS = (
     "departments",
     "locations",
     "splits",
+    "contractors",  # parsed by mapping.contractors (contractor payments post as journals of their own)
 )
 RULE_KEYS = ("cost_center", "accounts", "dimensions")
 BAND_KEYS = ("min_rate", "max_rate")
