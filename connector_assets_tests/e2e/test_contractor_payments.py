@@ -14,8 +14,8 @@ from connector_assets.defs import operations as ops
 from connector_assets.defs.partitions import contractor_payment_key
 from connector_assets.demo.environment import CONTRACTOR_CREDITS
 from connector_assets.ledger.contractors import contractor_subject
-from connector_assets.sandbox.gusto.events import Event
 from connector_assets.ledger.money import format_cents
+from connector_assets.sandbox.gusto.events import Event
 from connector_assets.store.inbox import Inbox
 from connector_assets.store.postings import POSTED, REVERSED
 from connector_assets_tests.e2e.conftest import ERPS
