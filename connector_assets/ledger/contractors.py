@@ -19,7 +19,7 @@ from connector_assets.ledger.journal import LINE_SCHEMA, Journal, JournalHeader
 from connector_assets.ledger.money import to_cents
 from connector_assets.ledger.proofs import CASH_TIE_OUT, TIE_OUT, Difference, JournalProofs, prove_balanced
 from connector_assets.ledger.reference import external_reference, lines_content_hash
-from connector_assets.mapping.contractors import ContractorMapping
+from connector_assets.mapping.contractors import ContractorMapping, contractor_name
 
 WAGES, BONUS, REIMBURSEMENT = "contractor_wages", "contractor_bonus", "contractor_reimbursement"
 CREDIT = "contractor_payment_credit"
@@ -32,15 +32,6 @@ FUNDED = "Funded"
 def contractor_subject(day: dt.date | str) -> str:
     """The id a day's contractor payments carry in the postings ledger and audit log (in place of a payroll uuid)."""
     return f"contractor-payments:{day if isinstance(day, str) else day.isoformat()}"
-
-
-def contractor_name(contractor: Mapping[str, Any] | None) -> str:
-    """The contractor's name as Gusto shows it: the business name, else first and last name."""
-    if not contractor:
-        return ""
-    business = str(contractor.get("business_name") or "").strip()
-    person = " ".join(str(contractor.get(k) or "").strip() for k in ("first_name", "last_name")).strip()
-    return business or person
 
 
 @dataclass(frozen=True)

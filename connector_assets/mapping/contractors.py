@@ -74,6 +74,15 @@ class ContractorMapping:
         return [(f"{r.label}.cost_center", r.cost_center) for r in self.rules if r.cost_center]
 
 
+def contractor_name(contractor: Mapping[str, Any] | None) -> str:
+    """The contractor's name as Gusto shows it: the business name, else first and last name."""
+    if not contractor:
+        return ""
+    business = str(contractor.get("business_name") or "").strip()
+    person = " ".join(str(contractor.get(k) or "").strip() for k in ("first_name", "last_name")).strip()
+    return business or person
+
+
 def parse_contractors(node: object, source: str = "mapping.yaml") -> ContractorMapping:
     """Parse the section; errors name the file, the key path and the fix."""
     p = SectionParser(source)

@@ -13,8 +13,9 @@ from connector_assets.defs.ledger.presentation import held_line_rows, lines_mark
 from connector_assets.defs.partitions import contractor_payment_partitions, parse_contractor_payment_key
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, GustoResource, StoreResource
 from connector_assets.gusto import contractors as gusto_contractors
-from connector_assets.ledger.contractors import contractor_name, contractor_subject
+from connector_assets.ledger.contractors import contractor_subject
 from connector_assets.ledger.money import format_cents, to_cents
+from connector_assets.mapping.contractors import contractor_name
 from connector_assets.store.postings import HELD
 
 ENTITY = "contractor_payments"
