@@ -6,10 +6,19 @@ from connector_assets.defs.cloudsuite.confirm_sensor import posting_confirmation
 from connector_assets.defs.cloudsuite.master_data_assets import cost_centers, gl_accounts
 from connector_assets.defs.cloudsuite.posting_assets import journal_postings
 from connector_assets.defs.cloudsuite.release import release_sensor, with_release
+from connector_assets.defs.contractors.assets import contractor_journal, contractor_payments
+from connector_assets.defs.contractors.checks import contractor_journal_checks
+from connector_assets.defs.contractors.posting import contractor_postings
 from connector_assets.defs.gusto.assets import departments, employees, payrolls
 from connector_assets.defs.gusto.grant import gusto_grant
 from connector_assets.defs.gusto.polling import gusto_poll_job
-from connector_assets.defs.jobs import headcount_job, master_data_job, payroll_job, workforce_job
+from connector_assets.defs.jobs import (
+    contractor_payment_job,
+    headcount_job,
+    master_data_job,
+    payroll_job,
+    workforce_job,
+)
 from connector_assets.defs.ledger.assets import journal_lines, mapping
 from connector_assets.defs.ledger.checks import journal_checks
 from connector_assets.defs.reports.assets import headcount_reconciliation
@@ -47,9 +56,12 @@ defs = dg.Definitions(
         with_release(journal_postings),
         headcount_reconciliation,
         gusto_grant,
+        contractor_payments,
+        contractor_journal,
+        contractor_postings,
     ],
-    asset_checks=journal_checks,
-    jobs=[payroll_job, master_data_job, workforce_job, headcount_job, gusto_poll_job],
+    asset_checks=[*journal_checks, contractor_journal_checks],
+    jobs=[payroll_job, master_data_job, workforce_job, headcount_job, gusto_poll_job, contractor_payment_job],
     sensors=[gusto_inbox_sensor, posting_confirmation_sensor, release_sensor],
     # Steps of one run share a process: a payroll run is small, and a process per step costs more than
     # the work on a 2-core host. Scale out across runs (queued coordinator) or with the Celery executor.

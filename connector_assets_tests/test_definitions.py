@@ -30,6 +30,13 @@ ASSETS = {
     ),
     "cloudsuite/journal_postings": ("cloudsuite", "payrolls", ["ledger/journal_lines"]),
     "reports/headcount_reconciliation": ("reports", "connections", ["cloudsuite/employees", "gusto/employees"]),
+    "gusto/contractor_payments": ("gusto", "contractor_payments", []),
+    "ledger/contractor_journal": (
+        "ledger",
+        "contractor_payments",
+        ["cloudsuite/cost_centers", "cloudsuite/gl_accounts", "gusto/contractor_payments", "ledger/mapping"],
+    ),
+    "cloudsuite/contractor_postings": ("cloudsuite", "contractor_payments", ["ledger/contractor_journal"]),
 }
 CHECKS = {
     "accounts_exist_and_open",
@@ -68,11 +75,12 @@ def test_asset_graph_snapshot() -> None:
 
 
 def test_blocking_checks_guard_the_journal() -> None:
-    """Every journal check is blocking and sits on ledger/journal_lines."""
+    """Every journal check is blocking and sits on ledger/journal_lines, and likewise on the contractor journal."""
     graph = _graph()
-    keys = {k for k in graph.asset_check_keys if k.asset_key == dg.AssetKey(["ledger", "journal_lines"])}
-    assert {k.name for k in keys} == CHECKS
-    assert all(graph.get_check_spec(k).blocking for k in keys)
+    for asset in (["ledger", "journal_lines"], ["ledger", "contractor_journal"]):
+        keys = {k for k in graph.asset_check_keys if k.asset_key == dg.AssetKey(asset)}
+        assert {k.name for k in keys} == CHECKS
+        assert all(graph.get_check_spec(k).blocking for k in keys)
 
 
 def test_jobs_sensors_schedules_and_resources() -> None:
@@ -84,6 +92,7 @@ def test_jobs_sensors_schedules_and_resources() -> None:
         "workforce_job",
         "headcount_job",
         "gusto_poll_job",
+        "contractor_payment_job",
     }
     assert {s.name for s in repo.sensor_defs} == {
         "gusto_inbox_sensor",

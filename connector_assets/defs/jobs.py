@@ -9,6 +9,11 @@ PAYROLL_CHAIN = [
     dg.AssetKey(["ledger", "journal_lines"]),
     dg.AssetKey(["cloudsuite", "journal_postings"]),
 ]
+CONTRACTOR_CHAIN = [
+    dg.AssetKey(["gusto", "contractor_payments"]),
+    dg.AssetKey(["ledger", "contractor_journal"]),
+    dg.AssetKey(["cloudsuite", "contractor_postings"]),
+]
 MASTER_DATA = [
     dg.AssetKey(["cloudsuite", "gl_accounts"]),
     dg.AssetKey(["cloudsuite", "cost_centers"]),
@@ -40,4 +45,9 @@ headcount_job = dg.define_asset_job(
     "headcount_job",
     selection=dg.AssetSelection.assets(dg.AssetKey(["reports", "headcount_reconciliation"])),
     description="Compare Gusto headcount per cost center with CloudSuite's.",
+)
+contractor_payment_job = dg.define_asset_job(
+    "contractor_payment_job",
+    selection=dg.AssetSelection.assets(*CONTRACTOR_CHAIN),
+    description="Fetch one day's contractor payments, build their journal, check it, post it once.",
 )

@@ -11,7 +11,7 @@ import dagster as dg
 
 from connector_assets.defs.cloudsuite.release import POSTINGS
 from connector_assets.defs.gusto.polling import gusto_poll_job
-from connector_assets.defs.partitions import CONNECTIONS, PAYROLLS
+from connector_assets.defs.partitions import CONNECTIONS, CONTRACTOR_PAYMENTS, PAYROLLS
 from connector_assets.defs.run_policy import connection_tags
 from connector_assets.defs.sensors import gusto_inbox_sensor
 
@@ -110,6 +110,10 @@ def _first_error(result: dg.ExecuteInProcessResult) -> str | None:
 
 
 def _ensure_partition(instance: dg.DagsterInstance, job_name: str, key: str) -> None:
+    if job_name == "contractor_payment_job":
+        if not instance.has_dynamic_partition(CONTRACTOR_PAYMENTS, key):
+            instance.add_dynamic_partitions(CONTRACTOR_PAYMENTS, [key])
+        return
     name = PAYROLLS if job_name == "payroll_job" else CONNECTIONS
     if job_name in (
         "payroll_job",

@@ -1,4 +1,5 @@
-"""Partitions: one per connection for master data and workforce, one per payroll for the posting chain.
+"""Partitions: one per connection for master data and workforce, one per payroll for the posting chain, and
+one per connection and payment date for contractor payments (`{connection}:{date}`).
 
 A payroll's key is `{connection}:{check_date}:{payroll_uuid}`, so the partition list sorts by check date and
 reads as a payroll register. Keys are only built and parsed here. A key, once added, is the payroll's key for
@@ -94,3 +95,37 @@ def resolve_payroll_key(
     if existing:
         return existing
     return payroll_key(connection_id, payroll_uuid, check_date() if callable(check_date) else check_date)
+
+
+# --- contractor payments: one partition per connection and payment date ---
+
+CONTRACTOR_PAYMENTS = "contractor_payments"
+contractor_payment_partitions = dg.DynamicPartitionsDefinition(name=CONTRACTOR_PAYMENTS)
+
+
+@dataclass(frozen=True)
+class ContractorPaymentKey:
+    """The parts of a contractor-payment partition key: a connection's payments of one date."""
+
+    connection_id: str
+    payment_date: dt.date
+
+
+def contractor_payment_key(connection_id: str, payment_date: dt.date | str) -> str:
+    """The partition key of a connection's contractor payments of one date: `{connection}:{date}`."""
+    if SEPARATOR in connection_id:
+        raise ValueError(f"connection id {connection_id!r} must not contain {SEPARATOR!r}")
+    day = payment_date if isinstance(payment_date, dt.date) else dt.date.fromisoformat(str(payment_date)[:10])
+    return f"{connection_id}{SEPARATOR}{day.isoformat()}"
+
+
+def parse_contractor_payment_key(key: str) -> ContractorPaymentKey:
+    """The parts of a contractor-payment partition key."""
+    connection_id, _, day = key.partition(SEPARATOR)
+    try:
+        payment_date = dt.date.fromisoformat(day)
+    except ValueError:
+        payment_date = None
+    if not connection_id or payment_date is None:
+        raise ValueError(f"contractor payment partition key {key!r} is not of the form 'connection:payment_date'")
+    return ContractorPaymentKey(connection_id, payment_date)

@@ -1,4 +1,4 @@
-"""The inbox sensor: turns webhook and polled events into payroll and workforce runs.
+"""The inbox sensor: turns webhook and polled events into payroll, contractor payment and workforce runs.
 
 Each tick reads the inbox after its cursor (bounded in rows and time), routes the events, and asks for one
 run per payroll partition and one coalesced workforce run per connection. Every event is marked with the
@@ -17,18 +17,22 @@ from dataclasses import asdict, dataclass, field
 
 import dagster as dg
 
+from connector_assets.defs.contractors.assets import payment_date_key
 from connector_assets.defs.gusto.grant import grant_observations
-from connector_assets.defs.jobs import payroll_job, workforce_job
+from connector_assets.defs.jobs import contractor_payment_job, payroll_job, workforce_job
 from connector_assets.defs.partitions import (
     PAYROLLS,
     CheckDate,
     connection_partitions,
+    contractor_payment_key,
+    contractor_payment_partitions,
     find_payroll_key,
     payroll_key,
     payroll_partitions,
 )
 from connector_assets.defs.resources import GustoResource, StoreResource
 from connector_assets.defs.routing import route
+from connector_assets.gusto.contractors import get_payment
 from connector_assets.store.inbox import DISPATCHED, IGNORED, PENDING, InboxEvent
 
 ROWS_PER_TICK = 500
@@ -77,6 +81,7 @@ class InboxTick:
     cursor: InboxCursor
     run_requests: list[dg.RunRequest] = field(default_factory=list)
     new_payrolls: list[str] = field(default_factory=list)
+    new_contractor_days: list[str] = field(default_factory=list)
     new_connections: list[str] = field(default_factory=list)
     events: int = 0
     ignored: int = 0
@@ -116,6 +121,42 @@ def gusto_check_dates(gusto: GustoResource, log: Callable[[str], None]) -> Check
             return None
 
     return lookup
+
+
+def contractor_payment_dates(
+    store: StoreResource, gusto: GustoResource, log: Callable[[str], None]
+) -> CheckDateLookup:
+    """A contractor payment's date: remembered from an earlier read (a cancelled payment is gone from Gusto),
+    else read from Gusto; None when neither knows it."""
+
+    def lookup(connection_id: str, payment_uuid: str) -> CheckDate:
+        known = store.state.get(connection_id, payment_date_key(payment_uuid))
+        if known:
+            return str(known)
+        try:
+            with gusto.client(connection_id) as client:
+                payment = get_payment(client, payment_uuid)
+        except Exception as exc:
+            log(f"date of contractor payment {payment_uuid} ({connection_id}) unreadable: {type(exc).__name__}")
+            return None
+        return str(payment["date"])[:10] if payment and payment.get("date") else None
+
+    return lookup
+
+
+def _contractor_days(
+    payments: dict[tuple[str, str], list[InboxEvent]], date_of: CheckDateLookup
+) -> tuple[dict[str, list[InboxEvent]], list[InboxEvent]]:
+    """Events grouped by the partition of their payment's date; those whose date nobody knows."""
+    days: dict[str, list[InboxEvent]] = {}
+    undated: list[InboxEvent] = []
+    for (connection_id, payment_uuid), batch in payments.items():
+        day = date_of(connection_id, payment_uuid)
+        if day:
+            days.setdefault(contractor_payment_key(connection_id, day), []).extend(batch)
+        else:
+            undated.extend(batch)
+    return days, undated
 
 
 def _polled_check_date(batch: list[InboxEvent]) -> CheckDate:
@@ -215,6 +256,7 @@ def evaluate_inbox(
     budget_s: float = TICK_BUDGET_S,
     clock: Callable[[], float] = time.monotonic,
     check_date_of: CheckDateLookup = _no_lookup,
+    payment_date_of: CheckDateLookup = _no_lookup,
 ) -> InboxTick:
     """One tick's work, without the sensor machinery (tests and `operations.process_inbox` use the sensor)."""
     cursor = cursor.for_store(store_epoch(store))
@@ -236,6 +278,12 @@ def evaluate_inbox(
             partition_key=connection_id,
             batch=batch,
         )
+    days, undated = _contractor_days(routing.contractor_payments, payment_date_of)
+    for key, batch in days.items():
+        batch.sort(key=lambda e: e.id)
+        _plan(store, tick, reread, job_name=contractor_payment_job.name, kind="contractors", partition_key=key,
+              batch=batch)  # fmt: skip
+    routing.ignored += undated  # created and cancelled before any run read it: nothing was posted
     fresh_ignored = [e for e in routing.ignored if e.state == PENDING]
     store.inbox.mark([e.id for e in fresh_ignored], IGNORED)
     tick.ignored = len(routing.ignored)
@@ -244,6 +292,9 @@ def evaluate_inbox(
 
     tick.new_payrolls = sorted(
         k for k in keys.values() if not instance.has_dynamic_partition(str(payroll_partitions.name), k)
+    )
+    tick.new_contractor_days = sorted(
+        k for k in days if not instance.has_dynamic_partition(str(contractor_payment_partitions.name), k)
     )
     tick.new_connections = sorted(
         c
@@ -254,16 +305,19 @@ def evaluate_inbox(
 
 
 @dg.sensor(
-    jobs=[payroll_job, workforce_job],
+    jobs=[payroll_job, workforce_job, contractor_payment_job],
     minimum_interval_seconds=5,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Watches the webhook inbox; one payroll run per payroll, one coalesced workforce run per connection.",
+    description="Watches the webhook inbox; one payroll run per payroll, one run per day of contractor payments, "
+    "one coalesced workforce run per connection.",
 )
 def gusto_inbox_sensor(
     context: dg.SensorEvaluationContext, store: StoreResource, gusto: GustoResource
 ) -> dg.SensorResult:
     lookup = gusto_check_dates(gusto, context.log.warning)
-    tick = evaluate_inbox(store, context.instance, InboxCursor.parse(context.cursor), check_date_of=lookup)
+    payment_dates = contractor_payment_dates(store, gusto, context.log.warning)
+    tick = evaluate_inbox(store, context.instance, InboxCursor.parse(context.cursor), check_date_of=lookup,
+                          payment_date_of=payment_dates)  # fmt: skip
     # A grant's change of state is observed on every tick, idle ones too (it is not an inbox event).
     grants = grant_observations(store, context.instance.get_dynamic_partitions(str(connection_partitions.name)))
     for event in grants:
@@ -281,6 +335,8 @@ def gusto_inbox_sensor(
     partition_requests: list[dg.AddDynamicPartitionsRequest] = []
     if tick.new_payrolls:
         partition_requests.append(payroll_partitions.build_add_request(tick.new_payrolls))
+    if tick.new_contractor_days:
+        partition_requests.append(contractor_payment_partitions.build_add_request(tick.new_contractor_days))
     if tick.new_connections:
         partition_requests.append(connection_partitions.build_add_request(tick.new_connections))
     return dg.SensorResult(

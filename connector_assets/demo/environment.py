@@ -45,6 +45,20 @@ CREDITS = {
 }
 
 
+CONTRACTOR_ACCOUNTS = {"wages": "6400", "bonus": "6400", "reimbursement": "6310"}
+CONTRACTOR_CREDITS = {"Direct Deposit": "1090", "Check": "2010"}
+
+
+def contractor_rules(world: World) -> dict[str, dict[str, str]]:
+    """One rule per contractor, by name: an individual follows its Gusto department's rule, a business
+    firm is general and administrative."""
+    rules = {}
+    for c in world.contractors:
+        dept = world.department(c.department_uuid)
+        rules[c.display_name] = {"department": dept.title} if dept else {"cost_center": "CC100"}
+    return rules
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -85,6 +99,11 @@ def mapping_document(
         "credits": credits,
         "departments": departments,
         **(itemized_sections(world) if itemized else {}),
+        "contractors": {
+            "accounts": CONTRACTOR_ACCOUNTS,
+            "credits": CONTRACTOR_CREDITS,
+            "rules": contractor_rules(world),
+        },
     }
 
 

@@ -2,7 +2,8 @@
 
 Starts the simulators with the reference firm, connects both sides, materializes everything in the local
 Dagster instance, posts the payroll history, holds a payroll whose department has no valid cost center,
-fixes the mapping, replays that partition, and prints what happened.
+fixes the mapping, replays that partition, pays the firm's two contractors (their own journal), and prints
+what happened.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ EMPLOYEE_MASTERS = {
     "fsm": "none: FSM keeps no employees",
 }
 HELD_DEPARTMENT, MISSING_COST_CENTER, FIXED_COST_CENTER = "Research", "CC700", "CC100"
+CONTRACTOR_SUBJECT = "contractor-payments:"  # the postings of a day's contractor payments
 
 
 @dataclass
@@ -47,6 +49,10 @@ class DemoSummary:
     itemized_accounts: list[tuple[str, str, int]] = field(default_factory=list)
     still_held: int = 0
     employees_synced: int = 0
+    contractors_paid: list[str] = field(default_factory=list)
+    contractor_documents: list[str] = field(default_factory=list)
+    contractor_debits_cents: int = 0
+    contractor_credits_cents: int = 0
     runs: int = 0
     failed_runs: int = 0
     dagster_home: str = ""
@@ -164,9 +170,22 @@ def run_demo(
         if any(p.state == POSTED for p in postings.for_payroll(connection, held.uuid)):
             summary.released_after_fix.append(held.uuid)
 
+        names = {c.uuid: c.display_name for c in world.contractors}
+        paid = tenant.gusto.pay_contractors()
+        summary.contractors_paid = [names[p.contractor_uuid] for p in paid]
+        progress(f"paying the firm's contractors through Gusto: {', '.join(summary.contractors_paid)} …")
+        step("fallback poll picks up the contractor payment events", ops.poll_gusto(instance))
+        runs, cursor = ops.process_inbox(instance, cursor, on_run=report)
+        outcomes += runs
+
         # A payroll reversed in Gusto keeps its posted document (marked reversed); its reversal posts its own.
-        posted = sorted(postings.in_state(POSTED, connection) + postings.in_state(REVERSED, connection),
-                        key=lambda p: p.id)  # fmt: skip
+        every = sorted(postings.in_state(POSTED, connection) + postings.in_state(REVERSED, connection),
+                       key=lambda p: p.id)  # fmt: skip
+        contractor_rows = [p for p in every if p.payroll_uuid.startswith(CONTRACTOR_SUBJECT)]
+        posted = [p for p in every if not p.payroll_uuid.startswith(CONTRACTOR_SUBJECT)]
+        summary.contractor_documents = [p.document_id or "" for p in contractor_rows]
+        summary.contractor_debits_cents = sum(p.debits_cents or 0 for p in contractor_rows)
+        summary.contractor_credits_cents = sum(p.credits_cents or 0 for p in contractor_rows)
         summary.payrolls_posted = len({p.payroll_uuid for p in posted})
         summary.still_held = len({p.payroll_uuid for p in postings.in_state(HELD, connection)})
         summary.journal_lines = sum(p.line_count or 0 for p in posted)
@@ -193,6 +212,14 @@ def run_line(outcome: Any, tenant: Tenant, postings: Postings) -> str:
     from connector_assets.defs.partitions import split_payroll_key
 
     verdict = "ok" if outcome.success else "stopped: " + (outcome.error or "see the event log")
+    if outcome.job_name == "contractor_payment_job" and outcome.partition_key:
+        connection, _, day = outcome.partition_key.partition(":")
+        done = [p for p in postings.for_payroll(connection, CONTRACTOR_SUBJECT + day) if p.state == POSTED]
+        if done:
+            row = done[-1]
+            return (f"contractor payments {day}: posted as {row.document_id} ({row.line_count} lines, "
+                    f"{money(row.debits_cents or 0)} USD)")  # fmt: skip
+        return f"contractor payments {day}: {verdict}"
     if outcome.job_name != "payroll_job" or not outcome.partition_key:
         return f"{outcome.job_name} {outcome.partition_key or ''}: {verdict}"
     connection, payroll_uuid = split_payroll_key(outcome.partition_key)
@@ -232,6 +259,10 @@ def format_summary(s: DemoSummary) -> str:
             for a, name, c in s.itemized_accounts
         ],
         f"  employees in CloudSuite {s.employees_synced}",
+        f"  contractors paid       {len(s.contractors_paid)} ({', '.join(s.contractors_paid)}): "
+        f"{len(s.contractor_documents)} document(s) {', '.join(s.contractor_documents)}, "
+        f"{money(s.contractor_debits_cents)} / {money(s.contractor_credits_cents)} USD"
+        f" ({'balanced' if s.contractor_debits_cents == s.contractor_credits_cents else 'NOT BALANCED'})",
         f"  Dagster runs           {s.runs} ({s.failed_runs} stopped by a held posting or a refused employee)",
         "  held reasons:",
         *[f"    - {r}" for r in s.held_reasons],

@@ -22,8 +22,14 @@ from connector_assets.store.subscriptions import Subscriptions
 if TYPE_CHECKING:
     from connector_assets.gusto.client import GustoClient
 
-SUBSCRIPTION_TYPES: tuple[str, ...] = ("Company", "Employee", "EmployeeJobCompensation", "Payroll")
-"""What the connector acts on: payroll runs, people changes, jobs/compensations, grant changes."""
+SUBSCRIPTION_TYPES: tuple[str, ...] = (
+    "Company",
+    "ContractorPayment",
+    "Employee",
+    "EmployeeJobCompensation",
+    "Payroll",
+)
+"""What the connector acts on: payroll runs, contractor payments, people changes, jobs/compensations, grant changes."""
 PATH = "/v1/webhook_subscriptions"
 WINDOW_GRACE_S = 30.0  # the receiver's window outlives the wait a little, for a token already on its way
 

@@ -24,6 +24,7 @@ TOP_KEYS = (
     "splits",
     "taxes",
     "benefits",
+    "contractors",  # parsed by mapping.contractors (contractor payments post as journals of their own)
 )
 RULE_KEYS = ("cost_center", "accounts", "dimensions")
 BAND_KEYS = ("min_rate", "max_rate")

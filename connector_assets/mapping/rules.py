@@ -27,6 +27,7 @@ Format (see ``example_mapping.yaml`` next to this module)::
     locations: {<location uuid>: RULE}
     splits:
       - {employee: <uuid>, cost_centers: {"300": 60, "400": 40}}   # or job: <title or uuid>
+    contractors: {accounts, credits, rules}   # contractor payments; see mapping.contractors
 
 where ``RULE = {cost_center: "200", accounts: {<debit key>: "6011"}, dimensions: {AIT3: "X"}}``
 (at least one of ``cost_center`` / ``accounts``). Debit keys are the earning types
@@ -56,6 +57,8 @@ import yaml
 
 from connector_assets.ledger import categories as c
 from connector_assets.mapping import model as m
+from connector_assets.mapping.contractors import SECTION as CONTRACTORS
+from connector_assets.mapping.contractors import parse_contractors
 from connector_assets.mapping.errors import MappingError
 from connector_assets.mapping.model import MappingRules
 from connector_assets.mapping.named_parser import parse_benefits, parse_taxes
@@ -114,6 +117,8 @@ def parse_mapping(text: str, source: str = "mapping.yaml") -> MappingRules:
             )
     credits, deductions_by_name, benefits_by_name = p.credits(root["credits"])
     benefit_expenses, benefits_by_name = parse_benefits(p, root.get("benefits"), benefits_by_name)
+    if root.get(CONTRACTORS) is not None:
+        parse_contractors(root[CONTRACTORS], source)  # a broken section fails the whole file, as others do
     return MappingRules(
         source=source,
         version=mapping_version(data),

@@ -1,7 +1,7 @@
 """`connector mapping check <connection>`: the mapping against CloudSuite master data and Gusto, before posting.
 
-Reads accounts and cost centers from CloudSuite (through the connection's ERP adapter) and departments and
-jobs from Gusto, then prints every problem with its rule, value and fix. Exits 1 when any problem is an
+Reads accounts and cost centers from CloudSuite (through the connection's ERP adapter) and departments, jobs
+and contractors from Gusto, then prints every problem with its rule, value and fix. Exits 1 when any problem is an
 error (it would hold postings), 2 when the connection or mapping cannot be read, 0 otherwise.
 """
 
@@ -18,9 +18,13 @@ from connector_assets.cloudsuite.erp import erp_for
 from connector_assets.cloudsuite.errors import CloudSuiteError
 from connector_assets.cloudsuite.types import CostCenter, GlAccount
 from connector_assets.gusto.client import GustoClient
+from connector_assets.gusto.contractors import list_contractors
 from connector_assets.gusto.errors import GustoError
 from connector_assets.mapping.check import MappingProblem, check_mapping
+from connector_assets.mapping.contractors import load_contractor_mapping
+from connector_assets.mapping.contractors_check import check_contractors
 from connector_assets.mapping.errors import MappingError
+from connector_assets.mapping.model import DEPARTMENT
 from connector_assets.mapping.rules import load_mapping_file
 from connector_assets.settings import Connection, ConnectionsFileError, load_connections
 from connector_assets.store import create_store_engine, upgrade
@@ -89,9 +93,14 @@ def find_problems(connection: Connection, vault: TokenVault, on: dt.date) -> lis
     with GustoClient(connection.gusto, connection.id, vault, None) as client:
         departments, jobs = _gusto_frames(client)
         taxes = tax_names_seen(client, on) if itemized else None
-    return check_mapping(
-        rules, accounts_frame(accounts), cost_centers_frame(cost_centers), departments, jobs, on, taxes
-    )
+        contractors = list_contractors(client)
+    account_frame, cost_center_frame = accounts_frame(accounts), cost_centers_frame(cost_centers)
+    problems = check_mapping(rules, account_frame, cost_center_frame, departments, jobs, on, taxes)
+    with_rules = {str(r.match_value) for r in rules.rules if r.level == DEPARTMENT and r.cost_center}
+    return problems + check_contractors(
+        load_contractor_mapping(connection.mapping_file), contractors, account_frame, cost_center_frame,
+        with_rules, on, rules.source,
+    )  # fmt: skip
 
 
 def format_problem(problem: MappingProblem) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from connector_assets.sandbox import clock as sandbox_clock
+from connector_assets.sandbox.generator_contractors import build_contractors
 from connector_assets.sandbox.generator_history import BIWEEKLY, SEMIMONTHLY, build_history, pay_periods
 from connector_assets.sandbox.generator_ids import money_between, new_uuid
 from connector_assets.sandbox.generator_ledger import build_cost_centers, build_gl_accounts
@@ -248,12 +249,14 @@ def generate_world(
     gl_account_count: int | None = None,
     missing_cost_centers: Sequence[str] = (),
     redirect_uri: str = "http://127.0.0.1:8765/oauth/callback",
+    contractors: int = 2,
 ) -> World:
     """Generate the reference scenario: three offices, five departments, salaried and hourly staff.
 
     `today` pins the calendar (default: the sandbox's today, `CONNECTOR_TODAY` or the real date); `history_months` of processed regular payrolls
     precede it, plus one off-cycle bonus run and one upcoming unprocessed payroll per schedule.
     `missing_cost_centers` leaves those codes out of CloudSuite so that department's payroll gets held.
+    `contractors` (an hourly individual, a fixed-fee business, ...) are paid monthly over the same history.
     """
     if employees < 1:
         raise ValueError(f"employees must be at least 1, got {employees}")
@@ -286,4 +289,5 @@ def generate_world(
         app=app,
     )
     build_history(rng, world, history_months)
+    build_contractors(world, contractors, history_months)
     return world

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from connector_assets.sandbox.generator_contractors import Contractor, ContractorPayment
 
 
 @dataclass(slots=True)
@@ -311,6 +315,8 @@ class World:
     cost_centers: list[CostCenter]
     app: AppCredentials
     _employees_by_uuid: dict[str, Employee] = field(default_factory=dict, repr=False)
+    contractors: list[Contractor] = field(default_factory=list)
+    contractor_payments: list[ContractorPayment] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._employees_by_uuid = {e.uuid: e for e in self.employees}
@@ -351,3 +357,6 @@ class World:
 
     def payroll(self, uuid: str) -> Payroll | None:
         return next((p for p in self.payrolls if p.uuid == uuid), None)
+
+    def contractor(self, uuid: str) -> Contractor | None:
+        return next((c for c in self.contractors if c.uuid == uuid), None)

@@ -96,3 +96,21 @@ def test_unknown_connection_exits_two(sandbox: Sandbox) -> None:
     result = CliRunner().invoke(app, ["check", "nope"], env=sandbox.env.env())
     assert result.exit_code == 2
     assert "unknown connection 'nope'" in result.output and CONNECTION in result.output
+
+
+def test_contractors_without_a_rule_are_reported(sandbox: Sandbox) -> None:
+    """A Gusto contractor the contractors section does not name is an error (its payments would hold)."""
+    world = sandbox.tenant.world
+    business = next(c for c in world.contractors if c.type == "Business")
+    mapping = mapping_document(world)
+    mapping["defaults"]["bonus"]["account"] = "6010"  # type: ignore[index]
+    mapping["contractors"]["rules"].pop(business.display_name)  # type: ignore[index]
+    mapping["departments"].pop("Research", None)  # type: ignore[attr-defined]  (added to Gusto by another test)
+    code, output = sandbox.run(mapping)
+    assert code == 1, output
+    lines = output.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if f"= '{business.display_name}':" in line]
+    assert lines[at].startswith("ERROR") and "contractors.rules" in lines[at]
+    assert "Gusto contractor has no rule; its payments are held" in lines[at]
+    assert f'add contractors.rules."{business.display_name}"' in lines[at + 1]
+    assert "1 error(s)" in output  # the only error: the business contractor

@@ -15,6 +15,7 @@ SUBSCRIPTION_FOR_PREFIX = {
     "company.": "Company",
     "location.": "Location",
     "pay_schedule.": "PaySchedule",
+    "contractor_payment.": "ContractorPayment",
 }
 ALWAYS_DELIVERED = frozenset({"company.provisioned"})
 

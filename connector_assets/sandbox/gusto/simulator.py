@@ -18,11 +18,13 @@ from connector_assets.sandbox.generator_models import World
 from connector_assets.sandbox.gusto import (
     routes_admin,
     routes_company,
+    routes_contractors,
     routes_oauth,
     routes_payroll,
     routes_webhooks,
 )
 from connector_assets.sandbox.gusto.admin import AdminActions
+from connector_assets.sandbox.gusto.admin_contractors import ContractorActions
 from connector_assets.sandbox.gusto.admin_payroll import PayrollActions
 from connector_assets.sandbox.gusto.events import ALWAYS_DELIVERED, Event, EventLog, subscription_type
 from connector_assets.sandbox.gusto.oauth import OAuthState
@@ -32,7 +34,7 @@ from connector_assets.sandbox.gusto.routes_payroll import ReportRequest
 from connector_assets.sandbox.gusto.webhooks import WebhookDispatcher
 
 
-class GustoSimulator(AdminActions, PayrollActions):
+class GustoSimulator(AdminActions, PayrollActions, ContractorActions):
     """Gusto's App Integrations API over one company. Thread-safe: all state changes hold `lock`."""
 
     def __init__(
@@ -68,6 +70,7 @@ class GustoSimulator(AdminActions, PayrollActions):
                 *routes_oauth.routes(self),
                 *routes_company.routes(self),
                 *routes_payroll.routes(self),
+                *routes_contractors.routes(self),
                 *routes_webhooks.routes(self),
                 *routes_admin.routes(self),
             ]

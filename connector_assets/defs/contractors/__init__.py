@@ -1,0 +1,1 @@
+"""Contractor payments: read per payment date, journal, blocking checks, posting."""
