@@ -63,9 +63,18 @@ def debit_overrides(
 
 
 def payroll_direction(ctx: pl.DataFrame) -> int:
-    """-1 when the payroll's pay runs negative (a reversal), else 1: a tax against it is a refund or credit."""
-    pay = ctx.filter(pl.col("category").is_in([c.EARNING, c.CASH_TIPS]))["amount_cents"].sum()
-    return -1 if (pay or 0) < 0 else 1
+    """-1 when the payroll runs negative (a reversal), else 1: a tax against it is a refund or credit.
+
+    Pay decides; a payroll without pay falls back to its taxes' total, its net pay, then its first item, so
+    a reversal (every amount negated) always has the opposite direction of its original.
+    """
+    category = pl.col("category")
+    for cond in (category.is_in([c.EARNING, c.CASH_TIPS]), category.is_in(TAX_CATEGORIES), category == c.NET_PAY):
+        total = ctx.filter(cond)["amount_cents"].sum() or 0
+        if total:
+            return -1 if total < 0 else 1
+    first = ctx.sort("item_no")["amount_cents"].head(1).to_list()
+    return -1 if first and first[0] < 0 else 1
 
 
 def expand_deferral(legs: pl.DataFrame) -> pl.DataFrame:

@@ -91,3 +91,20 @@ def test_owners_draw_stays_outside_the_wages_tie_out() -> None:
     assert any("gross_pay: expected 5000.00, journal carries 3000.00" in p for p in journal.proofs.problems()), (
         journal.proofs.problems()
     )
+
+
+def test_a_payroll_without_pay_and_its_reversal_net_to_zero() -> None:
+    """No pay to give a direction: the taxes' total decides (a tax owed, not a refund), and the reversal's
+    tax lands where the original's did."""
+    comp = x._comp(x.A, "Direct Deposit", "0.00", "-0.01", "-0.01",
+                   taxes=[{"name": "Federal Income Tax", "employer": False, "amount": "0.01"}])  # fmt: skip
+    totals = {"gross_pay": "0.00", "net_pay": "-0.01", "employee_taxes": "0.01", "net_pay_debit": "-0.01",
+              "tax_debit": "0.01", "company_debit": "0.00"}  # fmt: skip
+    original = x._payroll("p9-zero", totals, [comp])
+    for taxes in ("consolidated", "itemized"):
+        pair = [_journal(p, y.ITEMIZED_YAML, taxes) for p in (original, negated(original, "p9-reversal"))]
+        assert all(j.postable for j in pair), [j.proofs.problems() for j in pair]
+        both = pl.concat([j.lines for j in pair])
+        net = both.group_by("account").agg((pl.col("debit_cents") - pl.col("credit_cents")).sum())
+        assert set(net["debit_cents"].to_list()) == {0}, both
+        assert "1200" not in both["account"].to_list()
