@@ -177,6 +177,27 @@ def replay_payroll_command(
     _print_run(report, as_json)
 
 
+@replay_app.command("contractor-payments")
+def replay_contractor_payments_command(
+    payment_date: str = typer.Argument(..., help="the payment date, YYYY-MM-DD"),
+    connection: str | None = ConnectionOption,
+    as_json: bool = JsonOption,
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """Re-read a day's Gusto contractor payments and re-materialize its partition (posts only what changed)."""
+    from datetime import date
+
+    from connector_assets.ledger.contractors import contractor_subject
+    from connector_assets.operations.runs import replay_contractor_payments
+
+    with _operator_errors():
+        day = date.fromisoformat(payment_date)
+        ctx = OperatorContext.from_env(connections)
+        conn_id = ctx.connection_of("contractor_payments", contractor_subject(day), connection)
+        report = replay_contractor_payments(ctx, conn_id, day)
+    _print_run(report, as_json)
+
+
 @preview_app.command("payroll")
 def preview_payroll_command(
     payroll_uuid: str = typer.Argument(..., help="Gusto payroll uuid"),

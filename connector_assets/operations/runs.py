@@ -131,3 +131,21 @@ def approve_payroll(
     observed = {"state": "approved", "by": by, "reference": header.external_reference,
                 "content_hash": header.content_hash}  # fmt: skip
     return _launch(ctx, connection_id, payroll_uuid, {"connector/approved_by": by}, instance, observed)
+
+
+CONTRACTOR_JOB = "contractor_payment_job"
+
+
+def replay_contractor_payments(
+    ctx: OperatorContext, connection_id: str, payment_date: date, *, instance: dg.DagsterInstance | None = None
+) -> RunReport:
+    """Re-materialize a day's contractor payments: Gusto is read again, the journal rebuilt and checked, and
+    only a changed day posts (a reversal and a new entry); an unchanged one is recorded as unchanged."""
+    from connector_assets.defs.operations import local_instance, run_job
+    from connector_assets.defs.partitions import contractor_payment_key
+    from connector_assets.ledger.contractors import contractor_subject
+
+    key = contractor_payment_key(connection_id, payment_date)
+    outcome = run_job(instance or local_instance(), CONTRACTOR_JOB, key, tags={"connector/replay": "true"})
+    return RunReport(key, outcome.run_id, outcome.success, outcome.error,
+                     ctx.postings.for_payroll(connection_id, contractor_subject(payment_date)))  # fmt: skip

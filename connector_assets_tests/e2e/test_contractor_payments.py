@@ -9,7 +9,9 @@ from collections import Counter
 from datetime import date
 
 import pytest
+from typer.testing import CliRunner
 
+from connector_assets.cli import app
 from connector_assets.defs import operations as ops
 from connector_assets.defs.partitions import contractor_payment_key
 from connector_assets.demo.environment import CONTRACTOR_CREDITS
@@ -56,6 +58,12 @@ def paid(request: pytest.FixtureRequest, deployment: Deployment) -> tuple[str, l
     return connection_id, _deliver(deployment, connection_id, events)
 
 
+def _audit(deployment: Deployment, connection_id: str) -> list:
+    """The day's audit trail on this connection (other connections post the same date too)."""
+    history = deployment.audit.history("contractor_payments", contractor_subject(PAY_DAY))
+    return [e for e in history if e.connection_id == connection_id]
+
+
 def _day_rows(deployment: Deployment, connection_id: str) -> list:
     return deployment.postings.for_payroll(connection_id, contractor_subject(PAY_DAY))
 
@@ -84,7 +92,7 @@ def test_a_contractor_payment_run_posts_one_balanced_document(
     assert by_account[("6400", "CC200")] == hourly + 250_00 and by_account[("6400", "CC100")] == 2000_00
     assert by_account[("6310", "CC200")] == 42_50
     assert batch["total"]["wages"] == format_cents(hourly + 250_00 + 2000_00)  # Gusto's own figure
-    actions = [e.action for e in deployment.audit.history("contractor_payments", contractor_subject(PAY_DAY))]
+    actions = [e.action for e in _audit(deployment, connection_id)]
     assert actions[:3] == ["read", "mapped", "posted"], actions
 
 
@@ -96,10 +104,19 @@ def test_a_replay_posts_nothing_new(deployment: Deployment, paid: tuple[str, lis
         "contractor_payment_job", contractor_payment_key(connection_id, PAY_DAY), {"connector/replay": "true"}
     )
     assert documents(tenant) == before
-    history = deployment.audit.history("contractor_payments", contractor_subject(PAY_DAY))
-    actions = [e.action for e in history if e.run_id == outcome.run_id]
+    actions = [e.action for e in _audit(deployment, connection_id) if e.run_id == outcome.run_id]
     assert "unchanged" in actions and "posted" not in actions, actions
     assert [r.state for r in _day_rows(deployment, connection_id)] == [POSTED]
+    # The operator's command does the same.
+    deployment.activate()
+    result = CliRunner().invoke(
+        app, ["replay", "contractor-payments", PAY_DAY.isoformat(), "--connection", connection_id]
+    )
+    assert result.exit_code == 0, result.output
+    assert documents(tenant) == before
+    assert [r.state for r in _day_rows(deployment, connection_id)] == [POSTED]
+    unchanged = [e for e in _audit(deployment, connection_id) if e.action == "unchanged"]
+    assert len(unchanged) == 2, "the run and the command each found the day already posted"
 
 
 def test_a_cancelled_payment_is_reversed_and_the_day_reposted(

@@ -36,9 +36,11 @@ with warnings.catch_warnings():
 
 
 def release_hint(partition_key: str) -> str:
+    key = parse_contractor_payment_key(partition_key)
     return (
-        "fix the cause (the mapping file's contractors section or CloudSuite master data), then materialize "
-        f"ledger/contractor_journal partition {partition_key} (the posting follows by itself)"
+        "fix the cause (the mapping file's contractors section or CloudSuite master data), then run "
+        f"`connector replay contractor-payments {key.payment_date.isoformat()} --connection {key.connection_id}` "
+        f"(or materialize the contractor_payment_job for partition {partition_key})"
     )
 
 
