@@ -49,7 +49,8 @@ def employee_events(events: Iterable[tuple[str, str | None, str]]) -> dict[str, 
         except ValueError:
             doc = {}
         doc = doc if isinstance(doc, Mapping) else {}
-        references = doc.get("references") if isinstance(doc.get("references"), Mapping) else {}
+        found = doc.get("references")
+        references: Mapping[str, object] = found if isinstance(found, Mapping) else {}
         employee = references.get("employee_uuid") if event_type.startswith("employee_job") else entity_uuid
         if not employee:
             continue

@@ -86,6 +86,9 @@ def test_demo_invariants_hold_on_the_day(demo_runs: dict[date, DemoRun], day: da
     assert s["payrolls_posted"] == len(history) + 2, "every processed payroll and the released one, once each"
     assert len(s["documents"]) == len(set(s["documents"])) == s["payrolls_posted"]
     assert (s["payrolls_held"], len(s["released_after_fix"]), s["still_held"]) == (1, 1, 0)
+    # Per payroll family the GL ties out to Gusto; the history holds hours-only PTO and company taxes.
+    assert s["tie_out_differences"] == []
+    assert all(s["shapes"][k] > 0 for k in ("hours-only PTO", "company taxes")), s["shapes"]
 
 
 @pytest.mark.parametrize("day", DAYS, ids=str)
