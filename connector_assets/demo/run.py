@@ -18,7 +18,9 @@ from typing import Any
 from connector_assets.demo.environment import SandboxEnvironment, Tenant
 from connector_assets.demo.homes import export_line, fresh_dir, instance_home, sandbox_base, write_env_file
 from connector_assets.demo.posted_accounts import itemized_accounts
+from connector_assets.demo.tie_out import family_differences, shapes_posted
 from connector_assets.store import create_store_engine, upgrade
+from connector_assets.store.assignments import Assignments
 from connector_assets.store.crypto import ENV_KEY, SecretCipher
 from connector_assets.store.postings import HELD, POSTED, REVERSED, Postings
 
@@ -48,6 +50,10 @@ class DemoSummary:
     taxes: str = "itemized"
     itemized_accounts: list[tuple[str, str, int]] = field(default_factory=list)
     still_held: int = 0
+    # Payroll shapes that are easy to get wrong, and how many posted payrolls show each.
+    shapes: dict[str, int] = field(default_factory=dict)
+    # Per payroll family, where the GL differs from Gusto (gross, net pay and bank figures); empty = ties out.
+    tie_out_differences: list[str] = field(default_factory=list)
     employees_synced: int = 0
     contractors_paid: list[str] = field(default_factory=list)
     contractor_documents: list[str] = field(default_factory=list)
@@ -192,6 +198,9 @@ def run_demo(
         summary.debits_cents = sum(p.debits_cents or 0 for p in posted)
         summary.credits_cents = sum(p.credits_cents or 0 for p in posted)
         summary.documents = [p.document_id or "" for p in posted]
+        history = Assignments(postings.engine).history(connection)
+        summary.shapes = shapes_posted(tenant, postings, connection, history)
+        summary.tie_out_differences = family_differences(tenant, postings, connection)
         summary.employees_synced = len(tenant.ion.employees())
         summary.itemized_accounts = itemized_accounts(tenant)
         summary.runs = len(outcomes)
@@ -252,6 +261,10 @@ def format_summary(s: DemoSummary) -> str:
         f"  journal lines posted   {s.journal_lines}",
         f"  debits / credits       {money(s.debits_cents)} / {money(s.credits_cents)} USD"
         f" ({'balanced' if s.debits_cents == s.credits_cents else 'NOT BALANCED'})",
+        f"  ties out to Gusto      {'yes' if not s.tie_out_differences else 'NO'} (per payroll family: wages = gross,"
+        " each clearing account = its bank figure)",
+        *[f"    - {d}" for d in s.tie_out_differences[:10]],
+        "  shapes posted          " + ", ".join(f"{k} {v}" for k, v in s.shapes.items()),
         f"  CloudSuite documents   {', '.join(s.documents[:6])}{' …' if len(s.documents) > 6 else ''}",
         f"  taxes                  {s.taxes} per Gusto tax; tax and benefit accounts in CloudSuite:",
         *[

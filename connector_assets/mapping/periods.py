@@ -66,7 +66,8 @@ def split_items_by_days(items: pl.DataFrame, parts: Mapping[str, Sequence[tuple[
     parted = shared.filter(pl.col("share_cents") != 0).with_columns(
         employee_uuid=pl.col("part"), amount_cents=pl.col("share_cents")
     )
-    rest = items.filter(~pl.col("employee_uuid").is_in(list(parts)))
+    # Payroll-level items (company taxes) have no employee: they stay as they are.
+    rest = items.filter(~pl.col("employee_uuid").is_in(list(parts)).fill_null(False))
     columns = [c for c in items.columns if c != "item_no"]
     merged = pl.concat([rest.select(columns), parted.sort("item_no", "pos").select(columns)])
     return merged.with_row_index("item_no").with_columns(pl.col("item_no").cast(pl.Int64)).select(items.columns)

@@ -5,7 +5,9 @@ benefits, reimbursements) and/or a credit leg (entity-level clearing and
 liability accounts). Debit legs find their account and cost centre separately,
 most specific rule first; a percentage split turns one leg into several shares
 by largest remainder; employer taxes and benefits follow the employee's
-allocated wages. A leg nothing covers keeps ``unmapped_reason`` and is held.
+allocated wages. A leg nothing covers keeps ``unmapped_reason`` and is held. An employee transferred
+inside a prorated pay period comes in parts (``<employee>#<from>``, see ``periods``): each part resolves by
+its own assignment, employee rules match the employee, and the legs name the employee, not the part.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from connector_assets.mapping.attributes import ATTRIBUTE_SCHEMA
 from connector_assets.mapping.credits import credit_legs
 from connector_assets.mapping.model import MappingRules
 from connector_assets.mapping.named import TaxDetail, debit_overrides
+from connector_assets.mapping.periods import PART_SEPARATOR
 from connector_assets.mapping.shares import allocate_debit_shares
 
 RESOLVED_SCHEMA: dict[str, pl.DataType] = {
@@ -43,7 +46,7 @@ RESOLVED_SCHEMA: dict[str, pl.DataType] = {
 }
 # Rule match field → context column it compares with.
 MATCH_COLUMNS = {
-    "employee_uuid": "employee_uuid",
+    "employee_uuid": "rule_employee",
     "job_uuid": "eff_job_uuid",
     "job_title": "job_title",
     "department_uuid": "department_uuid",
@@ -105,6 +108,11 @@ def _rule_frames(rules: MappingRules) -> tuple[pl.DataFrame, pl.DataFrame, pl.Da
     return head, accounts, split
 
 
+def _employee_of_part(key: pl.Expr) -> pl.Expr:
+    """The employee a part key belongs to (a key without a part is the employee itself)."""
+    return key.str.split(PART_SEPARATOR).list.first()
+
+
 def _context(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     """Items joined with the employee's attributes and the job the line carries."""
     attrs = attributes.with_columns(
@@ -155,6 +163,7 @@ def _context(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules)
             # Payroll-level items (company taxes) belong to no employee.
             known=pl.col("known").fill_null(pl.col("employee_uuid").is_null()),
             subtype=subtype,
+            rule_employee=_employee_of_part(pl.col("employee_uuid")),
         )
         .with_columns(mapping_key=_mapping_key(rules))
     )
@@ -315,6 +324,7 @@ def resolve(
     credits = credit_legs(ctx, rules, taxes)
     return (
         pl.concat([debits, credits], how="diagonal_relaxed")
+        .with_columns(employee_uuid=_employee_of_part(pl.col("employee_uuid")))
         .select([pl.col(n).cast(t) for n, t in RESOLVED_SCHEMA.items()])
         .sort(["item_no", "side", "cost_center"], descending=[False, True, False], nulls_last=True)
     )

@@ -12,6 +12,7 @@ from connector_assets.store.tables import assignments
 from connector_assets.store.vault import utcnow
 from connector_assets.workforce.assignments import Assignment
 
+SOURCE_WIDTH = 64  # the column's width; a longer label is cut, never refused
 _FIELDS = (
     "department_uuid",
     "department",
@@ -34,7 +35,13 @@ class Assignments:
         now, count = utcnow(), 0
         with self.engine.begin() as conn:
             for a in rows:
-                upsert(conn, assignments, {**asdict(a), "connection_id": connection_id, "observed_at": now},
+                row = {
+                    **asdict(a),
+                    "source": a.source[:SOURCE_WIDTH],
+                    "connection_id": connection_id,
+                    "observed_at": now,
+                }
+                upsert(conn, assignments, row,
                        update_columns=(*_FIELDS, "observed_at"))  # fmt: skip
                 count += 1
         return count

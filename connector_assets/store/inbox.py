@@ -102,6 +102,16 @@ class Inbox:
                 .values(state=state, run_id=run_id, processed_at=utcnow())
             )
 
+    def dispatched_under(self, connection_id: str, run_key: str) -> list[InboxEvent]:
+        """The connection's events the sensor dispatched under one run key (what started that run)."""
+        query = (
+            select(webhook_inbox)
+            .where(webhook_inbox.c.run_id == run_key, webhook_inbox.c.connection_id == connection_id)
+            .order_by(webhook_inbox.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [InboxEvent(**row) for row in conn.execute(query).mappings()]
+
     def has(self, event_uuid: str) -> bool:
         with self.engine.connect() as conn:
             found = conn.execute(select(webhook_inbox.c.id).where(webhook_inbox.c.event_uuid == event_uuid))

@@ -59,6 +59,7 @@ webhook_inbox = Table(
     Column("run_id", String(64)),
     Column("processed_at", DateTime(timezone=True)),
     Index("ix_inbox_state", "state", "id"),
+    Index("ix_inbox_run", "run_id"),
 )
 
 audit_log = Table(

@@ -93,6 +93,9 @@ def test_demo_invariants_hold_on_the_day(demo_runs: dict[date, DemoRun], day: da
     assert all(itemized[a] > 0 for a in ("6100", "6110", "6120")) and all(
         itemized[a] < 0 for a in ("2100", "2120")
     )
+    # Per payroll family the GL ties out to Gusto; the history holds hours-only PTO and company taxes.
+    assert s["tie_out_differences"] == []
+    assert all(s["shapes"][k] > 0 for k in ("hours-only PTO", "company taxes")), s["shapes"]
 
 
 @pytest.mark.parametrize("day", DAYS, ids=str)

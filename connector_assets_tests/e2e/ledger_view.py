@@ -7,50 +7,15 @@ SyteLine journal rows carry them. Documents are keyed by the connector's externa
 from __future__ import annotations
 
 from collections import Counter
-from decimal import Decimal
 from typing import Any
 
 import dagster as dg
 import polars as pl
 
-from connector_assets.cloudsuite.fsm_gl import run_group
-from connector_assets.cloudsuite.m3_gl import batch_key
-from connector_assets.cloudsuite.syteline import journal_reference
 from connector_assets.demo.environment import Tenant
+from connector_assets.demo.tie_out import Line, documents, erp_key
 
-Line = tuple[str, str, int]
-COST_CENTER_DIMENSION = 2  # the connections' default: M3 AIT2, SyteLine unit code 2
-
-
-def _cents(amount: Decimal) -> int:
-    cents = amount * 100
-    assert cents == cents.to_integral_value(), f"amount {amount} is not whole cents"
-    return int(cents)
-
-
-def documents(tenant: Tenant) -> dict[str, list[Line]]:
-    """Every posted document, keyed by its ERP key (M3 KEY1, SyteLine Reference, FSM run group)."""
-    held: dict[str, list[Line]] = {}
-    index = COST_CENTER_DIMENSION - 1
-    if tenant.erp == "fsm":
-        for posted in tenant.ion.fsm.posted():
-            unit = posted.dimensions.get("AccountingUnit", "")
-            held.setdefault(posted.run_group, []).append((posted.account, unit, _cents(posted.amount)))
-    elif tenant.erp == "m3":
-        for voucher in tenant.ion.vouchers():
-            lines = [(ln.dims[0], ln.dims[index], _cents(ln.amount)) for ln in voucher.lines]
-            held.setdefault(voucher.key1, []).extend(lines)
-    else:
-        for row in tenant.ion.journals():
-            held.setdefault(row.reference, []).append((row.account, row.units[index], _cents(row.amount)))
-    return held
-
-
-def erp_key(tenant: Tenant, external_reference: str) -> str:
-    """The key under which the ERP files a journal with this external reference."""
-    if tenant.erp == "fsm":
-        return run_group(external_reference)
-    return batch_key(external_reference) if tenant.erp == "m3" else journal_reference(external_reference)
+__all__ = ["Line", "documents", "erp_key"]
 
 
 def document(tenant: Tenant, external_reference: str) -> list[Line] | None:

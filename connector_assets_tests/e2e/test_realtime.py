@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from connector_assets.demo.dev import start_receiver, subscribe_sandbox, webhook
 from connector_assets.demo.environment import SandboxEnvironment, Tenant
 from connector_assets.gusto.signature import SIGNATURE_HEADER, sign
 from connector_assets.sandbox.server import ServerThread
+from connector_assets.store.assignments import Assignments
 from connector_assets.store.crypto import SecretCipher
 from connector_assets.store.inbox import DISPATCHED, Inbox
 from connector_assets.store.postings import POSTED, Postings
@@ -193,3 +195,41 @@ def test_receiver_outage_recovered_by_retries_and_poll(make_realtime: Callable[.
     polled = {p.payroll_uuid for p in Postings(rt.engine).in_state(POSTED, rt.connection_id)}
     assert payroll.uuid in polled and len(polled) > 1, "the poll found no payroll the webhooks had not sent"
     assert [len(rt.posted_vouchers(uuid)) for uuid in sorted(polled)] == [1] * len(polled)
+
+
+def test_employee_webhooks_start_an_effective_dated_assignment(
+    make_realtime: Callable[..., Realtime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transfer travels employee.updated → inbox → sensor → workforce run and starts a new assignment dated
+    the day Gusto stamped the event, even when processed days later; a job change through its compensation
+    event updates that day's assignment."""
+    rt = make_realtime()
+    assert ops.run_job(rt.instance, "workforce_job", rt.connection_id).success
+    assignments = Assignments(rt.engine)
+    world = rt.tenant.world
+    mover = world.employees[0]
+    (before,) = assignments.history(rt.connection_id, [mover.uuid])
+    target = next(d for d in world.departments if d.uuid != mover.department_uuid)
+    rt.tenant.gusto.transfer(mover.uuid, department=target.title)
+    rt.deliver_all()
+    (event,) = [e for e in Inbox(rt.engine).after(0, limit=100) if e.entity_uuid == mover.uuid]
+    assert event.event_type == "employee.updated"
+    stamped = datetime.fromtimestamp(json.loads(event.body)["timestamp"], UTC).date()
+    # The sensor runs two days after Gusto sent the event (an outage): the transfer keeps the event's day.
+    monkeypatch.setenv("CONNECTOR_TODAY", (stamped + timedelta(days=2)).isoformat())
+    runs = rt.tick()
+    assert [(r.job_name, r.partition_key) for r in runs] == [("workforce_job", rt.connection_id)]
+    first, moved = assignments.history(rt.connection_id, [mover.uuid])
+    assert first == before and before.effective_from < stamped
+    assert (moved.department, moved.effective_from, moved.source) == (
+        target.title,
+        stamped,
+        "webhook employee.updated",
+    )
+
+    rt.tenant.gusto.transfer(mover.uuid, job_title="Team Lead")
+    rt.deliver_all()
+    rt.tick()
+    *_, retitled = assignments.history(rt.connection_id, [mover.uuid])
+    assert (retitled.department, retitled.job_title) == (target.title, "Team Lead")
+    assert retitled.source == "webhook job_compensation.updated"

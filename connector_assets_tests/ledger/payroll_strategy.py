@@ -8,18 +8,22 @@ benefit deductions - deductions - cash tips; ``check_amount`` = net + reimbursem
 ``company_taxes`` (possibly negative) come on top and are inside ``employer_taxes`` and ``tax_debit``.
 The bank figures: ``net_pay_debit`` (direct deposit net), ``reimbursement_debit`` (direct-deposit
 employees' reimbursements; a check-paid one is on the paper check), ``child_support_debit``, and
-``company_debit`` their sum with ``tax_debit``. Some employees carry a percentage split.
+``company_debit`` their sum with ``tax_debit``. Some employees carry a percentage split. Every employee has
+an observed assignment from before the pay period; some are transferred to another department inside it
+(and some again after it), and the case says whether the connection posts at period end or prorates.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
 from hypothesis import strategies as st
 
 from connector_assets.ledger.categories import DEBIT_KEYS
+from connector_assets.workforce.assignments import Assignment, AssignmentBasis
 
 HOURLY = ("Regular Hours", "Overtime", "Double overtime")
 FIXED = ("Bonus", "Commission", "Paycheck Tips", "Severance")
@@ -29,6 +33,8 @@ positive = st.integers(min_value=1, max_value=400_000)
 TAX_NAMES = ("Federal Income Tax", "Social Security", "Medicare", "FUTA", "CA SUI", "CA SDI", "NYC Local Tax")
 BENEFIT_NAMES = ("Medical Insurance", "401K", "Dental")
 DEDUCTION_NAMES = ("Child Support", "Garnishment", "Student Loan Garnishment", "Charitable Donation")
+PERIOD = (dt.date(2025, 5, 12), dt.date(2025, 5, 25))  # the 14-day pay period paid on 2025-05-30
+HIRED = dt.date(2024, 1, 8)
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,9 @@ class Case:
     mapping_yaml: str
     splits: dict[str, dict[str, Decimal]]
     taxes: Literal["consolidated", "itemized"] = "consolidated"
+    history: list[Assignment] = field(default_factory=list)
+    basis: AssignmentBasis = "period_end"
+    period: tuple[dt.date, dt.date] = PERIOD
 
 
 def negated(payroll: dict[str, Any], uuid: str) -> dict[str, Any]:
@@ -94,6 +103,7 @@ def payroll_cases(draw: st.DrawFn, max_employees: int = 5, options: bool = False
         totals[name] = totals.get(name, 0) + cents
 
     comps, employees, splits = [], [], {}
+    history: list[Assignment] = []
     for i in range(draw(st.integers(min_value=1, max_value=max_employees))):
         uuid = f"{i:08d}-0000-4000-8000-000000000001"
         jobs = [f"{i:08d}-{j:04d}-4000-8000-000000000002" for j in range(draw(st.integers(1, 2)))]
@@ -174,6 +184,9 @@ def payroll_cases(draw: st.DrawFn, max_employees: int = 5, options: bool = False
                                    for n, j in enumerate(jobs)]})  # fmt: skip
         if draw(st.integers(0, 3)) == 0:
             splits[uuid] = _percentages(draw)
+        mine = _assignments(draw, uuid, dept, jobs[0])
+        employees[-1]["department"] = mine[-1].department  # Gusto shows today's department only
+        history += mine
     company_taxes = [
         {"name": name, "amount": _text(cents), "employer": True}
         for name, cents in draw(st.lists(st.tuples(st.sampled_from(["NY MCTMT", "MO Compensation Deduction"]),
@@ -190,13 +203,28 @@ def payroll_cases(draw: st.DrawFn, max_employees: int = 5, options: bool = False
     totals["company_debit"] = sum(totals.get(k, 0) for k in debits)
     totals.pop("other", None)
     payroll = {"payroll_uuid": "p-" + draw(st.uuids()).hex[:12], "check_date": "2025-05-30", "processed": True,
+               "pay_period": {"start_date": PERIOD[0].isoformat(), "end_date": PERIOD[1].isoformat()},
                "totals": {k: f"{Decimal(v) / 100:.2f}" for k, v in totals.items()},
                "company_taxes": company_taxes, "employee_compensations": comps}  # fmt: skip
     mapping = _mapping(splits, company_cc=draw(st.booleans()))
+    basis: AssignmentBasis = draw(st.sampled_from(["period_end", "prorate"]))
     if not options:
-        return Case(payroll, employees, mapping, splits)
+        return Case(payroll, employees, mapping, splits, history=history, basis=basis)
     mode: Literal["consolidated", "itemized"] = draw(st.sampled_from(["consolidated", "itemized"]))
-    return Case(payroll, employees, mapping + _named_sections(draw), splits, mode)
+    return Case(payroll, employees, mapping + _named_sections(draw), splits, mode, history=history, basis=basis)
+
+
+def _assignments(draw: st.DrawFn, uuid: str, department: str | None, job: str) -> list[Assignment]:
+    """The employee's observed history: hired before the period, maybe moved inside it, maybe again after."""
+    first = Assignment(uuid, HIRED, department=department, job_uuid=job)
+    out = [first]
+    if draw(st.integers(0, 2)) == 0:
+        day = PERIOD[0] + dt.timedelta(days=draw(st.integers(1, (PERIOD[1] - PERIOD[0]).days)))
+        moved = draw(st.sampled_from([d for d in DEPARTMENTS if d != department]))
+        out.append(Assignment(uuid, day, department=moved, job_uuid=job, source="employee webhook"))
+        if draw(st.booleans()):  # a later move must change nothing for this period
+            out.append(Assignment(uuid, PERIOD[1] + dt.timedelta(days=3), department=department, job_uuid=job))
+    return out
 
 
 def _named_sections(draw: st.DrawFn) -> str:

@@ -16,6 +16,7 @@ from connector_assets.ledger.money import format_cents, to_cents
 from connector_assets.mapping.attributes import employee_attributes
 from connector_assets.mapping.rules import load_mapping_file
 from connector_assets.workforce.assignments import changes, observe
+from connector_assets.workforce.events import employee_events, observed_through_events
 from connector_assets.workforce.snapshot import employee_snapshot
 
 TAGS = {"system": "gusto", "domain": "payroll"}
@@ -73,8 +74,15 @@ def employees(
     store.snapshots.put(connection.id, ATTRIBUTES, employee_attributes(raw, field))
     snapshot = employee_snapshot(raw, department_cost_centers(str(connection.mapping_file)), field)
     store.snapshots.put(connection.id, EMPLOYEES, snapshot)
-    # What Gusto shows now starts a new assignment today; payrolls post with the one in force for their period.
-    observed = observe(raw, clock.today(), field, "workforce run")
+    # What Gusto shows now starts a new assignment today (or on the day of the employee webhook that started
+    # this run); payrolls post with the one in force for their period.
+    today = clock.today()
+    observed = observe(raw, today, field, "workforce run")
+    run_key = context.run.tags.get("dagster/run_key")
+    if run_key:
+        events = store.inbox.dispatched_under(connection.id, run_key)
+        by_employee = employee_events((e.event_type, e.entity_uuid, e.body) for e in events)
+        observed = observed_through_events(observed, by_employee, today)
     history = store.assignments.history(connection.id)
     started = store.assignments.record(connection.id, changes(history, observed, {e["uuid"]: e for e in raw}))
     for emp in raw:
