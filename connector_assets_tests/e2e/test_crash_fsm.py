@@ -21,6 +21,7 @@ from connector_assets_tests.e2e.crash_points import ACCEPTED_CRASH_POINTS, Crash
 from connector_assets_tests.e2e.ledger_view import document
 from connector_assets_tests.e2e.test_crash_posting import (
     GENERAL_CC,
+    WORKER_TIMEOUT_S,
     crash_then_restart,
     move_departments,
     the_one_posting,
@@ -64,6 +65,8 @@ def test_fsm_posting_survives_kill(fsm_deployment: Deployment, point: CrashPoint
     assert not [s for s in fsm.staged() if s.run_group == run_group(posting.external_reference)]
 
 
+# Two worker processes and five FSM interface runs: on a loaded host this outlasts the suite's 300 s default.
+@pytest.mark.timeout(2 * WORKER_TIMEOUT_S + 120)
 @pytest.mark.parametrize("run_finished", [True, False], ids=["run_finished_while_down", "run_still_queued"])
 def test_crash_after_interface_then_changed_content_leaves_one_live_journal(
     fsm_deployment: Deployment, run_finished: bool, tmp_path: Path
