@@ -94,9 +94,9 @@ class FsmErp:
         """Interface `journal` once: `SubmittedJournal` until FSM's asynchronous run has released it."""
         return self.gl.post_journal(journal)
 
-    def accepted_key(self, journal: Journal) -> str | None:
-        """The run group while a run of it may still release `journal` (see `fsm_gl`)."""
-        return self.gl.accepted_key(journal)
+    def withdraw_unreleased(self, journal: Journal) -> PostedJournal | None:
+        """Stop every queued run from releasing `journal`; what FSM released of it already (see `fsm_gl`)."""
+        return self.gl.withdraw_unreleased(journal)
 
     # --- employees: FSM has none ---
     def _no_employees(self) -> EmployeeSyncUnsupported:

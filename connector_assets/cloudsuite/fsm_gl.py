@@ -6,6 +6,7 @@ with the same content (kept), or anything else in the run group (rolled back and
 is edit-only first; only a clean run group is interfaced, all or nothing (`PrmPartialUpdate=false`). The
 interface run is asynchronous: `post_journal` answers `SubmittedJournal`, and `find_journal` returns the
 journal once `GLTransactionInterfaceResult` shows the run finished and its lines are in the journal class.
+An attempt that died before its outcome was known is settled by `withdraw_unreleased`.
 """
 
 from __future__ import annotations
@@ -211,11 +212,17 @@ class FsmGeneralLedger:
             raise JournalRejected(reference, [_reason(r, r["ErrorMessage"].strip()) for r in errors])
         return None
 
-    def accepted_key(self, journal: Journal) -> str | None:
-        """The run group while an Interface Transactions run on it is unfinished (it may still release the
-        journal), else None."""
+    def withdraw_unreleased(self, journal: Journal) -> PostedJournal | None:
+        """Settle an attempt whose outcome was never heard: delete the run group's unreleased records, then read
+        what FSM released under the reference before that (None: nothing, and nothing ever will be).
+
+        An Interface Transactions run works on the records it finds when it runs, and FSM's result list does not
+        say whether a queued run is edit-only or an update: withdrawing the records makes every queued run of the
+        group release nothing, so the released lines read afterwards are all the attempt will ever leave."""
         group = run_group(journal.external_reference)
-        return group if any(not _finished(r) for r in self.results(group)) else None
+        self.rollback(group)
+        lines = self._journal_lines(journal.external_reference)
+        return self._posted(journal.external_reference, group, lines) if lines else None
 
     def _journal_lines(self, reference: str) -> list[Row]:
         o = self.options

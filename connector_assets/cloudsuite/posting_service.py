@@ -1,6 +1,5 @@
 """The posting state machine, in one place: write-ahead, settle an earlier attempt, look up, compare, post,
-confirm, reverse, and the approval gate. Plain Python over the store and an ERP adapter: the Dagster asset,
-the operator commands and the confirmation sensor all call this object.
+confirm, reverse, and the approval gate; called by the Dagster asset, the operator commands and the sensor.
 
 Every step for one payroll runs under that payroll's posting lock (`store.locks`), so two runs can never both
 find a reference absent and both post it. A written-ahead row is frozen; a replay with other content settles
@@ -185,21 +184,23 @@ class PostingService:
     def _settle(self, payroll_uuid: str, keep: str | None) -> Submitted | None:
         """Decide every earlier attempt whose content differs from `keep` before anything new is posted.
 
-        Found: recorded posted with its own (frozen) content (completed first if partly entered), then reversed.
-        Not found: a pending attempt is submitted if the ERP accepted it, else superseded; a submitted one (which
-        may still appear) makes the new content wait for it."""
+        Found (a pending FSM attempt after withdrawing its unreleased records): recorded posted with its own
+        frozen content (completed first if partly entered), then reversed. Not found: a pending attempt is submitted
+        if the ERP accepted it (M3), else superseded; a submitted one makes the new content wait for it."""
         for row in self.postings.for_payroll(self.connection_id, payroll_uuid):
             # A pending reversal is not settled here: `_reverse` redoes it under its own reference.
             if row.kind != "journal" or row.state not in (PENDING, SUBMITTED) or row.content_hash == keep:
                 continue
             frozen = self._frozen(row)
             found = self.erp.find_journal(row.external_reference, posting_date=frozen.posting_date)
+            if found is None and row.state == PENDING:  # FSM: withdraw first, so the look-up is final
+                found = self._ask("withdraw_unreleased", frozen)
             outcome: Posted | Submitted | None = None
             if found is not None and row.state == PENDING and _partly_entered(frozen, found):
                 outcome = self._post_row(row)  # the adapter enters the missing frozen lines
             elif found is not None:
                 self._record_found(row, frozen, found, action="settled")
-            elif row.state == PENDING and (erp_key := self._accepted_key(frozen)) is not None:
+            elif row.state == PENDING and (erp_key := self._ask("accepted_key", frozen)) is not None:
                 outcome = self._confirm(self._mark_submitted(row, frozen, erp_key))
             elif row.state == PENDING:
                 reason = "CloudSuite never received this attempt; its payroll's new content posts under the next revision"
@@ -212,10 +213,11 @@ class PostingService:
                 return outcome
         return None
 
-    def _accepted_key(self, frozen: Journal) -> str | None:
-        """The key under which the ERP accepted `frozen`, document still to come (M3, FSM), else None."""
-        probe = getattr(self.erp, "accepted_key", None)  # synchronous ERPs (SyteLine) have none
-        return probe(frozen) if probe is not None else None
+    def _ask(self, step: str, frozen: Journal) -> Any:
+        """An adapter's optional settling step, None without it: M3's `accepted_key` (the key CloudSuite accepted
+        `frozen` under), FSM's `withdraw_unreleased` (no queued run releases it afterwards; what was released)."""
+        ask = getattr(self.erp, step, None)
+        return ask(frozen) if ask is not None else None
 
     def _mark_submitted(self, row: Posting, frozen: Journal, erp_key: str) -> Posting:
         """CloudSuite accepted the attempt: from now on its document is looked for, it is never posted again."""
@@ -383,8 +385,7 @@ class PostingService:
                           action=action, detail=detail, run_id=self.run_id, asset_key=self.asset_key)  # fmt: skip
 
 
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
+def _aware(value: datetime) -> datetime:  # SQLite hands back naive datetimes; everything stored is UTC
     return value if value.tzinfo else value.replace(tzinfo=clock.now().tzinfo)
 
 

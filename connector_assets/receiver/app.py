@@ -208,7 +208,10 @@ def create_app(
             return await receiver.deliver(connection, raw, signature, client)
         except Rejected as exc:
             log_rejection(exc.status, exc.reason, connection, client=client)
-            return _json(exc.status, error=exc.reason, detail=exc.detail)
+            answer = _json(exc.status, error=exc.reason, detail=exc.detail)
+            if exc.status == 408:  # the rest of the body may still trickle in: close, so the slot is freed
+                answer.headers["connection"] = "close"
+            return answer
         except MalformedPayload as exc:
             log_rejection(400, "malformed_payload", connection, client=client, detail=str(exc))
             return _json(400, error="malformed_payload", detail=str(exc))

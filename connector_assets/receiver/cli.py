@@ -10,6 +10,7 @@ import uvicorn
 
 from connector_assets.receiver.asgi import APP_FACTORY, MAX_BODY_ENV, VERIFIED_ONLY_ENV, limits_from_env
 from connector_assets.receiver.body import DEFAULT_MAX_BODY_BYTES
+from connector_assets.receiver.limits import uvicorn_limits
 from connector_assets.settings import CONNECTIONS_ENV, load_connections
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.crypto import SecretCipher
@@ -59,6 +60,6 @@ def receiver(
         access_log=False,
         log_level=log_level,
         timeout_keep_alive=30,
-        # Above this many open connections uvicorn answers 503 at once: slow strangers cannot pile up.
-        limit_concurrency=limits.max_connections,
+        # Above the cap uvicorn answers 503 at once and closes: slow strangers cannot pile up.
+        **uvicorn_limits(limits),
     )

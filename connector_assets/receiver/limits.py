@@ -8,6 +8,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from connector_assets.store.handshakes import DEFAULT_CAP, DEFAULT_TTL_S
 
@@ -26,6 +27,12 @@ class ReceiverLimits:
     handshakes_per_minute: int = DEFAULT_HANDSHAKES_PER_MINUTE
     pending_tokens: int = DEFAULT_CAP
     pending_token_ttl_s: float = DEFAULT_TTL_S
+
+
+def uvicorn_limits(limits: ReceiverLimits) -> dict[str, Any]:
+    """uvicorn's options for the connection cap. uvicorn answers 503 (and closes) once the open connections,
+    the new one included, reach `limit_concurrency`: one more than the cap serves exactly `max_connections`."""
+    return {"limit_concurrency": limits.max_connections + 1}
 
 
 class RateLimiter:

@@ -39,6 +39,10 @@ class FaultRule:
             return False
         return re.search(self.path, path) is not None and (self.count is None or self.hits < self.count)
 
+    def handled(self) -> None:
+        """Called once the server has handled a request whose answer this rule replaces (`after`), before
+        anything is sent back: the moment when the server has acted and the client has learnt nothing."""
+
 
 class FaultInjector:
     """ASGI middleware that applies `FaultRule`s; requests under `admin_prefix` are never faulted."""
@@ -82,6 +86,7 @@ class FaultInjector:
             return
         if rule.after:
             await self.app(scope, receive, _discard)
+            rule.handled()
         if rule.latency_s:
             await asyncio.sleep(rule.latency_s)
         if rule.drop:

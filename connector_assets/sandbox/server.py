@@ -13,7 +13,9 @@ import uvicorn
 class ServerThread:
     """Run `app` with uvicorn on a pre-bound loopback socket, so the port is known before it starts."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, name: str = "server") -> None:
+    def __init__(
+        self, app: Any, host: str = "127.0.0.1", port: int = 0, name: str = "server", **uvicorn_options: Any
+    ) -> None:
         self.app = app
         self.name = name
         # Binding here, not in uvicorn, means clients may connect at once: the kernel queues them.
@@ -24,7 +26,8 @@ class ServerThread:
         self._sock.bind((host, port))
         self._sock.listen(1024)
         self.host, self.port = self._sock.getsockname()[:2]
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, timeout_keep_alive=30)
+        options = {"log_level": "warning", "lifespan": "off", "access_log": False, "timeout_keep_alive": 30}
+        config = uvicorn.Config(app, **{**options, **uvicorn_options})
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 

@@ -20,6 +20,13 @@ from connector_assets_tests.fixtures.ion_sandbox import IonSandbox
 MakeErp = Callable[..., Erp]
 
 
+@pytest.fixture
+def ion_sandbox(make_ion_sandbox: Callable[..., IonSandbox]) -> IonSandbox:
+    """The strict tenant with vouchers that appear only when a test moves the clock (a 1 s delay of real time
+    can pass between two calls on a loaded host)."""
+    return make_ion_sandbox(voucher_delay_s=600)
+
+
 def m3(make_erp: MakeErp, sandbox: IonSandbox, **options: object) -> M3Erp:
     erp = make_erp(sandbox, "m3", **options)
     assert isinstance(erp, M3Erp)

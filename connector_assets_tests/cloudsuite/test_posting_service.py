@@ -30,6 +30,14 @@ from connector_assets_tests.cloudsuite.posting_cases import (
 from connector_assets_tests.fixtures.ion_sandbox import IonSandbox
 
 MakeErp = Callable[..., Erp]
+# Vouchers that appear only when a test moves the simulator's clock: on a loaded host a 1 s delay of real time
+# can pass between two calls of a test, and a posting expected to still be submitted would be found.
+SLOW_VOUCHERS_S = 600
+
+
+@pytest.fixture
+def slow_vouchers(make_ion_sandbox: Callable[..., IonSandbox]) -> IonSandbox:
+    return make_ion_sandbox(voucher_delay_s=SLOW_VOUCHERS_S)
 
 
 def m3_lines(sandbox: IonSandbox, reference: str) -> list[Counter[tuple[str, int]]]:
@@ -129,31 +137,31 @@ def test_a_found_document_that_differs_fails_loudly_with_both_versions(
 
 
 def test_submitted_posting_is_confirmed_later_and_never_submitted_again(
-    store_engine: Engine, ion_sandbox: IonSandbox, make_erp: MakeErp
+    store_engine: Engine, slow_vouchers: IonSandbox, make_erp: MakeErp
 ) -> None:
     """ERP accepts now, document later: the run ends submitted, a retry only looks, the confirmation records it."""
-    svc = service(store_engine, make_erp(ion_sandbox, "m3"), confirm_wait_s=0)
+    svc = service(store_engine, make_erp(slow_vouchers, "m3"), confirm_wait_s=0)
     journal = bonus_journal()
     first = svc.post(request_for(journal))
     assert isinstance(first, Submitted) and first.erp_key == batch_key(first.reference)
     assert Postings(store_engine).get(first.reference).state == SUBMITTED  # type: ignore[union-attr]
     retry = svc.post(request_for(journal))
-    assert isinstance(retry, Submitted) and retry.overdue_reason is None and len(ion_sandbox.sim.batches()) == 1
-    let_m3_create_vouchers(ion_sandbox)
+    assert isinstance(retry, Submitted) and retry.overdue_reason is None and len(slow_vouchers.sim.batches()) == 1
+    let_m3_create_vouchers(slow_vouchers)
     ((payroll, confirmed),) = svc.confirm_submitted()
     assert payroll == PAYROLL
     assert isinstance(confirmed, Posted) and confirmed.confirmed
     row = Postings(store_engine).get(first.reference)
     assert row is not None and (row.state, row.document_id, row.erp_key) == (POSTED, confirmed.document_id,
                                                                               first.erp_key)  # fmt: skip
-    assert len(ion_sandbox.sim.batches()) == 1 and len(m3_lines(ion_sandbox, first.reference)) == 1
+    assert len(slow_vouchers.sim.batches()) == 1 and len(m3_lines(slow_vouchers, first.reference)) == 1
 
 
 def test_unconfirmed_submission_is_reported_overdue_with_the_reason(
-    store_engine: Engine, ion_sandbox: IonSandbox, make_erp: MakeErp
+    store_engine: Engine, slow_vouchers: IonSandbox, make_erp: MakeErp
 ) -> None:
     """Past `confirm_within_s`, the confirmation step says what is missing and what to check."""
-    erp = make_erp(ion_sandbox, "m3")
+    erp = make_erp(slow_vouchers, "m3")
     svc = service(store_engine, erp, confirm_within_s=1, confirm_wait_s=0)
     submitted = svc.post(request_for(bonus_journal()))
     assert isinstance(submitted, Submitted)
@@ -164,7 +172,7 @@ def test_unconfirmed_submission_is_reported_overdue_with_the_reason(
     ((_, overdue),) = late.confirm_submitted()
     assert isinstance(overdue, Submitted) and overdue.overdue_reason
     assert "no document" in overdue.overdue_reason and "overdue" in overdue.metadata()
-    assert len(ion_sandbox.sim.batches()) == 1
+    assert len(slow_vouchers.sim.batches()) == 1
 
 
 def test_approval_gate_holds_then_posts_the_approved_content(

@@ -23,6 +23,7 @@ from connector_assets.defs import operations as ops
 from connector_assets.demo.environment import SandboxEnvironment
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.crypto import SecretCipher
+from connector_assets_tests.e2e.confirmation import confirm_submitted
 from connector_assets_tests.e2e.deployment import ION_OPTIONS
 
 # The product's day (pinned by the suite's `CONNECTOR_TODAY`): the simulated worlds and the connector read one
@@ -81,9 +82,10 @@ def add_tenants(dep: Deployment, tenants: dict[str, tuple[str, int]], employees:
 
 
 def run_once(dep: Deployment, job: str, key: str) -> ops.RunOutcome:
-    """Run a job partition once and keep its outcome."""
+    """Run a job partition once and keep its outcome; then the confirmation step."""
     outcome = ops.run_job(dep.instance, job, key)
     dep.outcomes.append(outcome)
+    confirm_submitted(dep.instance, dep.env.tenants.values())
     return outcome
 
 
@@ -96,6 +98,7 @@ def run_until_ok(dep: Deployment, job: str, key: str, attempts: int = 4) -> ops.
             break
         outcome = ops.run_job(dep.instance, job, key, {"connector/replay": "true"})
         dep.outcomes.append(outcome)
+    confirm_submitted(dep.instance, dep.env.tenants.values())
     return outcome
 
 
@@ -115,6 +118,7 @@ def process_payrolls(dep: Deployment) -> list[ops.RunOutcome]:
         dep.outcomes.append(ops.poll_gusto(dep.instance))
     runs, dep.cursor = ops.process_inbox(dep.instance, dep.cursor)
     dep.outcomes += runs
+    confirm_submitted(dep.instance, dep.env.tenants.values())
     final = []
     for run in runs:
         final.append(run if run.success else run_until_ok(dep, run.job_name, str(run.partition_key)))

@@ -1,8 +1,9 @@
-"""Crash points: the ION simulator SIGKILLs the run process when a chosen request reaches it.
+"""Crash points: the ION simulator SIGKILLs the run process when a chosen request has been handled.
 
-The simulator runs in the test process, so it can kill the child. The request that triggers the kill is
-still served (the gateway carries on), so the process dies *after* sending it and before reading the answer:
-the worst moment, when CloudSuite has done something the connector never learnt of.
+The simulator runs in the test process, so it can kill the child. The kill comes after the server has read
+the whole request and acted on it, and before its answer is sent: the worst moment, when CloudSuite has done
+something the connector never learnt of. (Killing on the request's arrival raced the request body: on a loaded
+host a row insert whose body was still on the wire died with the process, and the step was not done.)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from connector_assets.sandbox.faults import FaultRule
 
 @dataclass
 class KillOnRequest(FaultRule):
-    """Kill `pid` when the `nth` request whose path matches arrives; never alters the request itself.
+    """Kill `pid` once the server has handled the `nth` request whose path matches; the answer is lost.
 
     Inert until `pid` is set, so it can be armed before the process starts."""
 
@@ -25,6 +26,7 @@ class KillOnRequest(FaultRule):
     nth: int = 1
     seen: int = 0
     fired: bool = False
+    after: bool = True  # the server handles the request first; `handled` then kills before the answer leaves
 
     def matches(self, method: str, path: str) -> bool:
         if self.fired or self.pid <= 0 or re.search(self.path, path) is None:
@@ -32,8 +34,11 @@ class KillOnRequest(FaultRule):
         self.seen += 1
         if self.seen == self.nth:
             self.fired = True
-            os.kill(self.pid, signal.SIGKILL)
+            return True
         return False
+
+    def handled(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -57,9 +62,10 @@ M3_CRASH_POINTS = (
 SYTELINE_CRASH_POINTS = (CrashPoint("after_sljournals_insert", r"/update/SLJournals"),)
 
 # "Crash after the ERP accepted, then change content, then replay": the request after which CloudSuite holds
-# the journal, per ERP. The FSM adapter adds its own entry here (e.g. the run group's interface request) and
-# a tenant of that flavour in test_crash_posting.ACCEPTED_TENANTS; the test is parametrized over this table.
+# (or will hold) the journal, per ERP. M3 and SyteLine run in test_crash_posting, FSM in test_crash_fsm.
 ACCEPTED_CRASH_POINTS = {
     "m3": CrashPoint("after_upd_batch", r"GLS840MI/UpdBatch"),
     "syteline": CrashPoint("after_sljournals_insert", r"/update/SLJournals"),
+    # The second Interface Transactions request is the update run (the first is the edit-only run).
+    "fsm": CrashPoint("after_interface", r"InterfaceTransactions_InterfaceTransactionsForm", nth=2),
 }

@@ -116,6 +116,14 @@ class FsmTenant:
         """Finish every queued Interface Transactions run now."""
         return complete_runs(self.state)
 
+    def hold_runs(self) -> int:
+        """Keep every queued run queued (FSM's job has not picked it up) until `complete_runs`; returns how many."""
+        with self.state.lock:
+            queued = [r for r in self.state.runs if not r.done]
+            for run in queued:
+                run.polls_left = 10**9
+        return len(queued)
+
     def staged(self) -> list[StagedRow]:
         with self.state.lock:
             return [StagedRow(dict(r.fields), r.error, r.interfaced) for _, r in sorted(self.state.staged.items())]
