@@ -84,10 +84,10 @@ def setup(env: SandboxEnvironment, deadline: float) -> dict[str, str]:
     return payrolls
 
 
-def served_requests(env: SandboxEnvironment) -> int:
-    """HTTP requests served so far by every tenant's Gusto and ION simulators."""
+def served_requests(env: SandboxEnvironment) -> tuple[int, int]:
+    """HTTP requests served so far by every tenant's Gusto simulator and ION simulator."""
     gusto = sum(int(str(t.gusto.counters_snapshot().get("total_requests") or 0)) for t in env.tenants.values())
-    return gusto + sum(t.ion.counters().get("requests", 0) for t in env.tenants.values())
+    return gusto, sum(t.ion.counters().get("requests", 0) for t in env.tenants.values())
 
 
 def round_trip_ms(tenant: Tenant) -> float:
@@ -140,7 +140,9 @@ def run() -> dict[str, Any]:
                     for other in pending:
                         other.cancel()  # not yet started: over budget
         seconds = time.perf_counter() - started
-        requests = served_requests(env) - requests_before
+        gusto_after, ion_after = served_requests(env)
+        gusto_requests, ion_requests = gusto_after - requests_before[0], ion_after - requests_before[1]
+        requests = gusto_requests + ion_requests
         posted = sum(
             1
             for r in results
@@ -163,6 +165,8 @@ def run() -> dict[str, Any]:
         "self_429": throttled,
         "posted": posted,
         "requests": requests,
+        "gusto_requests": gusto_requests,
+        "ion_requests": ion_requests,
         "latency_ms": round(latency_ms, 2),
         "floor_seconds": round(floor_s, 2),
         "ratio_to_floor": round(seconds / floor_s, 1) if floor_s else None,
