@@ -26,7 +26,9 @@ from dagster._core.launcher import LaunchRunContext, RunLauncher
 from dagster._serdes import ConfigurableClass, ConfigurableClassData
 
 PID_TAG = "connector/run_pid"
-PRELOAD = ["dagster", "connector_assets.definitions"]
+# A module whose import never fails: a forkserver whose preload raises cannot start any run, while a run
+# that imports broken Definitions itself reports the error on the run.
+PRELOAD = ["connector_assets.defs.run_preload"]
 _forkserver: ForkServerContext | None = None
 
 
