@@ -2,14 +2,19 @@
 
 `CONNECTOR_BENCH_CONNECTIONS` (20) tenants of `CONNECTOR_BENCH_EMPLOYEES` (500) employees each run in one
 SandboxEnvironment (every simulator in this process, one SQLite store, one Dagster instance in a temp
-DAGSTER_HOME); `CONNECTOR_BENCH_WORKERS` (4) run processes sync connections in parallel, one connection per
-process at a time, which keeps each Gusto grant far below its 200 requests/min. The whole run stays within
-`CONNECTOR_BENCH_BUDGET_S` (600): tenants not set up or not started in time are left out, and the output's
-`note` says so. Prints one JSON line:
+DAGSTER_HOME, created before the worker pool so the workers never race to create its tables);
+`CONNECTOR_BENCH_WORKERS` (4) run processes sync connections in parallel, one connection per process at a
+time, which keeps each Gusto grant far below its 200 requests/min. Each connection posts its latest processed
+payroll; `posted` counts the connections whose voucher is in the ION simulator afterwards. The whole run stays
+within `CONNECTOR_BENCH_BUDGET_S` (600): tenants not set up or not started in time are left out, and the
+output's `note` says so. Prints one JSON line:
 
     {"bench": "multi_connection_sync", "connections": 20, "employees_each": 500, "seconds": .., "peak_mb": ..,
-     "self_429": ..}
+     "self_429": .., "requests": .., "latency_ms": .., "floor_seconds": .., "ratio_to_floor": ..}
 
+`requests` are the HTTP requests both simulators served during the sync; `latency_ms` is the median round trip
+of a cheap request to them, measured in the same run; `floor_seconds` = requests * latency / workers, the
+time the sync would take if every request cost one round trip and the workers never waited on anything else.
 `self_429` counts the 429s the Gusto simulators served (the ION gateway does not count its own).
 """
 
@@ -18,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -25,7 +31,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from connector_assets.demo.environment import SandboxEnvironment
+import httpx
+
+from connector_assets.demo.environment import SandboxEnvironment, Tenant
 from connector_assets.store.crypto import SecretCipher
 
 CONNECTIONS = int(os.environ.get("CONNECTOR_BENCH_CONNECTIONS", "20"))
@@ -34,6 +42,7 @@ WORKERS = int(os.environ.get("CONNECTOR_BENCH_WORKERS", "4"))
 BUDGET_S = float(os.environ.get("CONNECTOR_BENCH_BUDGET_S", "600"))
 # Setting up tenants (generating, seeding, OAuth) may use this share of the budget; the rest is the sync.
 SETUP_SHARE = 0.4
+LATENCY_PROBES = 30
 
 
 def progress(message: str) -> None:
@@ -69,9 +78,33 @@ def setup(env: SandboxEnvironment, deadline: float) -> dict[str, str]:
             break
         cid = f"bench{i:02d}"
         tenant = env.add_tenant(cid, seed=100 + i, employees=EMPLOYEES, history_months=1)
-        payrolls[cid] = max(tenant.world.payrolls, key=lambda p: p.check_date).uuid
+        processed = [p for p in tenant.world.payrolls if p.processed and not p.reversal_of]
+        payrolls[cid] = max(processed, key=lambda p: p.check_date).uuid
         progress(f"tenant {cid} ready ({EMPLOYEES} employees)")
     return payrolls
+
+
+def served_requests(env: SandboxEnvironment) -> tuple[int, int]:
+    """HTTP requests served so far by every tenant's Gusto simulator and ION simulator."""
+    gusto = sum(int(str(t.gusto.counters_snapshot().get("total_requests") or 0)) for t in env.tenants.values())
+    return gusto, sum(t.ion.counters().get("requests", 0) for t in env.tenants.values())
+
+
+def round_trip_ms(tenant: Tenant) -> float:
+    """Median round trip of a cheap authenticated MI call to one ION simulator (keep-alive, one client)."""
+    creds = tenant.ion.credentials
+    base = f"{tenant.ion_server.url}/{tenant.ion.tenant}"
+    with httpx.Client(timeout=10) as http:
+        form = {"grant_type": "password", "username": creds.access_key, "password": creds.secret_key,
+                "client_id": creds.client_id, "client_secret": creds.client_secret}  # fmt: skip
+        token = http.post(f"{base}/as/token.oauth2", data=form).json()["access_token"]
+        url = f"{base}/M3/m3api-rest/v2/execute/CRS530MI/GetUserInfo"
+        samples = []
+        for _ in range(LATENCY_PROBES):
+            started = time.perf_counter()
+            http.get(url, headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+            samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1000
 
 
 def run() -> dict[str, Any]:
@@ -83,10 +116,17 @@ def run() -> dict[str, Any]:
     database = os.environ.get("CONNECTOR_BENCH_POSTGRES_URL") or f"sqlite:///{root / 'store.db'}"
     env = SandboxEnvironment(root / "work", database, SecretCipher.generate_key())
     begun = time.perf_counter()
+    import dagster as dg
+
+    # Created here, before the pool: workers opening a fresh SQLite instance at once race to create its tables.
+    instance = dg.DagsterInstance.get()
+    instance.get_runs(limit=1)
     try:
         payrolls = setup(env, begun + BUDGET_S * SETUP_SHARE)
         setup_s = time.perf_counter() - begun
         env.apply_env()  # worker processes inherit the connections file, store and client secrets
+        vouchers_before = {cid: len(env.tenants[cid].ion.vouchers()) for cid in payrolls}
+        requests_before = served_requests(env)
         deadline = begun + BUDGET_S
         results: list[dict[str, Any]] = []
         started = time.perf_counter()
@@ -100,9 +140,20 @@ def run() -> dict[str, Any]:
                     for other in pending:
                         other.cancel()  # not yet started: over budget
         seconds = time.perf_counter() - started
+        gusto_after, ion_after = served_requests(env)
+        gusto_requests, ion_requests = gusto_after - requests_before[0], ion_after - requests_before[1]
+        requests = gusto_requests + ion_requests
+        posted = sum(
+            1
+            for r in results
+            if len(env.tenants[r["connection"]].ion.vouchers()) > vouchers_before[r["connection"]]
+        )
         throttled = sum(int(str(t.gusto.counters_snapshot().get("throttled") or 0)) for t in env.tenants.values())
+        latency_ms = round_trip_ms(next(iter(env.tenants.values())))
     finally:
         env.close()
+        instance.dispose()
+    floor_s = requests * latency_ms / 1000 / WORKERS
     synced = len(results)
     figures: dict[str, Any] = {
         "bench": "multi_connection_sync",
@@ -112,6 +163,13 @@ def run() -> dict[str, Any]:
         "peak_mb": round(max([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]
                              + [r["peak_mb"] for r in results]), 1),
         "self_429": throttled,
+        "posted": posted,
+        "requests": requests,
+        "gusto_requests": gusto_requests,
+        "ion_requests": ion_requests,
+        "latency_ms": round(latency_ms, 2),
+        "floor_seconds": round(floor_s, 2),
+        "ratio_to_floor": round(seconds / floor_s, 1) if floor_s else None,
         "setup_seconds": round(setup_s, 1),
         "workers": WORKERS,
         "failed_runs": sum(len(r["failed"]) for r in results),

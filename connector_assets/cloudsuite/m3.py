@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from connector_assets.cloudsuite.errors import CloudSuiteError, M3ApiError
 from connector_assets.cloudsuite.m3_gl import M3GeneralLedger, M3PostingOptions
-from connector_assets.cloudsuite.m3_mi import MiClient, Record, parse_ymd8, ymd8
+from connector_assets.cloudsuite.m3_mi import MiCall, MiClient, Record, parse_ymd8, ymd8
 from connector_assets.cloudsuite.types import (
     CostCenter,
     ErpEmployee,
@@ -19,6 +20,7 @@ from connector_assets.cloudsuite.types import (
 )
 
 EMPLOYEE_NAME_LENGTH = 36
+UpsertOutcome = Literal["added", "updated", "unchanged"]
 
 
 @dataclass(frozen=True)
@@ -121,8 +123,8 @@ class M3Erp:
         )
         return [_employee(rec) for rec in records]
 
-    def _get(self, number: str) -> ErpEmployee | None:
-        inputs = {
+    def _range(self, number: str) -> dict[str, str]:
+        return {
             "FCOM": self.mi.company,
             "TCOM": self.mi.company,
             "FDIV": self.mi.division,
@@ -130,12 +132,17 @@ class M3Erp:
             "FEMN": number,
             "TEMN": number,
         }
-        rows = self.mi.execute("CRS530MI", "LstEmployee", inputs, maxrecs=2, record=f"employee {number}")
-        return next((_employee(r) for r in rows if r.get("EMNO") == number), None)
 
-    def upsert_employee(self, employee: ErpEmployee) -> Literal["added", "updated", "unchanged"]:
-        """Add the employee or update basic data and cost center; says which happened."""
-        current = self._get(employee.number)
+    def _get(self, number: str) -> ErpEmployee | None:
+        rows = self.mi.execute(
+            "CRS530MI", "LstEmployee", self._range(number), maxrecs=2, record=f"employee {number}"
+        )
+        return _found(rows, number)
+
+    def _upsert_calls(
+        self, current: ErpEmployee | None, employee: ErpEmployee
+    ) -> tuple[list[MiCall], UpsertOutcome]:
+        """The CRS530MI writes that bring `current` (None: not in M3) to `employee`, and what they amount to."""
         who = f"employee {employee.number}"
         basic = {
             "DIVI": self.mi.division,
@@ -146,22 +153,67 @@ class M3Erp:
             "EEDT": ymd8(employee.termination_date),
             "ACEM": "0" if employee.termination_date else "1",
         }
+        time_acc = MiCall("UpdTimeAcc", {"DIVI": self.mi.division, "EMNO": employee.number,
+                                         "TACC": employee.cost_center}, who)  # fmt: skip
         if current is None:
-            self.mi.execute("CRS530MI", "AddEmployee", basic, writes=True, record=who)
-            if employee.cost_center:
-                self._set_cost_center(employee)
-            return "added"
+            return [MiCall("AddEmployee", basic, who)] + ([time_acc] if employee.cost_center else []), "added"
         if current == employee:
-            return "unchanged"
-        if _basic(current) != _basic(employee):
-            self.mi.execute("CRS530MI", "UpdBasicData", basic, writes=True, record=who)
+            return [], "unchanged"
+        calls = [MiCall("UpdBasicData", basic, who)] if _basic(current) != _basic(employee) else []
         if current.cost_center != employee.cost_center:
-            self._set_cost_center(employee)
-        return "updated"
+            calls.append(time_acc)
+        return calls, "updated"
 
-    def _set_cost_center(self, employee: ErpEmployee) -> None:
-        inputs = {"DIVI": self.mi.division, "EMNO": employee.number, "TACC": employee.cost_center}
-        self.mi.execute("CRS530MI", "UpdTimeAcc", inputs, writes=True, record=f"employee {employee.number}")
+    def upsert_employee(self, employee: ErpEmployee) -> UpsertOutcome:
+        """Add the employee or update basic data and cost center; says which happened."""
+        calls, outcome = self._upsert_calls(self._get(employee.number), employee)
+        for call in calls:
+            self.mi.execute("CRS530MI", call.transaction, call.inputs, writes=True, record=call.group)
+        return outcome
+
+    def sync_employees(self, employees: Sequence[ErpEmployee]) -> dict[str, UpsertOutcome | CloudSuiteError]:
+        """`upsert_employee` for many: reads and writes as bulk POSTs; each employee's outcome or own error.
+
+        Employees the server did not run or did not report on (a batch stopped at an earlier error, an error
+        given only at the top level) are redone one by one: `upsert_employee` reads before it writes.
+        """
+        results: dict[str, UpsertOutcome | CloudSuiteError] = {}
+        reads = [MiCall("LstEmployee", self._range(e.number), f"employee {e.number}") for e in employees]
+        redo: list[ErpEmployee] = []
+        writes: list[MiCall] = []
+        planned: dict[str, UpsertOutcome] = {}
+        for employee, found in zip(employees, self.mi.execute_bulk("CRS530MI", reads, maxrecs=2), strict=True):
+            if found is None:
+                redo.append(employee)
+            elif isinstance(found, M3ApiError):
+                results[employee.number] = found
+            else:
+                calls, planned[employee.number] = self._upsert_calls(_found(found, employee.number), employee)
+                writes.extend(calls)
+        written = self.mi.execute_bulk("CRS530MI", writes, writes=True)
+        by_number = {e.number: e for e in employees}
+        unreported = set()
+        for call, written_one in zip(writes, written, strict=True):
+            number = call.inputs["EMNO"]
+            if written_one is None:
+                unreported.add(number)
+            elif isinstance(written_one, M3ApiError) and number not in results:
+                results[number] = written_one  # the first error is the cause; the employee's later calls follow it
+        for number, planned_one in planned.items():
+            if number in unreported:
+                results.pop(number, None)
+                redo.append(by_number[number])
+            else:
+                results.setdefault(number, planned_one)
+        for employee in redo:
+            try:
+                outcome = self.upsert_employee(employee)
+            except CloudSuiteError as exc:
+                results[employee.number] = exc
+                continue
+            # "unchanged" after an unreported bulk write means that write went through: it is what happened.
+            results[employee.number] = planned.get(employee.number, outcome) if outcome == "unchanged" else outcome
+        return results
 
     def terminate_employee(self, employee_number: str, termination_date: date) -> None:
         """Set the termination date and clear the active flag (CRS530MI UpdBasicData)."""
@@ -171,6 +223,10 @@ class M3Erp:
 
 def _basic(e: ErpEmployee) -> tuple[object, ...]:
     return (e.first_name, e.last_name, e.department, e.hire_date, e.termination_date)
+
+
+def _found(rows: list[Record], number: str) -> ErpEmployee | None:
+    return next((_employee(r) for r in rows if r.get("EMNO") == number), None)
 
 
 def _employee(rec: Record) -> ErpEmployee:

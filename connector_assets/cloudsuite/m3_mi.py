@@ -1,4 +1,4 @@
-"""M3 MI REST v2 calls (reference §5, §12): one transaction per GET, start-key paging.
+"""M3 MI REST v2 calls (reference §5, §12): one transaction per GET, start-key paging, bulk POST.
 
 An MI error may arrive as HTTP 400 or 200, inside `results[0]` or only as a top-level `terminationReason`
 (whose text may carry the code and field); every shape becomes `M3ApiError`.
@@ -7,7 +7,8 @@ An MI error may arrive as HTTP 400 or 200, inside `results[0]` or only as a top-
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,22 @@ from connector_assets.cloudsuite.transport import IonTransport
 
 Record = dict[str, str]
 CONTEXT = "M3/m3api-rest/v2/execute"
+# Transactions per bulk POST: a third-party client sends 150 (reference §5.4); 100 keeps bodies small.
+BULK_CHUNK = 100
+
+
+@dataclass(frozen=True)
+class MiCall:
+    """One transaction of a bulk POST; `group` keeps calls of one record (an employee) in the same chunk."""
+
+    transaction: str
+    inputs: Mapping[str, str]
+    group: str = ""
+
+
+# A bulk call's outcome: its records, its own error, or None when the server did not run it (a batch that
+# stopped at an earlier error) or did not say (an error reported only at the top level).
+BulkOutcome = list[Record] | M3ApiError | None
 
 
 def parse_ymd8(value: str | None) -> date | None:
@@ -88,6 +105,45 @@ class MiClient:
             accept=_has_mi_body,
         )
         return _records(program, transaction, response, record)
+
+    def execute_bulk(
+        self,
+        program: str,
+        calls: Sequence[MiCall],
+        *,
+        writes: bool = False,
+        maxrecs: int | None = None,
+        chunk: int = BULK_CHUNK,
+    ) -> list[BulkOutcome]:
+        """Run `calls` through `POST /v2/execute`, `chunk` transactions a request; one outcome per call, in order."""
+        outcomes: list[BulkOutcome] = []
+        for batch in _chunks(calls, chunk):
+            body: dict[str, Any] = {
+                "program": program,
+                "cono": self.company,
+                "divi": self.division,
+                "dateFormat": "YMD8",
+                "rightTrim": True,
+                "excludeEmptyValues": False,
+                "transactions": [
+                    {"transaction": c.transaction, "record": {k: v for k, v in c.inputs.items() if v is not None},
+                     "selectedColumns": []}
+                    for c in batch
+                ],
+            }  # fmt: skip
+            if maxrecs is not None:
+                body["maxReturnedRecords"] = maxrecs
+            response = self.transport.request(
+                "POST",
+                self.base,
+                what=f"M3 {program} bulk of {len(batch)} transaction(s)",
+                params={"dateformat": "YMD8"},
+                json=body,
+                writes=writes,
+                accept=_has_mi_body,
+            )
+            outcomes.extend(_bulk_outcomes(program, batch, response))
+        return outcomes
 
     def list_from(
         self,
@@ -175,6 +231,55 @@ def _records(program: str, transaction: str, response: httpx.Response, record: s
             f"M3 {program}/{transaction}: response has no results; the gateway path may be wrong"
         )
     return [{k: str(v).strip() for k, v in rec.items()} for rec in results[0].get("records") or []]
+
+
+def _chunks(calls: Sequence[MiCall], size: int) -> Iterator[list[MiCall]]:
+    """Consecutive chunks of at most `size` calls (more when one group is larger), groups never split."""
+    batch: list[MiCall] = []
+    for i, call in enumerate(calls):
+        starts_group = i == 0 or call.group != calls[i - 1].group or not call.group
+        if batch and starts_group and len(batch) >= size:
+            yield batch
+            batch = []
+        batch.append(call)
+    if batch:
+        yield batch
+
+
+def _bulk_outcomes(program: str, batch: list[MiCall], response: httpx.Response) -> list[BulkOutcome]:
+    try:
+        data: Any = response.json()
+    except ValueError:
+        raise IonRequestError(
+            f"M3 {program} bulk: HTTP {response.status_code} without a JSON body", status=response.status_code
+        ) from None
+    results = data.get("results") if isinstance(data, dict) else None
+    if not isinstance(results, list) or len(results) != len(batch):
+        if isinstance(data, dict) and (data.get("nrOfFailedTransactions") or data.get("wasTerminated")):
+            return [None] * len(batch)  # failed without saying which: the caller redoes these one by one
+        raise IonRequestError(
+            f"M3 {program} bulk: {len(results) if isinstance(results, list) else 'no'} result(s) "
+            f"for {len(batch)} transaction(s); the gateway path may be wrong"
+        )
+    outcomes: list[BulkOutcome] = []
+    for call, result in zip(batch, results, strict=True):
+        if not isinstance(result, dict) or result.get("notProcessed"):
+            outcomes.append(None)
+        elif result.get("errorMessage") or result.get("errorType") or result.get("errorCode"):
+            outcomes.append(
+                M3ApiError(
+                    program,
+                    str(result.get("transaction") or call.transaction),
+                    str(result.get("errorMessage") or "").strip() or "transaction failed without a message",
+                    code=str(result.get("errorCode") or "").strip(),
+                    field=str(result.get("errorField") or "").strip(),
+                    error_type=str(result.get("errorType") or "").strip(),
+                    record=call.group,
+                )
+            )
+        else:
+            outcomes.append([{k: str(v).strip() for k, v in r.items()} for r in result.get("records") or []])
+    return outcomes
 
 
 _CODE = re.compile(r"\b([A-Z]{3}\d{4})\b")

@@ -23,6 +23,8 @@ INSTANCE_CONFIG = {
         "class": "ConnectionTaggingRunCoordinator",
         "config": {
             "max_concurrent_runs": 8,
+            # Dagster's default is 5 s; a queued payroll run waits on average half of this before it starts.
+            "dequeue_interval_seconds": 1,
             "tag_concurrency_limits": [
                 {"key": "connector/connection", "value": {"applyLimitPerUniqueValue": True}, "limit": 1},
                 {"key": "connector/gusto_grant", "value": {"applyLimitPerUniqueValue": True}, "limit": 2},

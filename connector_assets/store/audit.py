@@ -61,6 +61,18 @@ class AuditLog:
             )
             return int(result.scalar_one())
 
+    def append_many(self, entries: list[dict[str, Any]]) -> int:
+        """Append several entries (keyword sets of `append`) in one transaction; how many were written."""
+        if not entries:
+            return 0
+        at = utcnow()
+        rows = [
+            {"at": at, "run_id": None, "asset_key": None, **e, "detail": e.get("detail") or {}} for e in entries
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(insert(audit_log), rows)
+        return len(rows)
+
     def history(self, entity_type: str, entity_id: str) -> list[AuditEntry]:
         """Every entry for one record, in the order it happened."""
         query = (

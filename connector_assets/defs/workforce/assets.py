@@ -3,10 +3,11 @@
 import dagster as dg
 import polars as pl
 
+from connector_assets.cloudsuite.employee_sync import EmployeeTarget, sync_employees
 from connector_assets.cloudsuite.errors import CloudSuiteError
 from connector_assets.cloudsuite.flavours import employee_sync_note
 from connector_assets.cloudsuite.types import ErpEmployee
-from connector_assets.defs.audit import record
+from connector_assets.defs.audit import record_many
 from connector_assets.defs.partitions import connection_partitions
 from connector_assets.defs.resources import CloudSuiteResource, StoreResource
 from connector_assets.workforce.diff import SNAPSHOT_COLUMNS, WorkforceChange, diff_employees
@@ -83,36 +84,35 @@ def cloudsuite_employees(
         context.log.info("%s: %s", connection_id, note)
         return dg.MaterializeResult(metadata={"skipped": note, "applied": 0, "employees": employees.height})
     current = {row["employee_uuid"]: row for row in employees.iter_rows(named=True)}
-    applied: dict[str, int] = {}
-    failed: dict[str, str] = {}
     erp = cloudsuite.erp(connection_id)
     try:
-        for change in changes:
-            row = current[change.employee_uuid]
-            target = erp_employee(row, NUMBER_WIDTH.get(erp.flavour, 10))
-            try:
-                if change.kind == "termination" and target.termination_date:
-                    erp.upsert_employee(target)
-                    erp.terminate_employee(target.number, target.termination_date)
-                    outcome = "terminated"
-                else:
-                    outcome = erp.upsert_employee(target)
-            except CloudSuiteError as exc:
-                # One employee CloudSuite refuses (e.g. an unknown cost center) must not stop the others.
-                failed[change.employee_uuid] = str(exc)
-                record(store, connection_id, "employee", change.employee_uuid, "sync_failed",
-                       {"kind": change.kind, "employee_number": target.number, "reason": str(exc)}, context)  # fmt: skip
-                continue
-            applied[change.kind] = applied.get(change.kind, 0) + 1
-            record(
-                store, connection_id, "employee", change.employee_uuid, "synced",
-                {"kind": change.kind, "employee_number": target.number, "outcome": outcome,
-                 "before": {k: str(v) for k, v in change.before.items()},
-                 "after": {k: str(v) for k, v in change.after.items()}},
-                context,
-            )  # fmt: skip
+        width = NUMBER_WIDTH.get(erp.flavour, 10)
+        targets = [
+            EmployeeTarget(target, terminate=c.kind == "termination" and target.termination_date is not None)
+            for c in changes
+            for target in [erp_employee(current[c.employee_uuid], width)]
+        ]
+        outcomes = sync_employees(erp, targets)
     finally:
         erp.close()
+    applied: dict[str, int] = {}
+    entries: list[tuple[str, str, dict[str, object]]] = []
+    for change, target in zip(changes, targets, strict=True):
+        number = target.employee.number
+        outcome = outcomes[number]
+        if isinstance(outcome, CloudSuiteError):
+            entries.append((change.employee_uuid, "sync_failed",
+                            {"kind": change.kind, "employee_number": number, "reason": str(outcome)}))  # fmt: skip
+            continue
+        applied[change.kind] = applied.get(change.kind, 0) + 1
+        entries.append((
+            change.employee_uuid, "synced",
+            {"kind": change.kind, "employee_number": number, "outcome": outcome,
+             "before": {k: str(v) for k, v in change.before.items()},
+             "after": {k: str(v) for k, v in change.after.items()}},
+        ))  # fmt: skip
+    # One transaction for the run's audit rows: a row per employee, not a commit per employee.
+    record_many(store, connection_id, "employee", entries, context)
     # Only after every change reached CloudSuite: a failure part-way re-applies the rest next run.
     store.snapshots.put(connection_id, SYNCED, employees)
     return dg.MaterializeResult(

@@ -196,12 +196,15 @@ class MiEndpoints:
             body = json.loads(await request.body() or b"{}")
             transactions = body["transactions"]
             program = str(body["program"])
+            if not isinstance(transactions, list) or not all(isinstance(t, dict) for t in transactions):
+                raise TypeError("transactions must be a list of objects")
         except (ValueError, KeyError, TypeError) as exc:
             return JSONResponse({"error": f"bulk body must be JSON with program and transactions: {exc}"}, 400)
         opts = {k: str(v) for k, v in request.query_params.items() if k in CONTEXT_PARAMS}
         for key, opt in (("maxReturnedRecords", "maxrecs"), ("cono", "cono"), ("divi", "divi"),
                          ("excludeEmptyValues", "excludeempty"), ("rightTrim", "righttrim"),
-                         ("extendedResult", "extendedresult")):  # fmt: skip
+                         ("extendedResult", "extendedresult"), ("dateFormat", "dateformat"), ("lanc", "lanc"),
+                         ("locale", "locale"), ("timeZone", "timeZone")):  # fmt: skip
             if key in body:
                 opts[opt] = str(body[key]).lower() if isinstance(body[key], bool) else str(body[key])
         results: list[dict[str, Any]] = []

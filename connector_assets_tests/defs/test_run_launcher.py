@@ -1,0 +1,53 @@
+"""The preloaded run launcher: a run forked from its forkserver executes to the end and records its outcome."""
+
+import time
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.launcher import LaunchRunContext
+
+from connector_assets.defs.run_launcher import PID_TAG
+
+LAUNCHER = {"module": "connector_assets.defs.run_launcher", "class": "PreloadedRunLauncher"}
+DEADLINE_S = 240.0
+
+
+@dg.op(config_schema={"marker": str, "fail": bool})
+def write_marker(context: dg.OpExecutionContext) -> None:
+    if context.op_config["fail"]:
+        raise RuntimeError("asked to fail")
+    Path(context.op_config["marker"]).write_text("ran")
+
+
+@dg.job
+def marker_job() -> None:
+    write_marker()
+
+
+def _launch_and_wait(instance: dg.DagsterInstance, marker: Path, *, fail: bool) -> dg.DagsterRun:
+    run_config = {"ops": {"write_marker": {"config": {"marker": str(marker), "fail": fail}}}}
+    recon = dg.reconstructable(marker_job)
+    run = instance.create_run_for_job(
+        job_def=marker_job, run_config=run_config, job_code_origin=recon.get_python_origin()
+    )
+    instance.run_launcher.launch_run(LaunchRunContext(dagster_run=run, workspace=None))  # type: ignore[arg-type]
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        current = instance.get_run_by_id(run.run_id)
+        assert current is not None
+        if current.is_finished:
+            return current
+        time.sleep(0.2)  # polling the run's status against a deadline
+    raise AssertionError(f"run {run.run_id} not finished after {DEADLINE_S:.0f}s")
+
+
+def test_a_forked_run_succeeds_or_fails_as_its_steps_do(tmp_path: Path) -> None:
+    """The run's op runs in the forked process (its marker is written); a failing op fails the run."""
+    with dg.instance_for_test(temp_dir=str(tmp_path), overrides={"run_launcher": LAUNCHER}) as instance:
+        ok = _launch_and_wait(instance, tmp_path / "ok.txt", fail=False)
+        assert ok.status == dg.DagsterRunStatus.SUCCESS
+        assert (tmp_path / "ok.txt").read_text() == "ran"
+        assert ok.tags[PID_TAG].isdigit()
+        failed = _launch_and_wait(instance, tmp_path / "failed.txt", fail=True)
+        assert failed.status == dg.DagsterRunStatus.FAILURE
+        assert not (tmp_path / "failed.txt").exists()
