@@ -11,9 +11,9 @@ from connector_assets.cloudsuite.posting import approval_key, to_erp_journal
 from connector_assets.cloudsuite.posting_outcomes import Held, Outcome, Posted, PostingMismatch, Unchanged
 from connector_assets.cloudsuite.posting_service import PostingRequest, PostingService, open_service
 from connector_assets.defs.ledger.assets import journal_lines
-from connector_assets.defs.ledger.prepare import PreparedJournal
 from connector_assets.defs.partitions import payroll_partitions
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, StoreResource
+from connector_assets.services.prepare import PreparedJournal
 from connector_assets.settings import Connection
 
 POSTINGS_KEY = dg.AssetKey(["cloudsuite", "journal_postings"])
