@@ -5,7 +5,7 @@ Called by the `ledger/journal_lines` asset and by `connector preview` / `replay`
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -24,11 +24,24 @@ from connector_assets.services.master_data import MasterData, current_master_dat
 from connector_assets.settings import Connection
 from connector_assets.store.assignments import Assignments
 from connector_assets.store.postings import Postings
-from connector_assets.store.repositories import Repositories
 from connector_assets.store.snapshots import Snapshots
+from connector_assets.store.state import SyncState
 from connector_assets.workforce.assignments import PeriodShare, period_shares
 
 ATTRIBUTES = "employee_attributes"
+
+
+class JournalStores(Protocol):
+    """The repositories a payroll's journal is prepared from (the Dagster store resource, an operator context)."""
+
+    @property
+    def state(self) -> SyncState: ...
+    @property
+    def snapshots(self) -> Snapshots: ...
+    @property
+    def postings(self) -> Postings: ...
+    @property
+    def assignments(self) -> Assignments: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -169,7 +182,7 @@ def period_from_state(value: object) -> tuple[date, date] | None:
 
 
 def prepare_payroll_journal(
-    payroll: dict[str, Any], connection: Connection, gusto: GustoClient, erp: Erp, stores: Repositories
+    payroll: dict[str, Any], connection: Connection, gusto: GustoClient, erp: Erp, stores: JournalStores
 ) -> tuple[PreparedJournal, MasterData | None]:
     """The payroll's journal as its run builds it: a reversal carries its original's link and pay period,
     which the payroll asset kept in the sync state when it read the original."""
