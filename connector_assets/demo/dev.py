@@ -90,7 +90,10 @@ class DevDeployment:
 
     def close(self) -> None:
         self.receiver.stop()
-        self.env.close()
+        try:
+            self.env.save_simulators()  # `connector preview`/`replay` can serve this world after dev stops
+        finally:
+            self.env.close()
 
 
 def write_workspace(workdir: Path, env: SandboxEnvironment, home: Path) -> tuple[Path, Path]:

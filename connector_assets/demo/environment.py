@@ -23,6 +23,7 @@ from connector_assets.sandbox.generator import generate_world
 from connector_assets.sandbox.generator_models import World
 from connector_assets.sandbox.gusto import GustoSimulator, start_gusto_sandbox
 from connector_assets.sandbox.ion import IonSimulator, start_ion_sandbox
+from connector_assets.sandbox.persist import STATE_FILE, save_simulators
 from connector_assets.sandbox.server import ServerThread
 from connector_assets.settings import load_connections
 from connector_assets.store import create_store_engine, upgrade
@@ -252,6 +253,11 @@ class SandboxEnvironment:
         document = mapping_document(tenant.world, extra_departments, itemized=tenant.taxes == "itemized")
         tenant.mapping_path.write_text(yaml.safe_dump(document, sort_keys=False))
         return tenant.mapping_path
+
+    def save_simulators(self) -> list[Path]:
+        """Save each tenant's simulators beside its `.ionapi` file, where `connector preview`/`replay`
+        restart them from when the command that started them is gone."""
+        return [save_simulators(t.mapping_path.parent / STATE_FILE, t.gusto, t.ion) for t in self.tenants.values()]
 
     def close(self) -> None:
         for tenant in self.tenants.values():

@@ -25,6 +25,9 @@ INSTANCE_CONFIG = {
             "max_concurrent_runs": 8,
             # Dagster's default is 5 s; a queued payroll run waits on average half of this before it starts.
             "dequeue_interval_seconds": 1,
+            # A run launched from the UI stays queued while the code server is too busy to answer, not failed.
+            "max_user_code_failure_retries": 3,
+            "user_code_failure_retry_delay": 10,
             "tag_concurrency_limits": [
                 {"key": "connector/connection", "value": {"applyLimitPerUniqueValue": True}, "limit": 1},
                 {"key": "connector/gusto_grant", "value": {"applyLimitPerUniqueValue": True}, "limit": 2},

@@ -209,7 +209,10 @@ def run_demo(
     finally:
         values = {**env.env(), "DAGSTER_HOME": str(home)}
         summary.env_file = str(write_env_file(workdir / "demo.env", values))
-        env.close()
+        try:
+            env.save_simulators()  # so `connector preview`/`replay` serve this demo's world afterwards
+        finally:
+            env.close()
 
 
 def money(cents: int) -> str:

@@ -15,6 +15,7 @@ from connector_assets.operations.context import OperatorContext
 from connector_assets.operations.errors import OperationError, ReplayRefused
 from connector_assets.operations.held import format_held, held_postings
 from connector_assets.operations.history import format_history, history_json
+from connector_assets.operations.sandbox import sandbox_serving
 from connector_assets.settings import ConnectionsFileError
 from connector_assets.store.crypto import EncryptionKeyError
 
@@ -173,7 +174,8 @@ def replay_payroll_command(
     with _operator_errors():
         ctx = OperatorContext.from_env(connections)
         conn_id = ctx.connection_of("payroll", payroll_uuid, connection)
-        report = replay_payroll(ctx, conn_id, payroll_uuid, force=force)
+        with sandbox_serving(ctx.connection(conn_id)):
+            report = replay_payroll(ctx, conn_id, payroll_uuid, force=force)
     _print_run(report, as_json)
 
 
@@ -211,7 +213,9 @@ def preview_payroll_command(
 
     with _operator_errors():
         ctx = OperatorContext.from_env(connections)
-        prepared = rebuild_journal(ctx, ctx.connection_of("payroll", payroll_uuid, connection), payroll_uuid)
+        conn_id = ctx.connection_of("payroll", payroll_uuid, connection)
+        with sandbox_serving(ctx.connection(conn_id)):
+            prepared = rebuild_journal(ctx, conn_id, payroll_uuid)
         typer.echo(preview_csv(prepared) if csv else format_preview(prepared), nl=not csv)
 
 
@@ -229,7 +233,8 @@ def approve_payroll_command(
     with _operator_errors():
         ctx = OperatorContext.from_env(connections)
         conn_id = ctx.connection_of("payroll", payroll_uuid, connection)
-        report = approve_payroll(ctx, conn_id, payroll_uuid, by)
+        with sandbox_serving(ctx.connection(conn_id)):
+            report = approve_payroll(ctx, conn_id, payroll_uuid, by)
     _print_run(report, as_json)
 
 

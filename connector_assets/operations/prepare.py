@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from connector_assets.defs.ledger.prepare import PreparedJournal, period_from_state, prepare_journal
-from connector_assets.defs.master_data import refresh_accounts, refresh_cost_centers
 from connector_assets.operations.context import OperatorContext
 from connector_assets.operations.sandbox import require_sandbox_running
+from connector_assets.services.master_data import refresh_accounts, refresh_cost_centers
+from connector_assets.services.prepare import PreparedJournal, prepare_payroll_journal
 
 
 def rebuild_journal(ctx: OperatorContext, connection_id: str, payroll_uuid: str) -> PreparedJournal:
@@ -13,7 +13,6 @@ def rebuild_journal(ctx: OperatorContext, connection_id: str, payroll_uuid: str)
     and validate the journal exactly as `ledger/journal_lines` does; nothing is posted."""
     connection = ctx.connection(connection_id)
     require_sandbox_running(connection)
-    reversal_of = ctx.state.get(connection_id, f"reversal_of:{payroll_uuid}")
     erp = ctx.erp(connection)
     try:
         # Fresh master data: a cost center opened in CloudSuite a minute ago must count as fixed.
@@ -21,10 +20,7 @@ def rebuild_journal(ctx: OperatorContext, connection_id: str, payroll_uuid: str)
         refresh_cost_centers(erp, ctx.snapshots, connection_id)
         with ctx.gusto(connection) as gusto:
             payroll = gusto.get_payroll(payroll_uuid).raw
-            prepared, _master = prepare_journal(
-                payroll, connection, gusto, erp, ctx.snapshots, ctx.postings, reversal_of, ctx.assignments,
-                period_from_state(ctx.state.get(connection_id, f"period_of:{payroll_uuid}")),
-            )  # fmt: skip
+            prepared, _master = prepare_payroll_journal(payroll, connection, gusto, erp, ctx)
     finally:
         erp.close()
     return prepared

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import polars as pl
 
-from connector_assets.defs.ledger.prepare import PreparedJournal
 from connector_assets.ledger.money import format_cents
 from connector_assets.operations.history import reason_text
 from connector_assets.operations.money import money
+from connector_assets.services.prepare import PreparedJournal
 
 COLUMNS = ("line_no", "account", "cost_center", "debit", "credit", "text", "held_because")
 

@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, datetime
 
 from connector_assets.cloudsuite.posting import plan_posting
-from connector_assets.defs.ledger.prepare import family_history
+from connector_assets.services.prepare import family_history
 from connector_assets.store.postings import POSTED, REVERSED, Posting
 
 NOW = datetime(2026, 3, 20, tzinfo=UTC)

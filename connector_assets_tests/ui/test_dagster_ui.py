@@ -189,6 +189,8 @@ def test_held_payroll_check_is_shown_per_partition(console: Console, page: Page)
         page.screenshot(path=str(ARTIFACTS / "held-payroll-checks.png"), full_page=True)
 
 
+# Its own deadline (POSTED_WITHIN_S, with the daemon's log) must expire before the suite's timeout does.
+@pytest.mark.timeout(POSTED_WITHIN_S + 2 * PAGE_TIMEOUT_MS / 1000 + 60)
 def test_materialize_in_the_ui_releases_and_posts(console: Console, page: Page) -> None:
     """Unblock the account, click Materialize on the held journal partition: the posting follows with its document."""
     from playwright.sync_api import expect

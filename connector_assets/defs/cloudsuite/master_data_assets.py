@@ -5,9 +5,9 @@ from collections.abc import Callable
 import dagster as dg
 
 from connector_assets.cloudsuite.erp import Erp
-from connector_assets.defs.master_data import refresh_accounts, refresh_cost_centers
 from connector_assets.defs.partitions import connection_partitions
 from connector_assets.defs.resources import CloudSuiteResource, StoreResource
+from connector_assets.services.master_data import refresh_accounts, refresh_cost_centers
 from connector_assets.store.snapshots import Snapshot, Snapshots
 
 TAGS = {"system": "cloudsuite", "domain": "general_ledger"}

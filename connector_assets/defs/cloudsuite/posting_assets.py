@@ -11,9 +11,10 @@ from connector_assets.cloudsuite.posting import approval_key, to_erp_journal
 from connector_assets.cloudsuite.posting_outcomes import Held, Outcome, Posted, PostingMismatch, Unchanged
 from connector_assets.cloudsuite.posting_service import PostingRequest, PostingService, open_service
 from connector_assets.defs.ledger.assets import journal_lines
-from connector_assets.defs.ledger.prepare import PreparedJournal
+from connector_assets.defs.ledger.presentation import lines_markdown
 from connector_assets.defs.partitions import payroll_partitions
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, StoreResource
+from connector_assets.services.prepare import PreparedJournal
 from connector_assets.settings import Connection
 
 POSTINGS_KEY = dg.AssetKey(["cloudsuite", "journal_postings"])
@@ -99,6 +100,8 @@ def journal_postings(
                                    approval_key(prepared.payroll_uuid, prepared.journal.header.content_hash))  # fmt: skip
         if approval:
             metadata["approved_by"] = f"{approval['by']} at {approval['at']}"
+        # The lines as posted, beside the document id, so the posting reads on its own in the UI.
+        metadata["journal"] = dg.MetadataValue.md(lines_markdown(prepared.journal.lines))
     if context.run.tags.get("connector/replay") == "true":
         metadata["replayed"] = True
     return dg.MaterializeResult(metadata=metadata)

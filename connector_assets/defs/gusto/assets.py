@@ -9,12 +9,12 @@ import polars as pl
 
 from connector_assets import clock
 from connector_assets.defs.audit import record
-from connector_assets.defs.ledger.prepare import pay_period_of
 from connector_assets.defs.partitions import connection_partitions, payroll_partitions, split_payroll_key
 from connector_assets.defs.resources import ConnectionsResource, GustoResource, StoreResource
 from connector_assets.ledger.money import format_cents, to_cents
 from connector_assets.mapping.attributes import employee_attributes
 from connector_assets.mapping.rules import load_mapping_file
+from connector_assets.services.prepare import pay_period_of
 from connector_assets.workforce.assignments import changes, observe
 from connector_assets.workforce.events import employee_events, observed_through_events
 from connector_assets.workforce.snapshot import employee_snapshot

@@ -10,9 +10,9 @@ import json
 
 import dagster as dg
 
-from connector_assets.defs.master_data import ACCOUNTS, COST_CENTERS
 from connector_assets.defs.resources import ConnectionsResource, GustoResource, StoreResource
 from connector_assets.gusto.payroll import Payroll
+from connector_assets.services.master_data import ACCOUNTS, COST_CENTERS
 from connector_assets.settings import Connection
 from connector_assets.store.postings import HELD, PENDING, Posting
 

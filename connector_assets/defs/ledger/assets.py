@@ -8,20 +8,20 @@ import dagster as dg
 from connector_assets import clock
 from connector_assets.defs.audit import record
 from connector_assets.defs.cloudsuite.master_data_assets import cost_centers, gl_accounts
-from connector_assets.defs.ledger.prepare import PreparedJournal, prepare_journal
 from connector_assets.defs.ledger.presentation import (
     held_line_rows,
     lines_markdown,
     payroll_facts,
     problems_markdown,
 )
-from connector_assets.defs.master_data import current_master_data
 from connector_assets.defs.partitions import connection_partitions, payroll_partitions, split_payroll_key
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, GustoResource, StoreResource
 from connector_assets.ledger.money import format_cents
 from connector_assets.mapping.check import MappingProblem, check_mapping
 from connector_assets.mapping.model import MappingRules
 from connector_assets.mapping.rules import load_mapping_file
+from connector_assets.services.master_data import current_master_data
+from connector_assets.services.prepare import PreparedJournal, prepare_payroll_journal
 from connector_assets.store.postings import HELD
 
 TAGS = {"domain": "general_ledger"}
@@ -112,20 +112,10 @@ def journal_lines(
         record(
             store, connection_id, "payroll", payroll_uuid, "replayed", {"earlier_postings": len(history)}, context
         )
-    reversal_of = store.state.get(connection_id, f"reversal_of:{payroll_uuid}")
     erp = cloudsuite.erp(connection_id)
     try:
         with gusto.client(connection_id) as client:
-            prepared, master = prepare_journal(
-                payroll,
-                connection,
-                client,
-                erp,
-                store.snapshots,
-                store.postings,
-                reversal_of,
-                store.assignments,
-            )
+            prepared, master = prepare_payroll_journal(payroll, connection, client, erp, store)
     finally:
         erp.close()
     facts = payroll_facts(payroll, connection.cloudsuite.currency)

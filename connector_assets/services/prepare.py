@@ -1,17 +1,16 @@
 """Prepare one payroll's journal: gather employees, mapping and master data, build, validate, pick a reference.
 
-Called by the `ledger/journal_lines` asset and by `connector preview`; it reads, it never posts.
+Called by the `ledger/journal_lines` asset and by `connector preview` / `replay`; it reads, it never posts.
 """
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 
 from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.posting import PostingPlan, family_history, plan_posting
-from connector_assets.defs.master_data import MasterData, current_master_data
 from connector_assets.gusto.client import GustoClient
 from connector_assets.ledger.items import payroll_items
 from connector_assets.ledger.journal import Journal, JournalOptions, build_journal, posting_date
@@ -21,13 +20,28 @@ from connector_assets.mapping.attributes import employee_attributes
 from connector_assets.mapping.periods import attributes_for_period, split_items_by_days
 from connector_assets.mapping.resolve import resolve
 from connector_assets.mapping.rules import load_mapping_file
+from connector_assets.services.master_data import MasterData, current_master_data
 from connector_assets.settings import Connection
 from connector_assets.store.assignments import Assignments
 from connector_assets.store.postings import Postings
 from connector_assets.store.snapshots import Snapshots
+from connector_assets.store.state import SyncState
 from connector_assets.workforce.assignments import PeriodShare, period_shares
 
 ATTRIBUTES = "employee_attributes"
+
+
+class JournalStores(Protocol):
+    """The repositories a payroll's journal is prepared from (the Dagster store resource, an operator context)."""
+
+    @property
+    def state(self) -> SyncState: ...
+    @property
+    def snapshots(self) -> Snapshots: ...
+    @property
+    def postings(self) -> Postings: ...
+    @property
+    def assignments(self) -> Assignments: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,3 +180,16 @@ def period_from_state(value: object) -> tuple[date, date] | None:
     if isinstance(value, list) and len(value) == 2:
         return date.fromisoformat(str(value[0])), date.fromisoformat(str(value[1]))
     return None
+
+
+def prepare_payroll_journal(
+    payroll: dict[str, Any], connection: Connection, gusto: GustoClient, erp: Erp, stores: JournalStores
+) -> tuple[PreparedJournal, MasterData | None]:
+    """The payroll's journal as its run builds it: a reversal carries its original's link and pay period,
+    which the payroll asset kept in the sync state when it read the original."""
+    uuid = str(payroll.get("payroll_uuid") or payroll.get("uuid"))
+    reversal_of = stores.state.get(connection.id, f"reversal_of:{uuid}")
+    period = period_from_state(stores.state.get(connection.id, f"period_of:{uuid}"))
+    return prepare_journal(
+        payroll, connection, gusto, erp, stores.snapshots, stores.postings, reversal_of, stores.assignments, period
+    )
