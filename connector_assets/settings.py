@@ -141,6 +141,23 @@ class CloudSuiteSettings(_Strict):
         return self
 
 
+class AccrualSettings(_Strict):
+    """Period-end accrual of wages and employer cost earned but not yet paid (off unless enabled)."""
+
+    enabled: bool = False
+    accrued_wages_account: str | None = Field(default=None, min_length=1)
+    accrued_employer_cost_account: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _accounts_when_enabled(self) -> AccrualSettings:
+        if self.enabled and not (self.accrued_wages_account and self.accrued_employer_cost_account):
+            raise ValueError(
+                "posting.accrual.enabled needs accrued_wages_account and accrued_employer_cost_account "
+                "(the liability accounts the accrual credits)"
+            )
+        return self
+
+
 class PostingSettings(_Strict):
     """How journals are built and released."""
 
@@ -154,6 +171,7 @@ class PostingSettings(_Strict):
     unitemized_tolerance_cents: int = Field(default=100, ge=0)
     # Which assignment a payroll uses: the one in force at period end, or each prorated by calendar days.
     assignment_basis: Literal["period_end", "prorate"] = "period_end"
+    accrual: AccrualSettings = AccrualSettings()
 
 
 class Connection(_Strict):

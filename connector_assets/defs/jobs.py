@@ -41,3 +41,14 @@ headcount_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(dg.AssetKey(["reports", "headcount_reconciliation"])),
     description="Compare Gusto headcount per cost center with CloudSuite's.",
 )
+accrual_job = dg.define_asset_job(
+    "accrual_job",
+    selection=dg.AssetSelection.assets(dg.AssetKey(["cloudsuite", "payroll_accrual"])),
+    description="Post a month's accrual of earned, unpaid wages and employer cost, and its reversal, once each.",
+)
+crosscheck_job = dg.define_asset_job(
+    "crosscheck_job",
+    selection=dg.AssetSelection.assets(dg.AssetKey(["reports", "gusto_crosscheck"])),
+    description="Compare what the connector posted in a month with what Gusto's payrolls say, per account and "
+    "cost center.",
+)

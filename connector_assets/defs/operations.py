@@ -11,7 +11,7 @@ import dagster as dg
 
 from connector_assets.defs.cloudsuite.release import POSTINGS
 from connector_assets.defs.gusto.polling import gusto_poll_job
-from connector_assets.defs.partitions import CONNECTIONS, PAYROLLS
+from connector_assets.defs.partitions import CONNECTIONS, PAYROLLS, PERIODS
 from connector_assets.defs.run_policy import connection_tags
 from connector_assets.defs.sensors import gusto_inbox_sensor
 
@@ -109,14 +109,19 @@ def _first_error(result: dg.ExecuteInProcessResult) -> str | None:
     return None
 
 
+PARTITIONS_OF_JOB = {
+    "payroll_job": PAYROLLS,
+    "master_data_job": CONNECTIONS,
+    "workforce_job": CONNECTIONS,
+    "headcount_job": CONNECTIONS,
+    "accrual_job": PERIODS,
+    "crosscheck_job": PERIODS,
+}
+
+
 def _ensure_partition(instance: dg.DagsterInstance, job_name: str, key: str) -> None:
-    name = PAYROLLS if job_name == "payroll_job" else CONNECTIONS
-    if job_name in (
-        "payroll_job",
-        "master_data_job",
-        "workforce_job",
-        "headcount_job",
-    ) and not instance.has_dynamic_partition(name, key):
+    name = PARTITIONS_OF_JOB.get(job_name)
+    if name is not None and not instance.has_dynamic_partition(name, key):
         instance.add_dynamic_partitions(name, [key])
 
 

@@ -94,3 +94,28 @@ def resolve_payroll_key(
     if existing:
         return existing
     return payroll_key(connection_id, payroll_uuid, check_date() if callable(check_date) else check_date)
+
+
+# Period-close assets (accrual, cross-check): one partition per connection and month, `{connection}:{YYYY-MM}`.
+PERIODS = "periods"
+period_partitions = dg.DynamicPartitionsDefinition(name=PERIODS)
+
+
+def period_key(connection_id: str, period: str) -> str:
+    """The partition key of a connection's month (`YYYY-MM`)."""
+    if SEPARATOR in connection_id:
+        raise ValueError(f"connection id {connection_id!r} must not contain {SEPARATOR!r}")
+    dt.date.fromisoformat(f"{period}-01")  # refuses anything but YYYY-MM
+    return f"{connection_id}{SEPARATOR}{period}"
+
+
+def parse_period_key(key: str) -> tuple[str, str]:
+    """`(connection_id, YYYY-MM)` from a period partition key."""
+    parts = key.split(SEPARATOR)
+    if len(parts) == 2 and all(parts):
+        try:
+            dt.date.fromisoformat(f"{parts[1]}-01")
+            return parts[0], parts[1]
+        except ValueError:
+            pass
+    raise ValueError(f"period partition key {key!r} is not of the form 'connection:YYYY-MM'")

@@ -44,6 +44,9 @@ CREDITS = {
     "deductions_by_name": {"Child Support": "1093"},
 }
 
+# The demo chart's accrued liabilities (posting.accrual of a connection that accrues at month end).
+ACCRUAL = {"enabled": True, "accrued_wages_account": "2500", "accrued_employer_cost_account": "2510"}
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -75,6 +78,7 @@ class Tenant:
     ion_server: ServerThread
     mapping_path: Path
     erp: str
+    accrual: bool = False  # posting.accrual enabled for the connection
 
 
 @dataclass
@@ -118,6 +122,7 @@ class SandboxEnvironment:
         missing_cost_centers: tuple[str, ...] = (),
         gusto_options: dict[str, Any] | None = None,
         ion_options: dict[str, Any] | None = None,
+        accrual: bool = False,
     ) -> Tenant:
         """Generate a company, start its two simulators, write its files and connect its Gusto grant."""
         port = free_port()
@@ -140,7 +145,7 @@ class SandboxEnvironment:
         )  # fmt: skip
         mapping_path = folder / "mapping.yaml"
         mapping_path.write_text(yaml.safe_dump(mapping_document(world), sort_keys=False))
-        tenant = Tenant(connection_id, world, gusto, gusto_server, ion, ion_server, mapping_path, erp)
+        tenant = Tenant(connection_id, world, gusto, gusto_server, ion, ion_server, mapping_path, erp, accrual)
         self.tenants[connection_id] = tenant
         self._write_connections(ionapi_paths={connection_id: ionapi})
         self.apply_env()
@@ -180,6 +185,8 @@ class SandboxEnvironment:
                 "mapping_file": str(tenant.mapping_path),
                 "posting": {"date_basis": "check_date", "detail": "summarized", "master_data_max_age_s": 0},
             }
+            if tenant.accrual:
+                existing[cid]["posting"]["accrual"] = ACCRUAL
         self.connections_path.write_text(yaml.safe_dump({"connections": list(existing.values())}, sort_keys=False))
 
     def vault(self) -> TokenVault:

@@ -83,14 +83,16 @@ class Deployment:
         os.environ.update({**self.env.env(), "DAGSTER_HOME": str(self.dagster_home)})
         reload_definitions()
 
-    def add_tenant(self, connection_id: str, erp: str, employees: int = 12, history_months: int = 1) -> Tenant:
+    def add_tenant(
+        self, connection_id: str, erp: str, employees: int = 12, history_months: int = 1, accrual: bool = False
+    ) -> Tenant:
         """Start a connection's simulators, connect its Gusto grant and make it known to the Definitions."""
         self.activate()
         # A seed per connection: two companies never share employee or payroll uuids.
         seed = 100 + len(self.env.tenants)
         tenant = self.env.add_tenant(
             connection_id, erp=erp, seed=seed, employees=employees, history_months=history_months,
-            ion_options=ION_OPTIONS,
+            ion_options=ION_OPTIONS, accrual=accrual,
         )  # fmt: skip
         self.activate()
         return tenant
