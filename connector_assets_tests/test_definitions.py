@@ -30,6 +30,8 @@ ASSETS = {
     ),
     "cloudsuite/journal_postings": ("cloudsuite", "payrolls", ["ledger/journal_lines"]),
     "reports/headcount_reconciliation": ("reports", "connections", ["cloudsuite/employees", "gusto/employees"]),
+    "cloudsuite/payroll_accrual": ("cloudsuite", "periods", []),
+    "reports/gusto_crosscheck": ("reports", "periods", []),
 }
 CHECKS = {
     "accounts_exist_and_open",
@@ -84,6 +86,8 @@ def test_jobs_sensors_schedules_and_resources() -> None:
         "workforce_job",
         "headcount_job",
         "gusto_poll_job",
+        "accrual_job",
+        "crosscheck_job",
     }
     assert {s.name for s in repo.sensor_defs} == {
         "gusto_inbox_sensor",

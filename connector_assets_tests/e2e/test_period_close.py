@@ -9,7 +9,9 @@ from typing import Any
 
 import dagster as dg
 import pytest
+from typer.testing import CliRunner
 
+from connector_assets.cli import app
 from connector_assets.defs.partitions import period_key
 from connector_assets.ledger.accrual import Period, accrual_entity, reversal_entity
 from connector_assets.ledger.money import format_cents
@@ -72,6 +74,14 @@ def test_month_end_accrual_and_its_reversal_post_once_each(
     (materialized,) = _events(deployment, outcome.run_id, dg.DagsterEventType.ASSET_MATERIALIZATION)
     metadata = materialized.materialization.metadata
     assert "day(s)" in metadata["computation"].value and metadata["balanced"].value is True
+
+    # The operator's preview shows the same computation and says both entries are already posted.
+    deployment.activate()
+    shown = CliRunner().invoke(app, ["preview", "accrual", str(period), "--connection", closing])
+    assert shown.exit_code == 0, shown.output
+    assert f"accrual already posted as {accrual.external_reference}" in shown.output
+    assert f"reversal already posted as {reversal.external_reference}" in shown.output
+    assert metadata["accrued_wages"].value.split()[0] in shown.output
 
     # A second run of the same month changes nothing in CloudSuite.
     before = documents(tenant)
