@@ -24,6 +24,8 @@ from connector_assets.defs.reports.assets import headcount_reconciliation
 from connector_assets.defs.reports.crosscheck import gusto_crosscheck
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, GustoResource, StoreResource
 from connector_assets.defs.schedules import (
+    accrual_monthly,
+    crosscheck_monthly,
     gusto_fallback_poll,
     headcount_monthly,
     master_data_hourly,
@@ -65,7 +67,14 @@ defs = dg.Definitions(
     # Steps of one run share a process: a payroll run is small, and a process per step costs more than
     # the work on a 2-core host. Scale out across runs (queued coordinator) or with the Celery executor.
     executor=dg.in_process_executor,
-    schedules=[master_data_hourly, workforce_daily, headcount_monthly, gusto_fallback_poll],
+    schedules=[
+        master_data_hourly,
+        workforce_daily,
+        headcount_monthly,
+        gusto_fallback_poll,
+        accrual_monthly,
+        crosscheck_monthly,
+    ],
     resources={
         # Pickles under $DAGSTER_HOME/storage; shared by every run process on this host (and by Celery
         # workers that mount it). Cross-partition data (master data, employees) lives in the store instead.

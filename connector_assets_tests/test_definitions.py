@@ -99,6 +99,8 @@ def test_jobs_sensors_schedules_and_resources() -> None:
         "workforce_daily",
         "headcount_monthly",
         "gusto_fallback_poll",
+        "accrual_monthly",
+        "crosscheck_monthly",
     }
     assert {"store", "connections", "gusto", "cloudsuite", "io_manager"} <= set(defs.resources or {})
 

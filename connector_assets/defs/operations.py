@@ -168,3 +168,13 @@ def process_inbox(
             progress(f"{outcome.job_name} {outcome.partition_key}: {'ok' if outcome.success else 'failed'}")
         outcomes.append(outcome)
     return outcomes, result.cursor
+
+
+def check_verdicts(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, bool, str]]:
+    """Every asset check a run evaluated: (check name, passed, description)."""
+    verdicts = []
+    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = record.dagster_event.event_specific_data if record.dagster_event else None
+        if isinstance(evaluation, dg.AssetCheckEvaluation):
+            verdicts.append((evaluation.check_name, evaluation.passed, evaluation.description or ""))
+    return verdicts

@@ -27,7 +27,8 @@ def accrual_text(accrual: Accrual) -> list[str]:
     """The whole computation: per schedule, then the entry's totals and dates."""
     if not accrual.schedules:
         return [
-            f"period {accrual.period}: every pay schedule is paid through {accrual.period.last_day}; nothing to accrue"
+            f"period {accrual.period}: nothing to accrue (no pay schedule has a payroll posted by "
+            f"{accrual.period.last_day} with earned, unpaid days after it)"
         ]
     out = [f"period {accrual.period}: accrual dated {accrual.posting_date}, reversed on {accrual.reversal_date}"]
     for schedule in accrual.schedules:

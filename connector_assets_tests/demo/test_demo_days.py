@@ -15,7 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,12 @@ def test_demo_invariants_hold_on_the_day(demo_runs: dict[date, DemoRun], day: da
     assert s["payrolls_posted"] == len(history) + 2, "every processed payroll and the released one, once each"
     assert len(s["documents"]) == len(set(s["documents"])) == s["payrolls_posted"]
     assert (s["payrolls_held"], len(s["released_after_fix"]), s["still_held"]) == (1, 1, 0)
+    # The month just ended is closed: its accrual and reversal posted once each (when anything was earned and
+    # unpaid), and CloudSuite agrees with Gusto's payrolls for it.
+    closed = s["month_closed"]
+    assert closed["period"] == f"{(day.replace(day=1) - timedelta(days=1)):%Y-%m}"
+    assert len(closed["documents"]) in (0, 2) and len(set(closed["documents"])) == len(closed["documents"])
+    assert closed["crosscheck"].startswith("passed"), closed["crosscheck"]
 
 
 @pytest.mark.parametrize("day", DAYS, ids=str)
