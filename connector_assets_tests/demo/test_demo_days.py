@@ -25,7 +25,8 @@ from connector_assets.sandbox.generator import generate_world
 
 DAYS = (date(2026, 11, 30), date(2028, 2, 29), date(2026, 12, 25))  # month end, leap day, Friday holiday
 EMPLOYEES, HISTORY_MONTHS = 12, 0
-RUN_TIMEOUT_S = 240
+RUN_TIMEOUT_S = 330  # the demo also closes a month (accrual and cross-check runs)
+pytestmark = pytest.mark.timeout(RUN_TIMEOUT_S + 90)  # the three demos run side by side within one fixture
 # The store, connections and key of whatever deployment the suite set up must not leak into the demo.
 NOT_INHERITED = ("CONNECTOR_DATABASE_URL", "CONNECTOR_CONNECTIONS", "CONNECTOR_ENCRYPTION_KEY", "DAGSTER_HOME")
 

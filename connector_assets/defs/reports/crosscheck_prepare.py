@@ -25,6 +25,7 @@ from connector_assets.store.state import SyncState
 # Check dates around the month whose journals may post inside it (period-end and debit-date bases).
 AROUND = timedelta(days=45)
 MAY_BE_IN_ERP = (POSTED, REVERSED, SUBMITTED, PENDING)
+MASTER_DATA_AGE_S = 3600
 
 
 @dataclass
@@ -73,6 +74,9 @@ def expected_side(
 ) -> Side:
     """The month's journals rebuilt from Gusto's processed payrolls (those whose posting date is in the month)."""
     side = Side()
+    # Only the lines matter here, not their validation: master data is read once, not once per payroll.
+    posting = connection.posting.model_copy(update={"master_data_max_age_s": MASTER_DATA_AGE_S})
+    connection = connection.model_copy(update={"posting": posting})
     start = period.first_day - AROUND
     if connection.gusto.start_date and connection.gusto.start_date > start:
         start = connection.gusto.start_date
