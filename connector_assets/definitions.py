@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from connector_assets.defs.cloudsuite.accrual_assets import payroll_accrual
 from connector_assets.defs.cloudsuite.confirm_sensor import posting_confirmation_sensor
 from connector_assets.defs.cloudsuite.master_data_assets import cost_centers, gl_accounts
 from connector_assets.defs.cloudsuite.posting_assets import journal_postings
@@ -14,6 +15,8 @@ from connector_assets.defs.gusto.grant import gusto_grant
 from connector_assets.defs.gusto.polling import gusto_poll_job
 from connector_assets.defs.jobs import (
     contractor_payment_job,
+    accrual_job,
+    crosscheck_job,
     headcount_job,
     master_data_job,
     payroll_job,
@@ -22,8 +25,11 @@ from connector_assets.defs.jobs import (
 from connector_assets.defs.ledger.assets import journal_lines, mapping
 from connector_assets.defs.ledger.checks import journal_checks
 from connector_assets.defs.reports.assets import headcount_reconciliation
+from connector_assets.defs.reports.crosscheck import gusto_crosscheck
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, GustoResource, StoreResource
 from connector_assets.defs.schedules import (
+    accrual_monthly,
+    crosscheck_monthly,
     gusto_fallback_poll,
     headcount_monthly,
     master_data_hourly,
@@ -55,18 +61,36 @@ defs = dg.Definitions(
         journal_lines,
         with_release(journal_postings),
         headcount_reconciliation,
+        payroll_accrual,
+        gusto_crosscheck,
         gusto_grant,
         contractor_payments,
         contractor_journal,
         contractor_postings,
     ],
     asset_checks=[*journal_checks, contractor_journal_checks],
-    jobs=[payroll_job, master_data_job, workforce_job, headcount_job, gusto_poll_job, contractor_payment_job],
+    jobs=[
+        payroll_job,
+        master_data_job,
+        workforce_job,
+        headcount_job,
+        gusto_poll_job,
+        contractor_payment_job,
+        accrual_job,
+        crosscheck_job,
+    ],
     sensors=[gusto_inbox_sensor, posting_confirmation_sensor, release_sensor],
     # Steps of one run share a process: a payroll run is small, and a process per step costs more than
     # the work on a 2-core host. Scale out across runs (queued coordinator) or with the Celery executor.
     executor=dg.in_process_executor,
-    schedules=[master_data_hourly, workforce_daily, headcount_monthly, gusto_fallback_poll],
+    schedules=[
+        master_data_hourly,
+        workforce_daily,
+        headcount_monthly,
+        gusto_fallback_poll,
+        accrual_monthly,
+        crosscheck_monthly,
+    ],
     resources={
         # Pickles under $DAGSTER_HOME/storage; shared by every run process on this host (and by Celery
         # workers that mount it). Cross-partition data (master data, employees) lives in the store instead.

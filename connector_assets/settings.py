@@ -141,6 +141,23 @@ class CloudSuiteSettings(_Strict):
         return self
 
 
+class AccrualSettings(_Strict):
+    """Period-end accrual of wages and employer cost earned but not yet paid (off unless enabled)."""
+
+    enabled: bool = False
+    accrued_wages_account: str | None = Field(default=None, min_length=1)
+    accrued_employer_cost_account: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _accounts_when_enabled(self) -> AccrualSettings:
+        if self.enabled and not (self.accrued_wages_account and self.accrued_employer_cost_account):
+            raise ValueError(
+                "posting.accrual.enabled needs accrued_wages_account and accrued_employer_cost_account "
+                "(the liability accounts the accrual credits)"
+            )
+        return self
+
+
 class PostingSettings(_Strict):
     """How journals are built and released."""
 
@@ -156,6 +173,7 @@ class PostingSettings(_Strict):
     assignment_basis: Literal["period_end", "prorate"] = "period_end"
     # Taxes in one employer-tax expense and one tax credit, or each Gusto tax to its own accounts (mapping taxes:).
     taxes: Literal["consolidated", "itemized"] = "consolidated"
+    accrual: AccrualSettings = AccrualSettings()
 
 
 class Connection(_Strict):

@@ -37,6 +37,8 @@ ASSETS = {
         ["cloudsuite/cost_centers", "cloudsuite/gl_accounts", "gusto/contractor_payments", "ledger/mapping"],
     ),
     "cloudsuite/contractor_postings": ("cloudsuite", "contractor_payments", ["ledger/contractor_journal"]),
+    "cloudsuite/payroll_accrual": ("cloudsuite", "periods", []),
+    "reports/gusto_crosscheck": ("reports", "periods", []),
 }
 CHECKS = {
     "accounts_exist_and_open",
@@ -93,6 +95,8 @@ def test_jobs_sensors_schedules_and_resources() -> None:
         "headcount_job",
         "gusto_poll_job",
         "contractor_payment_job",
+        "accrual_job",
+        "crosscheck_job",
     }
     assert {s.name for s in repo.sensor_defs} == {
         "gusto_inbox_sensor",
@@ -104,6 +108,8 @@ def test_jobs_sensors_schedules_and_resources() -> None:
         "workforce_daily",
         "headcount_monthly",
         "gusto_fallback_poll",
+        "accrual_monthly",
+        "crosscheck_monthly",
     }
     assert {"store", "connections", "gusto", "cloudsuite", "io_manager"} <= set(defs.resources or {})
 

@@ -51,3 +51,14 @@ contractor_payment_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(*CONTRACTOR_CHAIN),
     description="Fetch one day's contractor payments, build their journal, check it, post it once.",
 )
+accrual_job = dg.define_asset_job(
+    "accrual_job",
+    selection=dg.AssetSelection.assets(dg.AssetKey(["cloudsuite", "payroll_accrual"])),
+    description="Post a month's accrual of earned, unpaid wages and employer cost, and its reversal, once each.",
+)
+crosscheck_job = dg.define_asset_job(
+    "crosscheck_job",
+    selection=dg.AssetSelection.assets(dg.AssetKey(["reports", "gusto_crosscheck"])),
+    description="Compare what the connector posted in a month with what Gusto's payrolls say, per account and "
+    "cost center.",
+)

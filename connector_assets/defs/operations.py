@@ -11,7 +11,7 @@ import dagster as dg
 
 from connector_assets.defs.cloudsuite.release import POSTINGS
 from connector_assets.defs.gusto.polling import gusto_poll_job
-from connector_assets.defs.partitions import CONNECTIONS, CONTRACTOR_PAYMENTS, PAYROLLS
+from connector_assets.defs.partitions import CONNECTIONS, CONTRACTOR_PAYMENTS, PAYROLLS, PERIODS
 from connector_assets.defs.run_policy import connection_tags
 from connector_assets.defs.sensors import gusto_inbox_sensor
 
@@ -109,18 +109,20 @@ def _first_error(result: dg.ExecuteInProcessResult) -> str | None:
     return None
 
 
+PARTITIONS_OF_JOB = {
+    "payroll_job": PAYROLLS,
+    "master_data_job": CONNECTIONS,
+    "workforce_job": CONNECTIONS,
+    "headcount_job": CONNECTIONS,
+    "accrual_job": PERIODS,
+    "crosscheck_job": PERIODS,
+    "contractor_payment_job": CONTRACTOR_PAYMENTS,
+}
+
+
 def _ensure_partition(instance: dg.DagsterInstance, job_name: str, key: str) -> None:
-    if job_name == "contractor_payment_job":
-        if not instance.has_dynamic_partition(CONTRACTOR_PAYMENTS, key):
-            instance.add_dynamic_partitions(CONTRACTOR_PAYMENTS, [key])
-        return
-    name = PAYROLLS if job_name == "payroll_job" else CONNECTIONS
-    if job_name in (
-        "payroll_job",
-        "master_data_job",
-        "workforce_job",
-        "headcount_job",
-    ) and not instance.has_dynamic_partition(name, key):
+    name = PARTITIONS_OF_JOB.get(job_name)
+    if name is not None and not instance.has_dynamic_partition(name, key):
         instance.add_dynamic_partitions(name, [key])
 
 
@@ -167,3 +169,13 @@ def process_inbox(
             progress(f"{outcome.job_name} {outcome.partition_key}: {'ok' if outcome.success else 'failed'}")
         outcomes.append(outcome)
     return outcomes, result.cursor
+
+
+def check_verdicts(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, bool, str]]:
+    """Every asset check a run evaluated: (check name, passed, description)."""
+    verdicts = []
+    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = record.dagster_event.event_specific_data if record.dagster_event else None
+        if isinstance(evaluation, dg.AssetCheckEvaluation):
+            verdicts.append((evaluation.check_name, evaluation.passed, evaluation.description or ""))
+    return verdicts

@@ -129,3 +129,28 @@ def parse_contractor_payment_key(key: str) -> ContractorPaymentKey:
     if not connection_id or payment_date is None:
         raise ValueError(f"contractor payment partition key {key!r} is not of the form 'connection:payment_date'")
     return ContractorPaymentKey(connection_id, payment_date)
+
+
+# Period-close assets (accrual, cross-check): one partition per connection and month, `{connection}:{YYYY-MM}`.
+PERIODS = "periods"
+period_partitions = dg.DynamicPartitionsDefinition(name=PERIODS)
+
+
+def period_key(connection_id: str, period: str) -> str:
+    """The partition key of a connection's month (`YYYY-MM`)."""
+    if SEPARATOR in connection_id:
+        raise ValueError(f"connection id {connection_id!r} must not contain {SEPARATOR!r}")
+    dt.date.fromisoformat(f"{period}-01")  # refuses anything but YYYY-MM
+    return f"{connection_id}{SEPARATOR}{period}"
+
+
+def parse_period_key(key: str) -> tuple[str, str]:
+    """`(connection_id, YYYY-MM)` from a period partition key."""
+    parts = key.split(SEPARATOR)
+    if len(parts) == 2 and all(parts):
+        try:
+            dt.date.fromisoformat(f"{parts[1]}-01")
+            return parts[0], parts[1]
+        except ValueError:
+            pass
+    raise ValueError(f"period partition key {key!r} is not of the form 'connection:YYYY-MM'")

@@ -45,6 +45,9 @@ CREDITS = {
     "deductions_by_name": {"Child Support": "1093"},
 }
 
+# The demo chart's accrued liabilities (posting.accrual of a connection that accrues at month end).
+ACCRUAL = {"enabled": True, "accrued_wages_account": "2500", "accrued_employer_cost_account": "2510"}
+
 
 CONTRACTOR_ACCOUNTS = {"wages": "6400", "bonus": "6400", "reimbursement": "6310"}
 CONTRACTOR_CREDITS = {"Direct Deposit": "1090", "Check": "2010"}
@@ -121,6 +124,7 @@ class Tenant:
     mapping_path: Path
     erp: str
     taxes: str = "consolidated"
+    accrual: bool = False  # posting.accrual enabled for the connection
 
 
 @dataclass
@@ -165,6 +169,7 @@ class SandboxEnvironment:
         gusto_options: dict[str, Any] | None = None,
         ion_options: dict[str, Any] | None = None,
         taxes: str = "consolidated",
+        accrual: bool = False,
     ) -> Tenant:
         """Generate a company, start its two simulators, write its files and connect its Gusto grant."""
         port = free_port()
@@ -188,7 +193,9 @@ class SandboxEnvironment:
         mapping_path = folder / "mapping.yaml"
         itemized = taxes == "itemized"
         mapping_path.write_text(yaml.safe_dump(mapping_document(world, itemized=itemized), sort_keys=False))
-        tenant = Tenant(connection_id, world, gusto, gusto_server, ion, ion_server, mapping_path, erp, taxes)
+        tenant = Tenant(
+            connection_id, world, gusto, gusto_server, ion, ion_server, mapping_path, erp, taxes, accrual
+        )
         self.tenants[connection_id] = tenant
         self._write_connections(ionapi_paths={connection_id: ionapi})
         self.apply_env()
@@ -233,6 +240,8 @@ class SandboxEnvironment:
                     "taxes": tenant.taxes,
                 },
             }
+            if tenant.accrual:
+                existing[cid]["posting"]["accrual"] = ACCRUAL
         self.connections_path.write_text(yaml.safe_dump({"connections": list(existing.values())}, sort_keys=False))
 
     def vault(self) -> TokenVault:

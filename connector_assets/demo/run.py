@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from connector_assets import clock
+from connector_assets.demo.closing import close_month
 from connector_assets.demo.environment import SandboxEnvironment, Tenant
 from connector_assets.demo.homes import export_line, fresh_dir, instance_home, sandbox_base, write_env_file
 from connector_assets.demo.posted_accounts import itemized_accounts
 from connector_assets.demo.tie_out import family_differences, shapes_posted
+from connector_assets.ledger.accrual import is_accrual_entity
 from connector_assets.store import create_store_engine, upgrade
 from connector_assets.store.assignments import Assignments
 from connector_assets.store.crypto import ENV_KEY, SecretCipher
@@ -59,6 +62,7 @@ class DemoSummary:
     contractor_documents: list[str] = field(default_factory=list)
     contractor_debits_cents: int = 0
     contractor_credits_cents: int = 0
+    month_closed: dict[str, Any] = field(default_factory=dict)
     runs: int = 0
     failed_runs: int = 0
     dagster_home: str = ""
@@ -112,7 +116,12 @@ def run_demo(
     try:
         progress("starting the Gusto and Infor ION simulators with the reference firm …")
         tenant = env.add_tenant(
-            connection, erp=erp, employees=employees, history_months=history_months, taxes=summary.taxes
+            connection,
+            erp=erp,
+            employees=employees,
+            history_months=history_months,
+            taxes=summary.taxes,
+            accrual=True,
         )
         progress(
             f"connected Gusto company {tenant.world.company.name!r} (OAuth code flow) and {ERP_LABELS[erp]} tenant "
@@ -184,16 +193,21 @@ def run_demo(
         runs, cursor = ops.process_inbox(instance, cursor, on_run=report)
         outcomes += runs
 
+        closed = close_month(instance, connection, postings, clock.today(), step)
+        outcomes += closed.outcomes
+        summary.month_closed = {k: v for k, v in vars(closed).items() if k != "outcomes"}
+
         # A payroll reversed in Gusto keeps its posted document (marked reversed); its reversal posts its own.
-        every = sorted(postings.in_state(POSTED, connection) + postings.in_state(REVERSED, connection),
-                       key=lambda p: p.id)  # fmt: skip
+        every = sorted((p for p in postings.in_state(POSTED, connection) + postings.in_state(REVERSED, connection)
+                        if not is_accrual_entity(p.payroll_uuid)), key=lambda p: p.id)  # fmt: skip
         contractor_rows = [p for p in every if p.payroll_uuid.startswith(CONTRACTOR_SUBJECT)]
         posted = [p for p in every if not p.payroll_uuid.startswith(CONTRACTOR_SUBJECT)]
         summary.contractor_documents = [p.document_id or "" for p in contractor_rows]
         summary.contractor_debits_cents = sum(p.debits_cents or 0 for p in contractor_rows)
         summary.contractor_credits_cents = sum(p.credits_cents or 0 for p in contractor_rows)
         summary.payrolls_posted = len({p.payroll_uuid for p in posted})
-        summary.still_held = len({p.payroll_uuid for p in postings.in_state(HELD, connection)})
+        summary.still_held = len({p.payroll_uuid for p in postings.in_state(HELD, connection)
+                                  if not is_accrual_entity(p.payroll_uuid)})  # fmt: skip
         summary.journal_lines = sum(p.line_count or 0 for p in posted)
         summary.debits_cents = sum(p.debits_cents or 0 for p in posted)
         summary.credits_cents = sum(p.credits_cents or 0 for p in posted)
@@ -253,6 +267,22 @@ def run_line(outcome: Any, tenant: Tenant, postings: Postings) -> str:
     return f"{what}: {verdict}"
 
 
+def month_close_lines(m: dict[str, Any]) -> list[str]:
+    """The month the demo closed: its accrual, the reversal, and the cross-check's verdict."""
+    if not m:
+        return []
+    if not m["documents"]:
+        accrued = "nothing to accrue: no pay schedule had earned, unpaid days at month end"
+    else:
+        docs = " / ".join(f"{d} on {day}" for d, day in zip(m["documents"], m["dates"], strict=False))
+        accrued = (f"wages {money(m['wages_cents'])} + employer cost {money(m['employer_cost_cents'])} USD, "
+                   f"accrual and reversal {docs}")  # fmt: skip
+    return [
+        f"  month closed {m['period']}  {accrued}",
+        f"  cross-check {m['period']}  {m['crosscheck'] or 'not run'}",
+    ]
+
+
 def format_summary(s: DemoSummary) -> str:
     """The summary for a person."""
     lines = [
@@ -279,6 +309,7 @@ def format_summary(s: DemoSummary) -> str:
         f"{len(s.contractor_documents)} document(s) {', '.join(s.contractor_documents)}, "
         f"{money(s.contractor_debits_cents)} / {money(s.contractor_credits_cents)} USD"
         f" ({'balanced' if s.contractor_debits_cents == s.contractor_credits_cents else 'NOT BALANCED'})",
+        *month_close_lines(s.month_closed),
         f"  Dagster runs           {s.runs} ({s.failed_runs} stopped by a held posting or a refused employee)",
         "  held reasons:",
         *[f"    - {r}" for r in s.held_reasons],

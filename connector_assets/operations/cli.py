@@ -219,6 +219,23 @@ def preview_payroll_command(
         typer.echo(preview_csv(prepared) if csv else format_preview(prepared), nl=not csv)
 
 
+@preview_app.command("accrual")
+def preview_accrual_command(
+    period: str = typer.Argument(..., help="the month, YYYY-MM"),
+    connection: str | None = ConnectionOption,
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """The month-end accrual and its reversal as they would post now, with the computation; nothing is posted."""
+    from connector_assets.ledger.accrual import Period, accrual_entity
+    from connector_assets.operations.accrual_preview import build_accrual, format_accrual
+
+    with _operator_errors():
+        ctx = OperatorContext.from_env(connections)
+        month = Period.parse(period)
+        conn_id = ctx.connection_of("payroll", accrual_entity(month), connection)
+        typer.echo(format_accrual(ctx, conn_id, build_accrual(ctx, conn_id, month)))
+
+
 @approve_app.command("payroll")
 def approve_payroll_command(
     payroll_uuid: str = typer.Argument(..., help="Gusto payroll uuid"),

@@ -175,6 +175,19 @@ class Postings:
         )
         return self._fetch(query)
 
+    def dated_between(self, connection_id: str, first: date, last: date) -> list[Posting]:
+        """Every posting of a connection dated from `first` to `last` (inclusive), oldest first."""
+        query = (
+            select(postings)
+            .where(
+                postings.c.connection_id == connection_id,
+                postings.c.posting_date >= first,
+                postings.c.posting_date <= last,
+            )
+            .order_by(postings.c.id)
+        )
+        return self._fetch(query)
+
     def in_state(self, state: str, connection_id: str | None = None) -> list[Posting]:
         query = select(postings).where(postings.c.state == state).order_by(postings.c.id)
         if connection_id:

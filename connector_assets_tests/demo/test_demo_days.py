@@ -15,7 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,8 @@ from connector_assets.sandbox.generator import generate_world
 
 DAYS = (date(2026, 11, 30), date(2028, 2, 29), date(2026, 12, 25))  # month end, leap day, Friday holiday
 EMPLOYEES, HISTORY_MONTHS = 12, 0
-RUN_TIMEOUT_S = 240
+RUN_TIMEOUT_S = 330  # the demo also closes a month (accrual and cross-check runs)
+pytestmark = pytest.mark.timeout(RUN_TIMEOUT_S + 90)  # the three demos run side by side within one fixture
 # The store, connections and key of whatever deployment the suite set up must not leak into the demo.
 NOT_INHERITED = ("CONNECTOR_DATABASE_URL", "CONNECTOR_CONNECTIONS", "CONNECTOR_ENCRYPTION_KEY", "DAGSTER_HOME")
 
@@ -96,6 +97,12 @@ def test_demo_invariants_hold_on_the_day(demo_runs: dict[date, DemoRun], day: da
     # Per payroll family the GL ties out to Gusto; the history holds hours-only PTO and company taxes.
     assert s["tie_out_differences"] == []
     assert all(s["shapes"][k] > 0 for k in ("hours-only PTO", "company taxes")), s["shapes"]
+    # The month just ended is closed: its accrual and reversal posted once each (when anything was earned and
+    # unpaid), and CloudSuite agrees with Gusto's payrolls for it.
+    closed = s["month_closed"]
+    assert closed["period"] == f"{(day.replace(day=1) - timedelta(days=1)):%Y-%m}"
+    assert len(closed["documents"]) in (0, 2) and len(set(closed["documents"])) == len(closed["documents"])
+    assert closed["crosscheck"].startswith("passed"), closed["crosscheck"]
 
 
 @pytest.mark.parametrize("day", DAYS, ids=str)

@@ -92,6 +92,7 @@ class Deployment:
         employees: int = 12,
         history_months: int = 1,
         taxes: str = "consolidated",
+        accrual: bool = False,
     ) -> Tenant:
         """Start a connection's simulators, connect its Gusto grant and make it known to the Definitions."""
         self.activate()
@@ -99,7 +100,7 @@ class Deployment:
         seed = 100 + len(self.env.tenants)
         tenant = self.env.add_tenant(
             connection_id, erp=erp, seed=seed, employees=employees, history_months=history_months,
-            ion_options=ION_OPTIONS, taxes=taxes,
+            ion_options=ION_OPTIONS, taxes=taxes, accrual=accrual,
         )  # fmt: skip
         self.activate()
         return tenant

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -29,7 +30,7 @@ def json_endpoint(action: Callable[[Request, Body], Any]) -> Callable[[Request],
             if not isinstance(body, dict):
                 raise ValueError("the body must be a JSON object")
             return JSONResponse(action(request, body))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
             return JSONResponse({"error": f"{request.url.path}: {exc}"}, status_code=400)
 
     return run
@@ -84,6 +85,10 @@ def admin_routes(sim: IonSimulator) -> list[Route]:
         sim.reset_counters()
         return sim.counters()
 
+    def alter_line(request: Request, body: Body) -> Any:
+        amount = Decimal(str(body["amount"]))
+        return sim.alter_posted_line(str(body["key"]), str(body["account"]), amount, body.get("cost_center"))
+
     def get(fn: Callable[[], Any]) -> Callable[[Request, Body], Any]:
         return lambda request, body: fn()
 
@@ -123,6 +128,7 @@ def admin_routes(sim: IonSimulator) -> list[Route]:
         Route(
             f"{p}/batches", json_endpoint(get(lambda: [_batch_json(b) for b in sim.batches()])), methods=["GET"]
         ),
+        Route(f"{p}/posted_lines/alter", json_endpoint(alter_line), methods=["POST"]),
         Route(f"{p}/counters", json_endpoint(get(sim.counters)), methods=["GET"]),
         Route(f"{p}/counters/reset", json_endpoint(reset_counters), methods=["POST"]),
         Route(f"{p}/faults", json_endpoint(faults), methods=["GET", "POST", "DELETE"]),

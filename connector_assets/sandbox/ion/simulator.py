@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from connector_assets.sandbox.ion.mi import MiEndpoints, MiRegistry
 from connector_assets.sandbox.ion.model import Batch, Clock, Employee, JournalRow, Voucher, identity_from_seed
 from connector_assets.sandbox.ion.oauth_routes import make_oauth_endpoints
 from connector_assets.sandbox.ion.state import IonState
+from connector_assets.sandbox.ion.tampering import alter_posted_line
 from connector_assets.sandbox.ion.tokens import Credentials, TokenService
 
 
@@ -178,6 +180,12 @@ class IonSimulator:
     def post_journals(self, journal_id: str | None = None) -> int:
         """The customer's journal posting: balanced references of `journal_id` move to SLLedgers."""
         return post_journals(self.state, journal_id)
+
+    def alter_posted_line(
+        self, key: str, account: str, amount: Decimal, cost_center: str | None = None
+    ) -> dict[str, Any]:
+        """A hand edit of a posted line's amount (M3 voucher KEY1 or SyteLine Reference)."""
+        return alter_posted_line(self.state, key, account, amount, cost_center)
 
     def employees(self) -> list[Employee]:
         with self.state.lock:
