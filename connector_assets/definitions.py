@@ -14,8 +14,8 @@ from connector_assets.defs.gusto.assets import departments, employees, payrolls
 from connector_assets.defs.gusto.grant import gusto_grant
 from connector_assets.defs.gusto.polling import gusto_poll_job
 from connector_assets.defs.jobs import (
-    contractor_payment_job,
     accrual_job,
+    contractor_payment_job,
     crosscheck_job,
     headcount_job,
     master_data_job,
