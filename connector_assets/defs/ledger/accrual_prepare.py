@@ -12,7 +12,6 @@ from typing import Any
 
 from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.types import Journal, JournalLine
-from connector_assets.defs.ledger.prepare import prepare_journal
 from connector_assets.gusto.client import GustoClient
 from connector_assets.ledger.accrual import (
     ACCRUED_ROLES,
@@ -26,6 +25,7 @@ from connector_assets.ledger.accrual import (
     choose_bases,
     compute_accrual,
 )
+from connector_assets.services.prepare import prepare_journal
 from connector_assets.settings import Connection
 from connector_assets.store.assignments import Assignments
 from connector_assets.store.postings import Postings

@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.posting import journal_from_json
-from connector_assets.defs.ledger.prepare import prepare_journal
 from connector_assets.gusto.client import GustoClient
 from connector_assets.ledger.accrual import Period, is_accrual_entity
 from connector_assets.ledger.crosscheck import Line
+from connector_assets.services.prepare import prepare_journal
 from connector_assets.settings import Connection
 from connector_assets.store.assignments import Assignments
 from connector_assets.store.postings import PENDING, POSTED, REVERSED, SUBMITTED, Postings
