@@ -6,7 +6,7 @@ Revises: 0005
 
 from alembic import op
 
-revision = "0009"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
