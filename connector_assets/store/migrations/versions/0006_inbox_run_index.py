@@ -1,6 +1,6 @@
 """Index the inbox by run key: a workforce run reads the employee events that started it.
 
-Revision ID: 0009
+Revision ID: 0006
 Revises: 0005
 """
 
