@@ -76,6 +76,11 @@ def is_accrual_entity(name: str) -> bool:
     return name.startswith(ENTITY_PREFIX)
 
 
+def period_of_entity(name: str) -> str:
+    """`YYYY-MM` of an accrual entry's or its reversal's ledger name."""
+    return name[len(ENTITY_PREFIX) : len(ENTITY_PREFIX) + 7]
+
+
 @dataclass(frozen=True)
 class ExpenseLine:
     """One expense line of the source payroll's journal; `cents` signed (debit positive)."""

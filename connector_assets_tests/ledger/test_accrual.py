@@ -20,10 +20,14 @@ from connector_assets.ledger.accrual import (
     ExpenseLine,
     Period,
     ScheduleBasis,
+    accrual_entity,
     basis_from,
     choose_bases,
     compute_accrual,
+    is_accrual_entity,
+    period_of_entity,
     prorate,
+    reversal_entity,
 )
 from connector_assets.ledger.accrual_text import accrual_text
 
@@ -151,3 +155,10 @@ def test_an_accrual_balances_and_its_reversal_nets_every_account_to_zero(
     assert accrual.wages_cents == sum(
         prorate(e.cents, schedule.days, period_days) for e in expense if e.role == WAGES
     )
+
+
+def test_ledger_names_of_the_entries_carry_their_month() -> None:
+    period = Period.parse("2026-02")
+    assert (accrual_entity(period), reversal_entity(period)) == ("accrual-2026-02", "accrual-2026-02-reversal")
+    assert {period_of_entity(accrual_entity(period)), period_of_entity(reversal_entity(period))} == {"2026-02"}
+    assert is_accrual_entity("accrual-2026-02") and not is_accrual_entity("0b8c0e4e-payroll")

@@ -156,3 +156,17 @@ def test_bulk_post_runs_the_whole_flow_and_reports_counts(make_ion_sandbox: Call
     halted = stopping.client().post("/M3/m3api-rest/v2/execute", json=body).json()
     assert halted["wasTerminated"] is True and halted["nrOfNotProcessedTransactions"] == 1
     assert stopping.sim.vouchers() == []
+
+
+def test_a_posted_line_can_be_edited_by_hand_through_the_admin_api(ion_sandbox: IonSandbox) -> None:
+    """`POST /_sandbox/posted_lines/alter` changes one posted line's amount (what GLS200MI then reads back)."""
+    _batch(ion_sandbox, "GP250131A03", GOOD_LINES)
+    ion_sandbox.m3("GLS840MI", "UpdBatch", KEY1="GP250131A03")
+    url = f"{ion_sandbox.url}/_sandbox/posted_lines/alter"
+    body = {"key": "GP250131A03", "account": "6000", "cost_center": "CC100", "amount": "1512.59"}
+    edited = ion_sandbox.http.post(url, json=body)
+    assert edited.status_code == 200 and edited.json()["was"] == "1500.25"
+    lines = ion_sandbox.m3("GLS200MI", "LstVoucherLines", YEA4="2025", VONO="1")["results"][0]["records"]
+    assert [ln["ACAM"] for ln in lines] == ["1512.59", "-1500.25"]
+    missing = ion_sandbox.http.post(url, json={**body, "account": "9999"})
+    assert missing.status_code == 400 and "no posted line on account 9999" in missing.json()["error"]

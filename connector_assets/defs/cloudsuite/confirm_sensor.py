@@ -9,9 +9,11 @@ import dagster as dg
 
 from connector_assets.cloudsuite.posting_outcomes import Posted
 from connector_assets.cloudsuite.posting_service import open_service
+from connector_assets.defs.cloudsuite.accrual_assets import ACCRUAL_KEY
 from connector_assets.defs.cloudsuite.posting_assets import POSTINGS_KEY
-from connector_assets.defs.partitions import resolve_payroll_key
+from connector_assets.defs.partitions import period_key, resolve_payroll_key
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, StoreResource
+from connector_assets.ledger.accrual import is_accrual_entity, period_of_entity
 from connector_assets.store.postings import SUBMITTED
 
 AssetEvent = dg.AssetMaterialization | dg.AssetObservation
@@ -34,12 +36,16 @@ def confirmation_events(
         finally:
             erp.close()
         for payroll_uuid, outcome in outcomes:
-            partition = resolve_payroll_key(instance, connection.id, payroll_uuid, None)  # its run made it
+            # An accrual entry belongs to its month's accrual partition; a payroll's to its payroll partition.
+            if is_accrual_entity(payroll_uuid):
+                key, partition = ACCRUAL_KEY, period_key(connection.id, period_of_entity(payroll_uuid))
+            else:
+                key, partition = POSTINGS_KEY, resolve_payroll_key(instance, connection.id, payroll_uuid, None)
             metadata = {**outcome.metadata(), "erp": erp.flavour}
             if isinstance(outcome, Posted):
-                events.append(dg.AssetMaterialization(POSTINGS_KEY, partition=partition, metadata=metadata))
+                events.append(dg.AssetMaterialization(key, partition=partition, metadata=metadata))
             elif outcome.overdue_reason:
-                events.append(dg.AssetObservation(POSTINGS_KEY, partition=partition, metadata=metadata))
+                events.append(dg.AssetObservation(key, partition=partition, metadata=metadata))
     return events
 
 
