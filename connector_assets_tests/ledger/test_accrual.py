@@ -1,4 +1,4 @@
-"""The period-end accrual: the worked example of docs/accounting.md §6 line for line, and properties over
+"""The period-end accrual: the worked example of docs/accounting.md §10 line for line, and properties over
 generated payroll amounts (the accrual balances, and with its reversal nets to zero in every account)."""
 
 from __future__ import annotations

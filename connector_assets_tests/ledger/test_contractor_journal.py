@@ -1,4 +1,4 @@
-"""docs/accounting.md §6 line for line, and what holds or waits in a day's contractor journal."""
+"""docs/accounting.md §9 line for line, and what holds or waits in a day's contractor journal."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def payment(uuid: str, contractor: str, method: str, **amounts: str) -> dict[str
 
 
 def example_batch() -> dict[str, Any]:
-    """The payments of docs/accounting.md §6, as Gusto lists them for 2026-03-13."""
+    """The payments of docs/accounting.md §9, as Gusto lists them for 2026-03-13."""
     return {
         "date": "2026-03-13",
         "total": {"wages": "3260.63", "reimbursements": "42.50"},
