@@ -145,3 +145,9 @@ def load_mapping_file(path: str | Path) -> MappingRules:
     except UnicodeDecodeError:
         raise MappingError(f"{target}: not UTF-8 text; save the mapping file as UTF-8 YAML") from None
     return parse_mapping(text, source=target.name)
+
+
+def department_cost_centers(mapping_file: str) -> dict[str, str]:
+    """Department → cost center from the mapping's department rules (what CloudSuite's employee record carries)."""
+    rules = load_mapping_file(mapping_file)
+    return {str(r.match_value): r.cost_center for r in rules.rules if r.level == m.DEPARTMENT and r.cost_center}

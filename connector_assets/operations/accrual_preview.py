@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from connector_assets.defs.ledger.accrual_prepare import prepare_accrual
 from connector_assets.ledger.accrual import Accrual, EntryLine, Period, accrual_entity, reversal_entity
 from connector_assets.ledger.accrual_text import accrual_text
 from connector_assets.ledger.money import format_cents
 from connector_assets.operations.context import OperatorContext
 from connector_assets.operations.sandbox import require_sandbox_running
+from connector_assets.services.accrual import prepare_accrual
 from connector_assets.store.postings import POSTED, SUBMITTED
 
 HEADER = ("account", "cost_center", "debit", "credit", "text")

@@ -11,12 +11,12 @@ from connector_assets import clock
 from connector_assets.cloudsuite.errors import JournalRejected
 from connector_assets.cloudsuite.posting_outcomes import Outcome, PostingMismatch
 from connector_assets.cloudsuite.posting_service import PostingRequest, PostingService, open_service
-from connector_assets.defs.ledger.accrual_prepare import entry_hash, entry_journal, prepare_accrual
 from connector_assets.defs.partitions import parse_period_key, period_partitions
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, GustoResource, StoreResource
 from connector_assets.ledger.accrual import Accrual, AccrualError, Period, accrual_entity, reversal_entity
 from connector_assets.ledger.accrual_text import accrual_text, lines_table
 from connector_assets.ledger.money import format_cents
+from connector_assets.services.accrual import entry_hash, entry_journal, prepare_accrual
 
 ACCRUAL_KEY = dg.AssetKey(["cloudsuite", "payroll_accrual"])
 

@@ -7,7 +7,6 @@ import dagster as dg
 
 from connector_assets.defs.audit import record
 from connector_assets.defs.cloudsuite.master_data_assets import cost_centers, gl_accounts
-from connector_assets.defs.contractors.prepare import PreparedContractorJournal, prepare_contractor_journal
 from connector_assets.defs.gusto.assets import payload_hash
 from connector_assets.defs.ledger.presentation import held_line_rows, lines_markdown, problems_markdown
 from connector_assets.defs.partitions import contractor_payment_partitions, parse_contractor_payment_key
@@ -16,6 +15,7 @@ from connector_assets.gusto import contractors as gusto_contractors
 from connector_assets.ledger.contractors import contractor_subject
 from connector_assets.ledger.money import format_cents, to_cents
 from connector_assets.mapping.contractors import contractor_name
+from connector_assets.services.contractors import PreparedContractorJournal, prepare_contractor_journal
 from connector_assets.store.postings import HELD
 
 ENTITY = "contractor_payments"

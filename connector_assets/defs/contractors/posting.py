@@ -13,9 +13,9 @@ from connector_assets.cloudsuite.posting import to_erp_journal
 from connector_assets.cloudsuite.posting_outcomes import Outcome, PostingMismatch, Unchanged
 from connector_assets.cloudsuite.posting_service import PostingRequest, PostingService
 from connector_assets.defs.contractors.assets import ENTITY, POSTINGS_KEY, contractor_journal
-from connector_assets.defs.contractors.prepare import PreparedContractorJournal
 from connector_assets.defs.partitions import contractor_payment_partitions
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, StoreResource
+from connector_assets.services.contractors import PreparedContractorJournal
 from connector_assets.settings import Connection
 from connector_assets.store.audit import AuditLog
 from connector_assets.store.locks import PostingLocks

@@ -13,7 +13,7 @@ from connector_assets.defs.partitions import connection_partitions, payroll_part
 from connector_assets.defs.resources import ConnectionsResource, GustoResource, StoreResource
 from connector_assets.ledger.money import format_cents, to_cents
 from connector_assets.mapping.attributes import employee_attributes
-from connector_assets.mapping.rules import load_mapping_file
+from connector_assets.mapping.rules import department_cost_centers
 from connector_assets.services.prepare import pay_period_of
 from connector_assets.workforce.assignments import changes, observe
 from connector_assets.workforce.events import employee_events, observed_through_events
@@ -26,14 +26,6 @@ DEPARTMENTS, EMPLOYEES, ATTRIBUTES = "departments", "employees", "employee_attri
 def payload_hash(payload: Any) -> str:
     """A short, stable hash of a JSON payload (what was read, for the audit trail)."""
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def department_cost_centers(mapping_file: str) -> dict[str, str]:
-    """Department → cost center from the mapping's department rules (what CloudSuite's employee record carries)."""
-    from connector_assets.mapping.model import DEPARTMENT
-
-    rules = load_mapping_file(mapping_file)
-    return {str(r.match_value): r.cost_center for r in rules.rules if r.level == DEPARTMENT and r.cost_center}
 
 
 @dg.asset(

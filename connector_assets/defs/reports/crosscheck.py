@@ -9,10 +9,10 @@ import dagster as dg
 import polars as pl
 
 from connector_assets.defs.partitions import parse_period_key, period_partitions
-from connector_assets.defs.reports.crosscheck_prepare import expected_side, posted_side
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, GustoResource, StoreResource
 from connector_assets.ledger.accrual import Period
 from connector_assets.ledger.crosscheck import compare, differences_table
+from connector_assets.services.crosscheck import expected_side, posted_side
 
 CROSSCHECK_KEY = dg.AssetKey(["reports", "gusto_crosscheck"])
 CHECK = "posted_matches_gusto"

@@ -10,13 +10,12 @@ import polars as pl
 
 from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.posting import family_history, plan_posting
-from connector_assets.defs.gusto.assets import department_cost_centers
 from connector_assets.ledger.contractors import build_contractor_journal, contractor_subject
 from connector_assets.ledger.journal import Journal
 from connector_assets.ledger.reference import external_reference
 from connector_assets.ledger.validation import validate_journal
 from connector_assets.mapping.contractors import load_contractor_mapping
-from connector_assets.mapping.rules import load_mapping_file
+from connector_assets.mapping.rules import department_cost_centers, load_mapping_file
 from connector_assets.services.master_data import current_master_data
 from connector_assets.settings import Connection
 from connector_assets.store.postings import Postings
