@@ -16,7 +16,9 @@ import dagster as dg
 import pytest
 
 from connector_assets.cloudsuite.m3_gl import batch_key
+from connector_assets.defs.partitions import split_payroll_key
 from connector_assets_tests.e2e.chaos_env import Deployment, add_tenants, deployment, sync_connections
+from connector_assets_tests.e2e.confirmation import confirm_submitted
 from connector_assets_tests.e2e.crash_postgres import (
     PrivateCluster,
     RestartOnRequest,
@@ -92,8 +94,9 @@ def test_postgres_restart_mid_posting(
     assert second == 0, log[-3000:]
     assert json.loads(log.strip().splitlines()[-1])["success"]
     assert [r.status for r in runs_of(dep, key)][-1] == dg.DagsterRunStatus.SUCCESS
+    confirm_submitted(dep.instance, dep.env.tenants.values())  # a voucher still in M3's background job
 
-    posting = the_one_posting(dep, CONNECTION, key.split(":", 1)[1])
+    posting = the_one_posting(dep, CONNECTION, split_payroll_key(key)[1])
     vouchers = [v for v in ion.vouchers() if v.key1 == batch_key(posting.external_reference)]
     assert len(vouchers) == 1, f"{len(vouchers)} vouchers for {posting.external_reference}"
     assert len(vouchers[0].lines) == posting.line_count
