@@ -15,7 +15,7 @@ from decimal import Decimal
 from connector_assets.cloudsuite.fsm_gl import run_group
 from connector_assets.cloudsuite.m3_gl import batch_key
 from connector_assets.cloudsuite.syteline import journal_reference
-from connector_assets.demo.environment import CREDITS, EARNING_ACCOUNTS, Tenant
+from connector_assets.demo.environment import CREDITS, EARNING_ACCOUNTS, Tenant, itemized_sections
 from connector_assets.sandbox.generator_payroll import company_taxes, payroll_pay, payroll_totals
 from connector_assets.store.postings import POSTED, REVERSED, Postings
 from connector_assets.workforce.assignments import Assignment
@@ -34,6 +34,21 @@ FIGURES = {
     "reimbursement_debit": {str(CREDITS["reimbursement_clearing"])},
     "child_support_debit": {str(CREDITS["deductions_by_name"]["Child Support"])},  # type: ignore[index]
 }
+
+
+def figures(tenant: Tenant) -> dict[str, set[str]]:
+    """The clearing accounts per Gusto figure for this tenant: itemized taxes clear on their own liabilities
+    (and a refund or credit on the receivable, a debit, so it reduces what Gusto debits)."""
+    if tenant.taxes != "itemized":
+        return FIGURES
+    taxes = itemized_sections(tenant.world)["taxes"]
+    liabilities = {str(rule["liability"]) for rule in taxes["by_name"].values()}
+    tax_accounts = liabilities | {
+        str(taxes["default"]["liability"]),
+        str(taxes["receivable"]),
+        *FIGURES["tax_debit"],
+    }
+    return {**FIGURES, "tax_debit": tax_accounts}
 
 
 def _cents(amount: Decimal) -> int:
@@ -73,6 +88,7 @@ def family_differences(tenant: Tenant, postings: Postings, connection_id: str) -
     """Every (family, figure) where the GL differs from Gusto; empty when the history ties out."""
     world = tenant.world
     held = documents(tenant)
+    clearing = figures(tenant)
     gusto: dict[str, Counter[str]] = defaultdict(Counter)
     ledger: dict[str, Counter[str]] = defaultdict(Counter)
     for payroll in world.payrolls:
@@ -80,19 +96,19 @@ def family_differences(tenant: Tenant, postings: Postings, connection_id: str) -
             continue
         family = payroll.reversal_of or payroll.uuid
         totals = payroll_totals(payroll_pay(world, payroll), company_taxes(world, payroll))
-        for figure in FIGURES:
+        for figure in clearing:
             gusto[family][figure] += totals[figure]
         for posting in postings.for_payroll(connection_id, payroll.uuid):
             if posting.state not in (POSTED, REVERSED):
                 continue
             for account, _cc, cents in held.get(erp_key(tenant, posting.external_reference or ""), []):
-                for figure, accounts in FIGURES.items():
+                for figure, accounts in clearing.items():
                     if account in accounts:
                         ledger[family][figure] += cents if figure == "gross_pay" else -cents
     return [
         f"family {family} {figure}: Gusto {gusto[family][figure]}, GL {ledger[family][figure]}"
         for family in gusto
-        for figure in FIGURES
+        for figure in clearing
         if gusto[family][figure] != ledger[family][figure]
     ]
 

@@ -29,6 +29,11 @@ ORDER = {WAGES: 0, BONUS: 1, REIMBURSEMENT: 2, CREDIT: 3}
 FUNDED = "Funded"
 
 
+def is_contractor_subject(subject: str) -> bool:
+    """Whether a postings-ledger id names a day's contractor payments rather than a payroll."""
+    return subject.startswith("contractor-payments:")
+
+
 def contractor_subject(day: dt.date | str) -> str:
     """The id a day's contractor payments carry in the postings ledger and audit log (in place of a payroll uuid)."""
     return f"contractor-payments:{day if isinstance(day, str) else day.isoformat()}"

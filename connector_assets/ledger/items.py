@@ -210,7 +210,10 @@ def payroll_items(payroll: Mapping[str, Any], hourly_rates: Mapping[str, int] | 
         cat = c.EMPLOYER_TAX if employer else c.EMPLOYEE_TAX
         add(None, None, cat, c.COMPANY_TAX, str(tax.get("name") or ""), tax.get("amount"), employer)
     # Taxes owed but not debited (CARES-act deferral): inside the tax totals, outside tax_debit.
-    deferred = (payroll.get("totals") or {}).get("deferred_payroll_taxes")
+    totals = payroll.get("totals") or {}
+    if not isinstance(totals, Mapping):
+        raise PayrollShapeError(f"payroll {pid}: totals must be an object, got {type(totals).__name__}")
+    deferred = totals.get("deferred_payroll_taxes")
     add(None, None, c.DEFERRED_TAX, "deferred_payroll_taxes", "Deferred payroll taxes", deferred, True)
 
     frame = pl.DataFrame(

@@ -14,6 +14,7 @@ from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.posting import journal_from_json
 from connector_assets.gusto.client import GustoClient
 from connector_assets.ledger.accrual import Period, is_accrual_entity
+from connector_assets.ledger.contractors import is_contractor_subject
 from connector_assets.ledger.crosscheck import Line
 from connector_assets.services.prepare import prepare_journal
 from connector_assets.settings import Connection
@@ -46,6 +47,8 @@ def posted_side(period: Period, connection_id: str, postings: Postings, erp: Erp
         if is_accrual_entity(row.payroll_uuid):
             accruals.append(row.external_reference)
             continue
+        if is_contractor_subject(row.payroll_uuid):
+            continue  # contractor payments are not payroll: their own journal ties out to Gusto's daily totals
         found = erp.find_journal(row.external_reference, posting_date=row.posting_date)
         if found is None:
             if row.state in (POSTED, REVERSED):

@@ -93,7 +93,13 @@ def test_a_contractor_payment_run_posts_one_balanced_document(
     assert by_account[("6310", "CC200")] == 42_50
     assert batch["total"]["wages"] == format_cents(hourly + 250_00 + 2000_00)  # Gusto's own figure
     actions = [e.action for e in _audit(deployment, connection_id)]
-    assert actions[:3] == ["read", "mapped", "posted"], actions
+    # M3 creates its vouchers in the background: the run submits, the confirmation step finds the document.
+    assert actions[:3] == ["read", "mapped", "posted"] or actions[:4] == [
+        "read",
+        "mapped",
+        "submitted",
+        "confirmed",
+    ], actions
 
 
 def test_a_replay_posts_nothing_new(deployment: Deployment, paid: tuple[str, list[ops.RunOutcome]]) -> None:
