@@ -5,7 +5,7 @@ so the figure is the journal engine alone. Prints one JSON line per size with it
 ``limit_seconds`` is a bare polars join of the same items with the employees' departments and a
 group-by sum, measured in the same process; ``ratio_to_limit`` is the engine's time over it (medians
 of ``CONNECTOR_BENCH_REPEATS`` runs, 3 by default). ``kb_per_employee`` is the resident memory the
-engine adds at its peak (sampled every millisecond), per employee.
+engine adds at its peak on its first call in a fresh process (sampled every millisecond), per employee.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import functools
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import polars as pl
 
@@ -146,33 +148,41 @@ def engine(
     return build_journal(payroll, items, resolve(items, attributes, rules), JournalOptions(connection_id="bench"))
 
 
+def measure(n: int, rules: MappingRules) -> dict[str, object]:
+    """One size: memory on the first call (this process has built no journal yet), then warm timings."""
+    payroll, items, attributes = synthetic(n)
+    print(
+        f"journal_build: {n} employees, {items.height} items (items frame constructed directly)", file=sys.stderr
+    )
+    added = peak_added_bytes(functools.partial(engine, payroll, items, attributes, rules))
+    times, limits = [], []
+    for _ in range(REPEATS):
+        limits.append(limit(items, attributes))
+        start = time.perf_counter()
+        journal = engine(payroll, items, attributes, rules)
+        times.append(time.perf_counter() - start)
+    seconds, floor = statistics.median(times), statistics.median(limits)
+    if not journal.proofs.ok:
+        print(f"journal_build: proofs failed: {journal.proofs.problems()}", file=sys.stderr)
+    return {
+        "bench": "journal_build", "employees": n, "items": items.height, "lines": journal.lines.height,
+        "seconds": round(seconds, 3), "limit_seconds": round(floor, 3), "ratio_to_limit": round(seconds / floor, 2),
+        "us_per_employee": round(seconds / n * 1e6, 2), "kb_per_employee": round(added / 1024 / n, 2),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "balanced": journal.proofs.balanced,
+    }  # fmt: skip
+
+
+def one(n: int) -> None:
+    """Print the line of one size (run in a process of its own, so memory freed by another size is not reused)."""
+    emit(measure(n, parse_mapping(MAPPING, "bench_mapping.yaml")))
+
+
 def main() -> None:
-    """Print one JSON line per size; progress goes to stderr."""
-    rules = parse_mapping(MAPPING, "bench_mapping.yaml")
+    """One JSON line per size, each size in a fresh process; progress goes to stderr."""
     for n in SIZES:
-        payroll, items, attributes = synthetic(n)
-        print(
-            f"journal_build: {n} employees, {items.height} items (items frame constructed directly)",
-            file=sys.stderr,
-        )
-        engine(payroll, items, attributes, rules)  # warm-up: first-call costs are not per employee
-        added = peak_added_bytes(functools.partial(engine, payroll, items, attributes, rules))
-        times, limits = [], []
-        for _ in range(REPEATS):
-            limits.append(limit(items, attributes))
-            start = time.perf_counter()
-            journal = engine(payroll, items, attributes, rules)
-            times.append(time.perf_counter() - start)
-        seconds, floor = statistics.median(times), statistics.median(limits)
-        if not journal.proofs.ok:
-            print(f"journal_build: proofs failed: {journal.proofs.problems()}", file=sys.stderr)
-        emit({
-            "bench": "journal_build", "employees": n, "items": items.height, "lines": journal.lines.height,
-            "seconds": round(seconds, 3), "limit_seconds": round(floor, 3), "ratio_to_limit": round(seconds / floor, 2),
-            "us_per_employee": round(seconds / n * 1e6, 2), "kb_per_employee": round(added / 1024 / n, 2),
-            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "balanced": journal.proofs.balanced,
-        })  # fmt: skip
+        code = f"from bench.journal_build import one; one({n})"
+        subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, check=True)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ one goes through `payroll_job` (`execute_in_process`: fetch, journal, checks, po
 through the same calls without Dagster (Gusto payroll read, `prepare_journal`, the posting service).
 Prints one JSON line per size: both medians, `overhead` (job ÷ direct - 1) and the number of rounds.
 Goal: overhead ≤ 0.30 at 1,000 employees. `CONNECTOR_BENCH_PROFILE=dir` writes a cProfile of each
-timed job run there.
+timed job run there. `CONNECTOR_BENCH_DAGSTER_PG_URL` (a PostgreSQL server URL, e.g.
+`postgresql://postgres@127.0.0.1:5432/postgres`) keeps the Dagster instance in a fresh database on that
+server, as the production `dagster.yaml` does, instead of SQLite; the line says which (`instance`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import cProfile
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +30,32 @@ from bench._machine import emit
 SIZES = tuple(int(s) for s in os.environ.get("CONNECTOR_BENCH_EMPLOYEES", "100,1000,10000").split(","))
 ROUNDS = int(os.environ.get("CONNECTOR_BENCH_ROUNDS", "3"))
 PROFILE_DIR = os.environ.get("CONNECTOR_BENCH_PROFILE")
+DAGSTER_PG_URL = os.environ.get("CONNECTOR_BENCH_DAGSTER_PG_URL")
+
+
+def _instance_yaml(home: Path, database: str) -> str:
+    """The bench instance's dagster.yaml: SQLite in ``home``, or a fresh PostgreSQL database ``database``."""
+    if not DAGSTER_PG_URL:
+        return "telemetry:\n  enabled: false\n"
+    from sqlalchemy import create_engine, make_url, text
+
+    server = create_engine(DAGSTER_PG_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    server.dispose()
+    url = make_url(DAGSTER_PG_URL).set(drivername="postgresql+psycopg2", database=database)
+    return f"telemetry:\n  enabled: false\nstorage:\n  postgres:\n    postgres_url: {url.render_as_string(hide_password=False)}\n"
+
+
+def _drop_database(database: str) -> None:
+    if not DAGSTER_PG_URL:
+        return
+    from sqlalchemy import create_engine, text
+
+    server = create_engine(DAGSTER_PG_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    server.dispose()
 
 
 def _say(message: str) -> None:
@@ -76,7 +105,8 @@ def measure(employees: int, rounds: int = ROUNDS) -> dict[str, Any]:
     """Set up one world of ``employees`` and time ``rounds`` job runs and direct runs."""
     home = Path(tempfile.mkdtemp(prefix="bench-payroll-run-"))
     os.environ["DAGSTER_HOME"] = str(home)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    database = f"bench_payroll_run_{os.getpid()}_{employees}"
+    (home / "dagster.yaml").write_text(_instance_yaml(home, database))
 
     import dagster as dg
 
@@ -126,17 +156,25 @@ def measure(employees: int, rounds: int = ROUNDS) -> dict[str, Any]:
             "bench": "payroll_run", "employees": employees, "rounds": rounds,
             "job_seconds": round(job_s, 3), "direct_seconds": round(direct_s, 3),
             "ratio": round(job_s / direct_s, 2), "overhead": round(job_s / direct_s - 1, 3),
-            "setup_seconds": round(setup_s, 1),
+            "setup_seconds": round(setup_s, 1), "instance": "postgres" if DAGSTER_PG_URL else "sqlite",
         }  # fmt: skip
     finally:
         deployment.close()
         instance.dispose()
+        _drop_database(database)
+
+
+def one(employees: int) -> None:
+    """Print the line of one size."""
+    emit(measure(employees))
 
 
 def main() -> None:
-    """One JSON line per size; progress on stderr."""
+    """One JSON line per size, each world in a process of its own (definitions and settings load once per
+    process); progress on stderr."""
     for employees in SIZES:
-        emit(measure(employees))
+        code = f"from bench.payroll_run import one; one({employees})"
+        subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, check=True)
 
 
 if __name__ == "__main__":
