@@ -33,17 +33,25 @@ PROFILE_DIR = os.environ.get("CONNECTOR_BENCH_PROFILE")
 DAGSTER_PG_URL = os.environ.get("CONNECTOR_BENCH_DAGSTER_PG_URL")
 
 
+def _server_url() -> str:
+    from sqlalchemy import make_url
+
+    return (
+        make_url(DAGSTER_PG_URL or "").set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+    )
+
+
 def _instance_yaml(home: Path, database: str) -> str:
     """The bench instance's dagster.yaml: SQLite in ``home``, or a fresh PostgreSQL database ``database``."""
     if not DAGSTER_PG_URL:
         return "telemetry:\n  enabled: false\n"
     from sqlalchemy import create_engine, make_url, text
 
-    server = create_engine(DAGSTER_PG_URL, isolation_level="AUTOCOMMIT")
+    server = create_engine(_server_url(), isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{database}"'))
     server.dispose()
-    url = make_url(DAGSTER_PG_URL).set(drivername="postgresql+psycopg2", database=database)
+    url = make_url(_server_url()).set(database=database)
     return f"telemetry:\n  enabled: false\nstorage:\n  postgres:\n    postgres_url: {url.render_as_string(hide_password=False)}\n"
 
 
@@ -52,7 +60,7 @@ def _drop_database(database: str) -> None:
         return
     from sqlalchemy import create_engine, text
 
-    server = create_engine(DAGSTER_PG_URL, isolation_level="AUTOCOMMIT")
+    server = create_engine(_server_url(), isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
     server.dispose()
@@ -98,7 +106,6 @@ def _direct(connection_id: str, payroll_uuid: str) -> str:
         return type(_post(service, prepared, connection)).__name__
     finally:
         erp.close()
-        store.engine.dispose()
 
 
 def measure(employees: int, rounds: int = ROUNDS) -> dict[str, Any]:
