@@ -93,13 +93,13 @@ def profile_columns(rules: MappingRules) -> dict[str, pl.Expr]:
     return cols
 
 
-def _first(frame: pl.LazyFrame, *cols: str, **named: str) -> pl.LazyFrame:
+def _first(frame: pl.DataFrame, *cols: str, **named: str) -> pl.DataFrame:
     """The most specific candidate per profile (lowest level, then file order)."""
     ranked = frame.sort(["_pid", "level", "order"]).unique("_pid", keep="first", maintain_order=True)
     return ranked.select("_pid", *cols, **{k: pl.col(v) for k, v in named.items()})
 
 
-def match_profiles(profiles: pl.LazyFrame, rules: MappingRules) -> pl.LazyFrame:
+def match_profiles(profiles: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     """Per distinct profile (``_pid``): account, cost centre or split, dimensions and the rules that set them."""
     head, accounts, _ = rule_frames(rules)
     rate = pl.col(RATE) if RATE in profile_columns(rules) else pl.lit(None, pl.Int64)
@@ -109,19 +109,17 @@ def match_profiles(profiles: pl.LazyFrame, rules: MappingRules) -> pl.LazyFrame:
         subset = head.filter(pl.col("match_field") == field)
         if subset.height:
             values = profiles.select("_pid", "mapping_key", _rate=rate, _v=pl.col(f"_p_{field}"))
-            parts.append(values.join(subset.lazy(), left_on="_v", right_on="match_value"))
+            parts.append(values.join(subset, left_on="_v", right_on="match_value"))
     defaults = head.filter(pl.col("match_field").is_null())
     parts.append(
-        keyed.join(defaults.lazy(), left_on="mapping_key", right_on="scope").with_columns(
-            scope=pl.col("mapping_key")
-        )
+        keyed.join(defaults, left_on="mapping_key", right_on="scope").with_columns(scope=pl.col("mapping_key"))
     )
     cand = pl.concat(parts, how="diagonal_relaxed").filter(
         (pl.col("scope").is_null() | (pl.col("scope") == pl.col("mapping_key")))
         & (pl.col("min_rate").is_null() | (pl.col("_rate") >= pl.col("min_rate")))
         & (pl.col("max_rate").is_null() | (pl.col("_rate") < pl.col("max_rate")))
     )
-    account = _first(cand.join(accounts.lazy(), on=["order", "mapping_key"]), "account", acc_rule="label")
+    account = _first(cand.join(accounts, on=["order", "mapping_key"]), "account", acc_rule="label")
     cc_cand = cand.filter(pl.col("cc").is_not_null() | pl.col("split")).select(
         "_pid", "level", "order", "cc", "split", "label"
     )

@@ -124,8 +124,7 @@ def _debit_legs(ctx: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     cols = profile_columns(rules)
     legs = ctx.filter(pl.col("category").is_in([k for k, v in c.DEBIT_ROLE.items() if v])).with_columns(**cols)
     profiles = legs.select(list(cols)).unique(maintain_order=True).with_row_index("_pid")
-    # A few hundred profiles at most: the plan is run as written (optimizing it would cost more).
-    matched = match_profiles(profiles.lazy(), rules).collect(optimizations=pl.QueryOptFlags.none()).drop("_pid")
+    matched = match_profiles(profiles, rules).drop("_pid")
     placed = legs.join(matched, on=list(cols), how="left", nulls_equal=True).drop(
         [n for n in cols if n != "mapping_key"]
     )
