@@ -6,9 +6,12 @@ leaks into the next. Benchmarks print one JSON line per figure on stdout and pro
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+from bench._machine import default_signals, with_machine
 
 HERE = Path(__file__).resolve().parent
 
@@ -19,12 +22,21 @@ def benchmarks() -> list[str]:
 
 
 def run(name: str) -> int:
-    """Run one benchmark's `main()` in a child process; its stdout and stderr pass straight through."""
+    """Run one benchmark's `main()` in a child process; stderr passes straight through, and each JSON line
+    on stdout gets the machine's core count and load average at the moment it was printed."""
     code = f"from bench.{name} import main; main()"
-    return subprocess.run([sys.executable, "-c", code], cwd=HERE.parent, check=False).returncode
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        [sys.executable, "-c", code], cwd=HERE.parent, env=env, stdout=subprocess.PIPE, text=True
+    ) as child:
+        for line in child.stdout or ():
+            print(with_machine(line.rstrip("\n")), flush=True)
+    return child.returncode
 
 
 def main(argv: list[str]) -> int:
+    # Children inherit an ignored SIGINT; with the default handler here they start with the default too.
+    default_signals()
     known = benchmarks()
     wanted = argv or known
     unknown = [n for n in wanted if n not in known]

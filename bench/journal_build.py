@@ -1,22 +1,36 @@
-"""Benchmark: resolve + build_journal for synthetic payrolls of 10,000 and 50,000 employees.
+"""Benchmark: resolve + build_journal for synthetic payrolls of 10,000, 50,000 and 100,000 employees.
 
 The items frame is constructed directly with polars (not via ``payroll_items``),
-so the figure is the journal engine alone. Prints one JSON line per size.
+so the figure is the journal engine alone. Prints one JSON line per size with its own limit:
+``limit_seconds`` is a bare polars join of the same items with the employees' departments and a
+group-by sum, measured in the same process; ``ratio_to_limit`` is the engine's time over it (medians
+of ``CONNECTOR_BENCH_REPEATS`` runs, 3 by default). ``kb_per_employee`` is the resident memory the
+engine adds at its peak on its first call in a fresh process (sampled every millisecond), per employee.
 """
 
 from __future__ import annotations
 
-import json
+import functools
+import os
 import resource
+import statistics
+import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import polars as pl
 
-from connector_assets.ledger import JournalOptions, build_journal
+from bench._machine import emit
+from connector_assets.ledger import Journal, JournalOptions, build_journal
 from connector_assets.mapping import parse_mapping, resolve
+from connector_assets.mapping.model import MappingRules
 
-SIZES = (10_000, 50_000)
+SIZES = tuple(int(s) for s in os.environ.get("CONNECTOR_BENCH_SIZES", "10000,50000,100000").split(","))
+REPEATS = int(os.environ.get("CONNECTOR_BENCH_REPEATS", "3"))
+PAGE = os.sysconf("SC_PAGE_SIZE")
 DEPARTMENTS = 20
 MAPPING = (
     "defaults:\n"
@@ -89,25 +103,86 @@ def synthetic(n: int) -> tuple[dict[str, object], pl.DataFrame, pl.DataFrame]:
     return payroll, items, attributes
 
 
-def main() -> None:
-    """Print one JSON line per size; progress goes to stderr."""
-    rules = parse_mapping(MAPPING, "bench_mapping.yaml")
-    for n in SIZES:
-        payroll, items, attributes = synthetic(n)
-        print(
-            f"journal_build: {n} employees, {items.height} items (items frame constructed directly)",
-            file=sys.stderr,
-        )
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE
+
+
+def peak_added_bytes(work: Callable[[], object]) -> int:
+    """Resident memory ``work`` adds at its peak, sampled from another thread every millisecond."""
+    base = peak = _rss_bytes()
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.001):
+            peak = max(peak, _rss_bytes())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        work()
+    finally:
+        done.set()
+        sampler.join()
+    return max(peak, _rss_bytes()) - base
+
+
+def limit(items: pl.DataFrame, attributes: pl.DataFrame) -> float:
+    """Seconds for the bare polars join + group-by of the same items: the floor the engine is measured against."""
+    start = time.perf_counter()
+    (
+        items.lazy()
+        .join(attributes.lazy().select("employee_uuid", "department"), on="employee_uuid", how="left")
+        .group_by("category", "subtype", "department")
+        .agg(pl.col("amount_cents").sum())
+        .collect()
+    )
+    return time.perf_counter() - start
+
+
+def engine(
+    payroll: dict[str, object], items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules
+) -> Journal:
+    """What a payroll run does: resolve the legs and build the journal with its proofs."""
+    return build_journal(payroll, items, resolve(items, attributes, rules), JournalOptions(connection_id="bench"))
+
+
+def measure(n: int, rules: MappingRules) -> dict[str, object]:
+    """One size: memory on the first call (this process has built no journal yet), then warm timings."""
+    payroll, items, attributes = synthetic(n)
+    print(
+        f"journal_build: {n} employees, {items.height} items (items frame constructed directly)", file=sys.stderr
+    )
+    added = peak_added_bytes(functools.partial(engine, payroll, items, attributes, rules))
+    times, limits = [], []
+    for _ in range(REPEATS):
+        limits.append(limit(items, attributes))
         start = time.perf_counter()
-        resolved = resolve(items, attributes, rules)
-        journal = build_journal(payroll, items, resolved, JournalOptions(connection_id="bench"))
-        seconds = time.perf_counter() - start
-        if not journal.proofs.ok:
-            print(f"journal_build: proofs failed: {journal.proofs.problems()}", file=sys.stderr)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps({"bench": "journal_build", "employees": n, "lines": journal.lines.height,
-                          "seconds": round(seconds, 3), "peak_mb": round(peak, 1),
-                          "balanced": journal.proofs.balanced}))  # fmt: skip
+        journal = engine(payroll, items, attributes, rules)
+        times.append(time.perf_counter() - start)
+    seconds, floor = statistics.median(times), statistics.median(limits)
+    if not journal.proofs.ok:
+        print(f"journal_build: proofs failed: {journal.proofs.problems()}", file=sys.stderr)
+    return {
+        "bench": "journal_build", "employees": n, "items": items.height, "lines": journal.lines.height,
+        "seconds": round(seconds, 3), "limit_seconds": round(floor, 3), "ratio_to_limit": round(seconds / floor, 2),
+        "us_per_employee": round(seconds / n * 1e6, 2), "kb_per_employee": round(added / 1024 / n, 2),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "balanced": journal.proofs.balanced,
+    }  # fmt: skip
+
+
+def one(n: int) -> None:
+    """Print the line of one size (run in a process of its own, so memory freed by another size is not reused)."""
+    emit(measure(n, parse_mapping(MAPPING, "bench_mapping.yaml")))
+
+
+def main() -> None:
+    """One JSON line per size, each size in a fresh process; progress goes to stderr."""
+    for n in SIZES:
+        code = f"from bench.journal_build import one; one({n})"
+        subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, check=True)
 
 
 if __name__ == "__main__":

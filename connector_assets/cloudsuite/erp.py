@@ -27,6 +27,7 @@ from connector_assets.cloudsuite.types import (
     PostedJournal,
     SubmittedJournal,
 )
+from connector_assets.http_clients import new_client
 from connector_assets.settings import CloudSuiteSettings, Connection, M3Template, SyteLineTemplate
 from connector_assets.store.state import SyncState
 from connector_assets.store.vault import TokenVault
@@ -88,7 +89,7 @@ def ion_session(
     cs = connection.cloudsuite
     credentials = load_ionapi(cs.ionapi_file)
     retry = retry or RetryPolicy()
-    client = http or httpx.Client(timeout=retry.timeout())
+    client = http or new_client(retry.timeout())
     tokens = IonTokens(
         connection.id,
         credentials,

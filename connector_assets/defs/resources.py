@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from functools import cached_property
 
 import dagster as dg
@@ -16,6 +18,27 @@ from connector_assets.store.ratelimit import RollingWindowLimiter
 from connector_assets.store.repositories import Repositories
 from connector_assets.store.vault import TokenVault
 
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def shared_engine(database_url: str | None) -> Engine:
+    """One migrated, pooled engine per store URL and process: a run no longer opens (and migrates) its own.
+
+    A URL left to the environment (``None``) is not shared, and a forked child starts with no engines
+    (pooled connections must not cross a fork).
+    """
+    if database_url is None:
+        return upgrade(create_store_engine(database_url))
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(database_url)
+        if engine is None:
+            engine = _ENGINES[database_url] = upgrade(create_store_engine(database_url))
+        return engine
+
+
+os.register_at_fork(after_in_child=_ENGINES.clear)
+
 
 class StoreResource(dg.ConfigurableResource, Repositories):
     """The connector's store: tokens (encrypted), webhook inbox, audit log, postings ledger."""
@@ -25,7 +48,7 @@ class StoreResource(dg.ConfigurableResource, Repositories):
 
     @cached_property
     def engine(self) -> Engine:
-        return upgrade(create_store_engine(self.database_url))
+        return shared_engine(self.database_url)
 
     @cached_property
     def cipher(self) -> SecretCipher:

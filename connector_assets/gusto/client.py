@@ -32,6 +32,7 @@ from connector_assets.gusto.oauth import OAuthClient
 from connector_assets.gusto.paging import MAX_PER_PAGE, int_header, iter_cursor, iter_items, iter_pages
 from connector_assets.gusto.payroll import Payroll
 from connector_assets.gusto.tokens import CompanyTokens, SystemTokens
+from connector_assets.http_clients import new_client
 from connector_assets.settings import GustoSettings
 from connector_assets.store.ratelimit import RollingWindowLimiter
 from connector_assets.store.vault import TokenVault, utcnow
@@ -85,7 +86,7 @@ class GustoClient:
         self.counters = RequestCounters()
         self.oauth_counters = RequestCounters()
         self._owned = http_client is None
-        self._http_client = http_client or httpx.Client(timeout=(policy or RetryPolicy()).timeout)
+        self._http_client = http_client or new_client((policy or RetryPolicy()).timeout)
         common: dict[str, Any] = {
             "api_version": settings.api_version,
             "policy": policy,

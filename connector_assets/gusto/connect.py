@@ -25,6 +25,7 @@ from connector_assets.gusto.http import Credential, GustoHttp, RetryPolicy
 from connector_assets.gusto.models import TokenInfo
 from connector_assets.gusto.oauth import OAuthClient, TokenGrant
 from connector_assets.gusto.tokens import COMPANY_PROVIDER
+from connector_assets.http_clients import new_client
 from connector_assets.settings import GustoSettings
 from connector_assets.store.ratelimit import RollingWindowLimiter
 from connector_assets.store.vault import TokenVault
@@ -164,7 +165,7 @@ def connect(
 ) -> ConnectResult:
     """Run the whole flow and store the grant; `paste` (given the URL) returns what the operator pasted."""
     owned = http_client is None
-    client = http_client or httpx.Client(timeout=(policy or RetryPolicy()).timeout)
+    client = http_client or new_client((policy or RetryPolicy()).timeout)
     try:
         oauth_http = GustoHttp(
             base_url=settings.oauth_url, api_version=settings.api_version, auth=None, limiter=None,

@@ -25,6 +25,7 @@ from connector_assets.gusto.errors import (
     TokenExpired,
     parse_error_details,
 )
+from connector_assets.http_clients import new_client
 from connector_assets.store.ratelimit import RollingWindowLimiter
 
 USER_AGENT = "connector-assets-gusto/0.1"
@@ -128,7 +129,7 @@ class GustoHttp:
         self.auth, self.limiter, self.grant_key = auth, limiter, grant_key
         self.policy = policy or RetryPolicy()
         self._owns_client = client is None
-        self.client = client or httpx.Client(timeout=self.policy.timeout)
+        self.client = client or new_client(self.policy.timeout)
         self.counters = counters or RequestCounters()
         self._sleep, self._jitter = sleep, jitter
         self._lock = threading.Lock()

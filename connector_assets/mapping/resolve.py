@@ -12,19 +12,16 @@ its own assignment, employee rules match the employee, and the legs name the emp
 
 from __future__ import annotations
 
-from fractions import Fraction
-from math import lcm
-
 import polars as pl
 
 from connector_assets.ledger import categories as c
 from connector_assets.ledger.items import ITEM_SCHEMA
-from connector_assets.mapping import model as m
 from connector_assets.mapping.attributes import ATTRIBUTE_SCHEMA
 from connector_assets.mapping.credits import credit_legs
 from connector_assets.mapping.model import MappingRules
 from connector_assets.mapping.named import TaxDetail, debit_overrides
 from connector_assets.mapping.periods import PART_SEPARATOR
+from connector_assets.mapping.profiles import match_profiles, profile_columns, rule_frames
 from connector_assets.mapping.shares import allocate_debit_shares
 
 RESOLVED_SCHEMA: dict[str, pl.DataType] = {
@@ -44,68 +41,6 @@ RESOLVED_SCHEMA: dict[str, pl.DataType] = {
     "mapping_version": pl.String(),
     "unmapped_reason": pl.String(),
 }
-# Rule match field → context column it compares with.
-MATCH_COLUMNS = {
-    "employee_uuid": "rule_employee",
-    "job_uuid": "eff_job_uuid",
-    "job_title": "job_title",
-    "department_uuid": "department_uuid",
-    "department": "department",
-    "location_uuid": "location_uuid",
-}
-_KEYS = ["item_no", "mapping_key", "rate_cents"]
-
-
-def _rule_frames(rules: MappingRules) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Rules, their accounts and their split shares as three small frames."""
-    head = pl.DataFrame(
-        [
-            (
-                r.order,
-                r.level,
-                r.label,
-                r.match_field,
-                r.match_value,
-                r.scope,
-                r.cost_center,
-                bool(r.split),
-                r.dimensions_text,
-                r.min_rate_cents,
-                r.max_rate_cents,
-            )
-            for r in rules.rules
-        ],
-        schema={
-            "order": pl.Int64,
-            "level": pl.Int64,
-            "label": pl.String,
-            "match_field": pl.String,
-            "match_value": pl.String,
-            "scope": pl.String,
-            "cc": pl.String,
-            "split": pl.Boolean,
-            "dims": pl.String,
-            "min_rate": pl.Int64,
-            "max_rate": pl.Int64,
-        },
-        orient="row",
-    )
-    accounts = pl.DataFrame(
-        [(r.order, k, a) for r in rules.rules for k, a in r.accounts.items()],
-        schema={"order": pl.Int64, "mapping_key": pl.String, "account": pl.String},
-        orient="row",
-    )
-    shares = []
-    for r in rules.rules:
-        if r.split:
-            scale = lcm(*(Fraction(p).denominator for _, p in r.split))
-            shares += [(r.order, cc, int(Fraction(p) * scale), i) for i, (cc, p) in enumerate(r.split)]
-    split = pl.DataFrame(
-        shares,
-        schema={"order": pl.Int64, "split_cc": pl.String, "weight": pl.Int64, "pos": pl.Int64},
-        orient="row",
-    )
-    return head, accounts, split
 
 
 def _employee_of_part(key: pl.Expr) -> pl.Expr:
@@ -189,59 +124,25 @@ def _mapping_key(rules: MappingRules) -> pl.Expr:
     )
 
 
-def _first(frame: pl.DataFrame, *cols: str, **named: str) -> pl.DataFrame:
-    """The most specific candidate per item (lowest level, then file order)."""
-    ranked = frame.sort(["item_no", "level", "order"]).unique("item_no", keep="first", maintain_order=True)
-    return ranked.select("item_no", *cols, **{k: pl.col(v) for k, v in named.items()})
-
-
 def _debit_legs(ctx: pl.DataFrame, rules: MappingRules, taxes: TaxDetail) -> pl.DataFrame:
-    head, accounts, split = _rule_frames(rules)
+    """Debit legs with their rules' account, cost centre and dimensions, found once per match profile.
+
+    Thousands of legs share a handful of profiles (what the rules look at), so the candidate joins and
+    their ranking run on the profiles and one join carries the result back to the legs. Accounts named
+    per Gusto tax or benefit (``taxes.by_name``, ``benefits``) then replace the rule's account.
+    """
+    _, _, split = rule_frames(rules)
+    cols = profile_columns(rules)
     expense = [k for k, v in c.DEBIT_ROLE.items() if v and k not in c.ENTITY_DEBITS]
-    legs = ctx.filter(pl.col("category").is_in(expense))
-    parts = []
-    for field, column in MATCH_COLUMNS.items():
-        subset = head.filter(pl.col("match_field") == field)
-        if subset.height:
-            parts.append(legs.select(*_KEYS, _v=pl.col(column)).join(subset, left_on="_v", right_on="match_value"))
-    defaults = head.filter(pl.col("match_field").is_null())
-    parts.append(
-        legs.select(*_KEYS)
-        .join(defaults, left_on="mapping_key", right_on="scope")
-        .with_columns(scope=pl.col("mapping_key"))
+    legs = ctx.filter(pl.col("category").is_in(expense)).with_columns(**cols)
+    profiles = legs.select(list(cols)).unique(maintain_order=True).with_row_index("_pid")
+    matched = match_profiles(profiles, rules).drop("_pid")
+    placed = legs.join(matched, on=list(cols), how="left", nulls_equal=True).drop(
+        [n for n in cols if n != "mapping_key"]
     )
-    cand = pl.concat(parts, how="diagonal_relaxed").filter(
-        (pl.col("scope").is_null() | (pl.col("scope") == pl.col("mapping_key")))
-        & (pl.col("min_rate").is_null() | (pl.col("rate_cents") >= pl.col("min_rate")))
-        & (pl.col("max_rate").is_null() | (pl.col("rate_cents") < pl.col("max_rate")))
-    )
-    account = _first(cand.join(accounts, on=["order", "mapping_key"]), "account", acc_rule="label")
-    account = debit_overrides(legs, account, rules, taxes)
-    custom = (
-        legs.filter(pl.col("custom_cost_center").is_not_null()).select(
-            "item_no",
-            level=pl.lit(m.CUSTOM_FIELD, pl.Int64),
-            order=pl.lit(0, pl.Int64),
-            cc="custom_cost_center",
-            split=pl.lit(False),
-            label=pl.lit(f"custom field {rules.cost_center_field}"),
-        )
-        if rules.cost_center_field
-        else None
-    )
-    cc_cand = cand.filter(pl.col("cc").is_not_null() | pl.col("split")).select(
-        "item_no", "level", "order", "cc", "split", "label"
-    )
-    if custom is not None:
-        cc_cand = pl.concat([cc_cand, custom])
-    cost = _first(cc_cand, "cc", "split", split_order="order", cc_rule="label")
-    dims = _first(cand.filter(pl.col("dims") != ""), "dims")
-    legs = (
-        legs.join(account, on="item_no", how="left")
-        .join(cost, on="item_no", how="left")
-        .join(dims, on="item_no", how="left")
-    )
-    return allocate_debit_shares(legs, split)
+    account = debit_overrides(legs, placed.select("item_no", "account", "acc_rule"), rules, taxes)
+    placed = placed.drop("account", "acc_rule").join(account, on="item_no", how="left")
+    return allocate_debit_shares(placed, split)
 
 
 def _debit_output(legs: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:

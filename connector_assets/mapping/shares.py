@@ -28,7 +28,9 @@ def _weights(shares: pl.DataFrame, by: list[str]) -> pl.DataFrame:
         )
         # Weights must share one sign: a correction that nets wages to zero or flips sign has no proportion.
         .filter((pl.col("total") != 0) & ~pl.col("mixed"))
-        .select(*by, wage_cc="cost_center", weight=pl.col("w").abs())
+        # Most employees' wages sit on one cost centre: their costs follow without an allocation.
+        .with_columns(centres=pl.len().over(by or pl.lit(0)))
+        .select(*by, "centres", wage_cc="cost_center", weight=pl.col("w").abs())
     )
 
 
@@ -47,6 +49,22 @@ def _own_rules(alone: pl.DataFrame, split: pl.DataFrame) -> list[pl.DataFrame]:
     return [single, parted]
 
 
+def _follow(paired: pl.DataFrame, rule: str) -> list[pl.DataFrame]:
+    """Legs paired with the wage cost centres they follow: one share per centre, cent-exact."""
+    marks = {"cc_rule": pl.lit(rule), "follow": pl.lit(True)}
+    one = paired.filter(pl.col("centres") == 1).with_columns(
+        share_cents=pl.col("amount_cents"), cost_center=pl.col("wage_cc"), **marks
+    )
+    many = allocate_frame(
+        paired.filter(pl.col("centres") > 1),
+        by=["item_no"],
+        amount="amount_cents",
+        weight="weight",
+        tie=["wage_cc"],
+    ).with_columns(cost_center=pl.col("wage_cc"), **marks)
+    return [one, many]
+
+
 def _company_shares(company: pl.DataFrame, shares: pl.DataFrame, split: pl.DataFrame) -> list[pl.DataFrame]:
     """Payroll-level employer taxes: spread over the whole payroll's wages by cost centre, unless a
     ``company_tax`` rule names a cost centre; with no wages to follow, the leg's own rule places it."""
@@ -57,12 +75,8 @@ def _company_shares(company: pl.DataFrame, shares: pl.DataFrame, split: pl.DataF
     follow = company.filter(~named)
     if wages.height == 0:
         return _own_rules(company, split)
-    followed = allocate_frame(
-        follow.join(wages, how="cross"), by=["item_no"], amount="amount_cents", weight="weight", tie=["wage_cc"]
-    ).with_columns(
-        cost_center=pl.col("wage_cc"), cc_rule=pl.lit("follows the payroll's wages"), follow=pl.lit(True)
-    )
-    return [followed, *_own_rules(company.filter(named), split)]
+    followed = _follow(follow.join(wages, how="cross"), "follows the payroll's wages")
+    return [*followed, *_own_rules(company.filter(named), split)]
 
 
 def allocate_debit_shares(legs: pl.DataFrame, split: pl.DataFrame) -> pl.DataFrame:
@@ -88,10 +102,7 @@ def allocate_debit_shares(legs: pl.DataFrame, split: pl.DataFrame) -> pl.DataFra
 
     wages = _weights(shares, ["employee_uuid"])
     employer = legs.filter(follows & ~company)
-    with_wages = employer.join(wages, on="employee_uuid", how="inner")
-    followed = allocate_frame(
-        with_wages, by=["item_no"], amount="amount_cents", weight="weight", tie=["wage_cc"]
-    ).with_columns(cost_center=pl.col("wage_cc"), cc_rule=pl.lit("follows wages"), follow=pl.lit(True))
+    followed = _follow(employer.join(wages, on="employee_uuid", how="inner"), "follows wages")
     alone = employer.join(wages.select("employee_uuid").unique(), on="employee_uuid", how="anti")
-    parts = [shares, followed, *_own_rules(alone, split), *_company_shares(legs.filter(company), shares, split)]
+    parts = [shares, *followed, *_own_rules(alone, split), *_company_shares(legs.filter(company), shares, split)]
     return pl.concat(parts, how="diagonal_relaxed").with_columns(follow=pl.col("follow").fill_null(False))
