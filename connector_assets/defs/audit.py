@@ -11,7 +11,7 @@ from connector_assets.defs.resources import StoreResource
 
 def _where(context: dg.AssetExecutionContext | dg.OpExecutionContext | None) -> dict[str, str | None]:
     asset_key = context.asset_key.to_user_string() if isinstance(context, dg.AssetExecutionContext) else None
-    return {"run_id": context.run_id if context else None, "asset_key": asset_key}
+    return {"run_id": context.run.run_id if context else None, "asset_key": asset_key}
 
 
 def record_many(

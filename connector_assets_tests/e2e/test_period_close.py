@@ -109,9 +109,14 @@ def test_cross_check_agrees_then_names_a_hand_edited_line(
         if p.state in (POSTED, REVERSED) and not p.payroll_uuid.startswith(("accrual-", "contractor-payments:"))
     ]  # fmt: skip
     month = net([line for r in rows for line in document(tenant, r.external_reference) or []])
-    target = next(r for r in rows if r.state == POSTED and r.kind == "journal")
-    lines = document(tenant, target.external_reference) or []
-    account, cost_center, cents = next(line for line in lines if line[0].startswith("60") and line[2] > 0)
+    # A wage debit of a payroll's journal (a reversal payroll's wages are credits, so it is passed over).
+    target, (account, cost_center, cents) = next(
+        (r, line)
+        for r in rows
+        if r.state == POSTED and r.kind == "journal"
+        for line in document(tenant, r.external_reference) or []
+        if line[0].startswith("60") and line[2] > 0
+    )
     tenant.ion.alter_posted_line(erp_key(tenant, target.external_reference), account,
                                  Decimal(cents + 1234) / 100, cost_center)  # fmt: skip
 

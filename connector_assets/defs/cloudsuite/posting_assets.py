@@ -86,7 +86,7 @@ def journal_postings(
         raise dg.Failure(f"payroll {prepared.payroll_uuid} is held: {prepared.reasons()[0]['reason']}")
     connection = connections.get(prepared.connection_id)
     erp = cloudsuite.erp(prepared.connection_id)
-    service = open_service(store.engine, erp, connection, run_id=context.run_id,
+    service = open_service(store.engine, erp, connection, run_id=context.run.run_id,
                            asset_key=context.asset_key.to_user_string())  # fmt: skip
     try:
         outcome = _post(service, prepared, connection)

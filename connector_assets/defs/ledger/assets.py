@@ -150,7 +150,7 @@ def journal_lines(
             connection_id=connection_id, payroll_uuid=payroll_uuid, payroll_version=prepared.payroll_version,
             external_reference=header.external_reference, content_hash=header.content_hash, state=HELD,
             reasons=reasons, debits_cents=balance.debit_cents, credits_cents=balance.credit_cents,
-            line_count=journal.lines.height, run_id=context.run_id,
+            line_count=journal.lines.height, run_id=context.run.run_id,
         )  # fmt: skip
         record(store, connection_id, "payroll", payroll_uuid, "held", {"reasons": reasons}, context)
         # The postings asset will not run for a held journal; its event list still shows the held attempt.
