@@ -95,28 +95,32 @@ def test_cross_check_agrees_then_names_a_hand_edited_line(
     deployment: Deployment, closing: str, pinned_today: date
 ) -> None:
     tenant = deployment.env.tenants[closing]
-    period = _closed_month(pinned_today)
-    key = period_key(closing, str(period))
-    deployment.run_ok("accrual_job", key)  # the accrual stands beside the payrolls; the check leaves it aside
+    deployment.run_ok("accrual_job", period_key(closing, str(_closed_month(pinned_today))))
 
-    first = deployment.run_ok("crosscheck_job", key)
-    agreed = _check(deployment, first.run_id)
-    assert agreed.passed, agreed.description
+    # The month of a payroll journal with a wage debit (a reversal payroll's wages are credits): the check
+    # must agree with Gusto for it, then name the line someone edits by hand in CloudSuite.
+    def payroll_rows(first: date, last: date) -> list[Any]:
+        return [
+            p for p in deployment.postings.dated_between(closing, first, last)
+            if p.state in (POSTED, REVERSED) and p.kind == "journal" and p.posting_date is not None
+            and not p.payroll_uuid.startswith(("accrual-", "contractor-payments:"))
+        ]  # fmt: skip
 
-    # Someone edits a wage line of one of the month's payroll documents in CloudSuite.
-    rows = [
-        p for p in deployment.postings.dated_between(closing, period.first_day, period.last_day)
-        if p.state in (POSTED, REVERSED) and not p.payroll_uuid.startswith(("accrual-", "contractor-payments:"))
-    ]  # fmt: skip
-    month = net([line for r in rows for line in document(tenant, r.external_reference) or []])
-    # A wage debit of a payroll's journal (a reversal payroll's wages are credits, so it is passed over).
     target, (account, cost_center, cents) = next(
         (r, line)
-        for r in rows
-        if r.state == POSTED and r.kind == "journal"
+        for r in sorted(
+            payroll_rows(date(2000, 1, 1), date(2100, 1, 1)), key=lambda r: r.posting_date, reverse=True
+        )
         for line in document(tenant, r.external_reference) or []
         if line[0].startswith("60") and line[2] > 0
     )
+    period = Period(target.posting_date.year, target.posting_date.month)
+    key = period_key(closing, str(period))
+    first = deployment.run_ok("crosscheck_job", key)
+    agreed = _check(deployment, first.run_id)
+    assert agreed.passed, agreed.description
+    rows = payroll_rows(period.first_day, period.last_day)
+    month = net([line for r in rows for line in document(tenant, r.external_reference) or []])
     tenant.ion.alter_posted_line(erp_key(tenant, target.external_reference), account,
                                  Decimal(cents + 1234) / 100, cost_center)  # fmt: skip
 
