@@ -196,7 +196,8 @@ def replay_contractor_payments_command(
         day = date.fromisoformat(payment_date)
         ctx = OperatorContext.from_env(connections)
         conn_id = ctx.connection_of("contractor_payments", contractor_subject(day), connection)
-        report = replay_contractor_payments(ctx, conn_id, day)
+        with sandbox_serving(ctx.connection(conn_id)):
+            report = replay_contractor_payments(ctx, conn_id, day)
     _print_run(report, as_json)
 
 
@@ -233,7 +234,8 @@ def preview_accrual_command(
         ctx = OperatorContext.from_env(connections)
         month = Period.parse(period)
         conn_id = ctx.connection_of("payroll", accrual_entity(month), connection)
-        typer.echo(format_accrual(ctx, conn_id, build_accrual(ctx, conn_id, month)))
+        with sandbox_serving(ctx.connection(conn_id)):
+            typer.echo(format_accrual(ctx, conn_id, build_accrual(ctx, conn_id, month)))
 
 
 @approve_app.command("payroll")

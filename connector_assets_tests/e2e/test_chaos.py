@@ -121,6 +121,7 @@ def test_faulted_history_matches_fault_free_history(tmp_path: Path, monkeypatch:
 
 
 @pytest.mark.chaos
+@pytest.mark.timeout(2400)  # two full histories, one under faults with retries and restarts: ~17 min on 2 cores
 def test_faulted_flow_matches_fault_free_flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Full set: history plus hires, transfers, terminations and a new payroll, faulted twice, match a clean run."""
     compare_runs(tmp_path, monkeypatch, changes=True)
