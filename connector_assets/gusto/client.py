@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from connector_assets.gusto import webhooks
+from connector_assets.gusto import reports, webhooks
 from connector_assets.gusto.errors import GustoApiError
 from connector_assets.gusto.http import GustoHttp, RequestCounters, RetryPolicy
 from connector_assets.gusto.models import (
@@ -82,7 +82,7 @@ class GustoClient:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings, self.connection_id = settings, connection_id
-        self.page_size, self._clock = page_size, clock
+        self.page_size, self._clock, self._sleep = page_size, clock, sleep
         self.counters = RequestCounters()
         self.oauth_counters = RequestCounters()
         self._owned = http_client is None
@@ -244,6 +244,15 @@ class GustoClient:
             if page >= total if total is not None else count < per:
                 return
             page += 1
+
+    def general_ledger_report(
+        self, payroll_uuid: str, budget: reports.PollBudget | None = None
+    ) -> reports.GlReport:
+        """Gusto's general-ledger report of one processed payroll (default aggregation), polled within `budget`;
+        raises `GlReportError` when it fails or stays pending, `GustoApiError` 403 without company_reports."""
+        return reports.general_ledger_report(
+            self.http, self._http_client, payroll_uuid, sleep=self._sleep, budget=budget
+        )
 
     # -- events and webhooks (system token) ----------------------------------------------------------------
     def list_events(

@@ -16,6 +16,7 @@ from connector_assets.gusto.client import GustoClient
 from connector_assets.ledger.accrual import Period, is_accrual_entity
 from connector_assets.ledger.contractors import is_contractor_subject
 from connector_assets.ledger.crosscheck import Line
+from connector_assets.ledger.gl_report import RoleLine
 from connector_assets.services.prepare import prepare_journal
 from connector_assets.settings import Connection
 from connector_assets.store.assignments import Assignments
@@ -36,6 +37,8 @@ class Side:
     lines: list[Line] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    by_payroll: dict[str, list[Line]] = field(default_factory=dict)  # posted: lines per payroll
+    journals: dict[str, list[RoleLine]] = field(default_factory=dict)  # expected: lines with roles per payroll
 
 
 def posted_side(period: Period, connection_id: str, postings: Postings, erp: Erp) -> tuple[Side, list[str]]:
@@ -61,7 +64,9 @@ def posted_side(period: Period, connection_id: str, postings: Postings, erp: Erp
             side.notes.append(
                 f"{row.external_reference}: lines not readable from CloudSuite; written-ahead lines used"
             )
-        side.lines += [(ln.account, ln.cost_center or "", ln.signed_cents) for ln in lines]
+        held = [(ln.account, ln.cost_center or "", ln.signed_cents) for ln in lines]
+        side.lines += held
+        side.by_payroll.setdefault(row.payroll_uuid, []).extend(held)
     return side, accruals
 
 
@@ -97,7 +102,9 @@ def expected_side(
             side.notes.append(
                 f"payroll {listed.uuid}: its journal is held (`connector held`), so it is not posted"
             )
+        roles = side.journals.setdefault(listed.uuid, [])
         for row in journal.lines.iter_rows(named=True):
             cents = int(row["debit_cents"]) - int(row["credit_cents"])
             side.lines.append((row["account"] or "(unmapped)", row["cost_center"] or "", cents))
+            roles.append((row["account"] or "(unmapped)", row["cost_center"] or "", cents, row["category"] or ""))
     return side

@@ -75,6 +75,10 @@ class SimulatorOptions:
     event_retention_days: int = 30
     # The GL report stays `pending` for this many polls before it succeeds.
     report_pending_polls: int = 1
+    # Payrolls whose GL report request ends `failed` (the spec's third status) instead of succeeding.
+    report_failed_payrolls: tuple[str, ...] = ()
+    # UNVERIFIED codes: extra company-level rows `(code, description, debit, credit)` appended to block 0.
+    report_extra_rows: tuple[tuple[str, str, str | None, str | None], ...] = ()
 
 
 class SimClock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,8 @@ class ReportRequest:
     aggregation: str
     download_key: str
     polls: int = 0
+    # Header names of every download attempt, so a test can see what reached the download host.
+    download_headers: list[list[str]] = field(default_factory=list)
 
 
 def _date(ctx: Ctx, name: str, default: date) -> date:
@@ -202,6 +204,8 @@ def routes(sim: GustoSimulator) -> list[Route]:
             req.polls += 1
             if req.polls <= sim.options.report_pending_polls:
                 return Reply({"request_uuid": req.request_uuid, "status": "pending", "report_urls": []})
+            if req.payroll_uuid in sim.options.report_failed_payrolls:
+                return Reply({"request_uuid": req.request_uuid, "status": "failed", "report_urls": []})
         base = str(ctx.request.base_url).rstrip("/")
         url = f"{base}/report_downloads/{req.request_uuid}?key={req.download_key}"
         return Reply({"request_uuid": req.request_uuid, "status": "succeeded", "report_urls": [url]})
@@ -212,9 +216,15 @@ def routes(sim: GustoSimulator) -> list[Route]:
         if req is None or not secrets.compare_digest(request.query_params.get("key", ""), req.download_key):
             return JSONResponse({"error": "AccessDenied"}, status_code=403)
         with sim.lock:
+            req.download_headers.append(sorted(request.headers.keys()))
+        if "authorization" in request.headers:
+            # A presigned URL is its own credential; object stores refuse a second one (400, as S3 does).
+            message = "Only one auth mechanism allowed; the presigned URL already carries one."
+            return JSONResponse({"error": "InvalidArgument", "message": message}, status_code=400)
+        with sim.lock:
             payroll = world.payroll(req.payroll_uuid)
             assert payroll is not None
-            report = gl_report_json(world, payroll, req.aggregation)
+            report = gl_report_json(world, payroll, req.aggregation, sim.options.report_extra_rows)
         return JSONResponse(report)
 
     return [

@@ -154,7 +154,12 @@ def employee_compensation_json(
     return body
 
 
-def gl_report_json(world: World, payroll: Payroll, aggregation: str) -> dict[str, Any]:
+def gl_report_json(
+    world: World,
+    payroll: Payroll,
+    aggregation: str,
+    extra_rows: tuple[tuple[str, str, str | None, str | None], ...] = (),
+) -> dict[str, Any]:
     """Gusto's general-ledger report: balanced rows by account type (block 0), then per department or
     employee. Account type codes beyond the documented ones (Reimbursement, …) are UNVERIFIED."""
     rows = payroll_pay(world, payroll)
@@ -177,7 +182,8 @@ def gl_report_json(world: World, payroll: Payroll, aggregation: str) -> dict[str
     data = [
         {
             "headers": ["Account Type", "Account Description", "Debit", "Credit"],
-            "rows": [r for r in company if r[2] != "0.00" or r[3] not in (None, "0.00")],
+            "rows": [r for r in company if r[2] != "0.00" or r[3] not in (None, "0.00")]
+            + [list(r) for r in extra_rows],
         }
     ]
     if aggregation in ("department", "default"):
