@@ -7,20 +7,27 @@ benefit owes under the connection's mapping; `connector mapping check` lists the
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
+import dagster as dg
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from connector_assets.defs.partitions import period_key
 from connector_assets.demo.environment import itemized_sections
-from connector_assets.ledger.money import to_cents
+from connector_assets.ledger.accrual import Period
+from connector_assets.ledger.money import format_cents, to_cents
 from connector_assets.operations.mapping_cli import app
+from connector_assets.sandbox.generator_payroll import company_taxes, payroll_pay, payroll_totals
 from connector_assets.store.postings import POSTED, REVERSED
 from connector_assets_tests.e2e.deployment import Deployment
-from connector_assets_tests.e2e.ledger_view import asset_value, document, journal_rows
+from connector_assets_tests.e2e.ledger_view import asset_value, document, erp_key, journal_rows
 
 RECEIVABLE, CONSOLIDATED_TAX_CREDIT, GARNISHMENTS = "1200", "1091", "2400"
+REPORT_CHECK = "matches_gusto_gl_report"
 
 
 @pytest.fixture(scope="module", params=["m3", "syteline"])
@@ -116,3 +123,48 @@ def test_mapping_check_lists_gusto_tax_names_without_a_rule(
         in result.output
     )
     assert "'Social Security'" not in result.output
+
+
+def test_gusto_gl_report_agrees_then_names_an_edited_tax_liability(
+    deployment: Deployment, itemized_connection: str
+) -> None:
+    """Itemized taxes clear on many liabilities; Gusto's report still sees one tax debit, and an edited
+    liability line shows as exactly that much less tax debit (runs last: it edits CloudSuite)."""
+    tenant = deployment.env.tenants[itemized_connection]
+    rows = sorted(
+        (p for uuid in {p.uuid for p in tenant.world.payrolls if p.processed}
+         for p in deployment.postings.for_payroll(itemized_connection, uuid)
+         if p.kind == "journal" and p.state == POSTED and p.posting_date is not None),
+        key=lambda p: p.posting_date or date.min, reverse=True,
+    )  # fmt: skip
+    target, (account, cost_center, cents) = next(
+        (r, line) for r in rows for line in document(tenant, r.external_reference) or [] if line[0] == "2120"
+    )
+    assert target.posting_date is not None
+    key = period_key(itemized_connection, str(Period(target.posting_date.year, target.posting_date.month)))
+    first = deployment.run_ok("crosscheck_job", key)
+    checks = _checks(deployment, first.run_id)
+    assert checks[REPORT_CHECK].passed, checks[REPORT_CHECK].description
+    assert checks["posted_matches_gusto"].passed, checks["posted_matches_gusto"].description
+    assert checks[REPORT_CHECK].metadata["reports_read"].value >= 1
+
+    tenant.ion.alter_posted_line(erp_key(tenant, target.external_reference), account,
+                                 Decimal(cents + 1234) / 100, cost_center)  # fmt: skip
+    failed = _checks(deployment, deployment.run_ok("crosscheck_job", key).run_id)[REPORT_CHECK]
+    assert not failed.passed
+    payroll = tenant.world.payroll(target.payroll_uuid)
+    assert payroll is not None
+    tax_debit = payroll_totals(payroll_pay(tenant.world, payroll), company_taxes(tenant.world, payroll))[
+        "tax_debit"
+    ]
+    row = (
+        f"| {target.payroll_uuid} | tax_debit | {format_cents(tax_debit)} | {format_cents(tax_debit - 1234)} "
+        "| -12.34 |"
+    )
+    assert failed.metadata["differences"].value.splitlines()[2:] == [row]
+
+
+def _checks(deployment: Deployment, run_id: str) -> dict[str, Any]:
+    logs = deployment.instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    found = [e.dagster_event.event_specific_data for e in logs]
+    return {e.check_name: e for e in found}

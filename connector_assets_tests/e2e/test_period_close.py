@@ -15,12 +15,13 @@ from connector_assets.cli import app
 from connector_assets.defs.partitions import period_key
 from connector_assets.ledger.accrual import Period, accrual_entity, reversal_entity
 from connector_assets.ledger.money import format_cents
+from connector_assets.sandbox.generator_payroll import company_taxes, payroll_pay, payroll_totals
 from connector_assets.store.postings import POSTED, REVERSED
 from connector_assets_tests.e2e.conftest import ERPS
 from connector_assets_tests.e2e.deployment import Deployment
 from connector_assets_tests.e2e.ledger_view import document, documents, erp_key, net
 
-CHECK = "posted_matches_gusto"
+CHECK, REPORT_CHECK = "posted_matches_gusto", "matches_gusto_gl_report"
 
 
 def _closed_month(today: date) -> Period:
@@ -42,10 +43,18 @@ def _events(deployment: Deployment, run_id: str, kind: dg.DagsterEventType) -> l
     return [e.dagster_event.event_specific_data for e in deployment.instance.all_logs(run_id, of_type=kind)]
 
 
-def _check(deployment: Deployment, run_id: str) -> Any:
-    (evaluation,) = _events(deployment, run_id, dg.DagsterEventType.ASSET_CHECK_EVALUATION)
-    assert evaluation.check_name == CHECK
+def _check(deployment: Deployment, run_id: str, name: str = CHECK) -> Any:
+    evaluations = _events(deployment, run_id, dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    assert sorted(e.check_name for e in evaluations) == sorted([CHECK, REPORT_CHECK])
+    (evaluation,) = [e for e in evaluations if e.check_name == name]
     return evaluation
+
+
+def gross_pay(tenant: Any, payroll_uuid: str) -> int:
+    """Gusto's gross pay of a sandbox payroll, as its report's wages carry it."""
+    world = tenant.world
+    payroll = world.payroll(payroll_uuid)
+    return int(payroll_totals(payroll_pay(world, payroll), company_taxes(world, payroll))["gross_pay"])
 
 
 def test_month_end_accrual_and_its_reversal_post_once_each(
@@ -119,6 +128,9 @@ def test_cross_check_agrees_then_names_a_hand_edited_line(
     first = deployment.run_ok("crosscheck_job", key)
     agreed = _check(deployment, first.run_id)
     assert agreed.passed, agreed.description
+    report_agreed = _check(deployment, first.run_id, REPORT_CHECK)
+    assert report_agreed.passed, report_agreed.description
+    assert report_agreed.metadata["reports_read"].value >= 1
     rows = payroll_rows(period.first_day, period.last_day)
     month = net([line for r in rows for line in document(tenant, r.external_reference) or []])
     tenant.ion.alter_posted_line(erp_key(tenant, target.external_reference), account,
@@ -131,3 +143,9 @@ def test_cross_check_agrees_then_names_a_hand_edited_line(
     before = month[(account, cost_center)]
     row = f"| {account} | {cost_center} | {format_cents(before + 1234)} | {format_cents(before)} | 12.34 |"
     assert failed.metadata["differences"].value.splitlines()[2:] == [row]
+    # Gusto's own report of that payroll names the same 12.34, on its wages.
+    report_failed = _check(deployment, second.run_id, REPORT_CHECK)
+    assert not report_failed.passed
+    wages = gross_pay(tenant, target.payroll_uuid)
+    row = f"| {target.payroll_uuid} | wages | {format_cents(wages)} | {format_cents(wages + 1234)} | 12.34 |"
+    assert report_failed.metadata["differences"].value.splitlines()[2:] == [row]
