@@ -3,7 +3,8 @@ what CloudSuite holds for the payroll, classified by the roles of the journal th
 comparison itself is `ledger.gl_report`.
 
 A grant without the company_reports scopes cannot read the report: that is said once and the rest of the
-cross-check goes on. A report that fails or stays pending is named per payroll; it is not a difference.
+cross-check goes on. A report that fails, stays pending or is refused is named per payroll; it is not a
+difference. Grant errors (revoked, expired) are not caught: they stop the run as everywhere else.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from connector_assets.gusto.client import GustoClient
-from connector_assets.gusto.errors import GustoApiError
+from connector_assets.gusto.errors import GustoApiError, GustoUnavailable
 from connector_assets.gusto.reports import REPORT_SCOPES, GlReportError, lacks_report_scope
 from connector_assets.ledger.gl_report import FamilyFigure, NotCompared, compare_report, connector_families
 from connector_assets.services.crosscheck import Side
@@ -40,13 +41,14 @@ def report_side(gusto: GustoClient, posted: Side, expected: Side) -> ReportCheck
             report = gusto.general_ledger_report(payroll_uuid)
         except GustoApiError as exc:
             if not lacks_report_scope(exc):
-                raise
+                out.unreadable.append(f"payroll {payroll_uuid}: {exc}")
+                continue
             out.scope_missing = (
                 f"the Gusto grant lacks the {' and '.join(REPORT_SCOPES)} scopes, so Gusto's general-ledger "
                 "report was not read; reconnect Gusto granting them to compare it"
             )
             return out
-        except GlReportError as exc:
+        except (GlReportError, GustoUnavailable) as exc:
             out.unreadable.append(str(exc))
             continue
         out.reports_read += 1

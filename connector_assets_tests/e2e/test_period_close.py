@@ -149,3 +149,40 @@ def test_cross_check_agrees_then_names_a_hand_edited_line(
     wages = gross_pay(tenant, target.payroll_uuid)
     row = f"| {target.payroll_uuid} | wages | {format_cents(wages)} | {format_cents(wages + 1234)} | 12.34 |"
     assert report_failed.metadata["differences"].value.splitlines()[2:] == [row]
+
+
+def test_gl_report_without_its_scopes_or_failed_is_said_not_a_crash(
+    deployment: Deployment, closing: str, pinned_today: date
+) -> None:
+    """A grant without company_reports: a warning naming the scopes, the other check still runs; a report
+    Gusto fails: the check fails naming the payroll."""
+    tenant = deployment.env.tenants[closing]
+    rows = [
+        p for p in deployment.postings.dated_between(closing, date(2000, 1, 1), date(2100, 1, 1))
+        if p.state == POSTED and p.kind == "journal" and p.posting_date is not None
+        and not p.payroll_uuid.startswith(("accrual-", "contractor-payments:"))
+    ]  # fmt: skip
+    target = max(rows, key=lambda r: r.posting_date or date.min)
+    assert target.posting_date is not None
+    key = period_key(closing, str(Period(target.posting_date.year, target.posting_date.month)))
+    options = tenant.gusto.options
+    scopes = options.scopes
+    options.scopes = " ".join(s for s in scopes.split() if not s.startswith("company_reports"))
+    try:
+        run = deployment.run_ok("crosscheck_job", key)
+    finally:
+        options.scopes = scopes
+    warned = _check(deployment, run.run_id, REPORT_CHECK)
+    assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
+    assert warned.description.startswith("not compared: the Gusto grant lacks the company_reports:write")
+    assert _check(deployment, run.run_id).metadata["period"].value  # the other check ran
+
+    options.report_failed_payrolls = (target.payroll_uuid,)
+    try:
+        run = deployment.run_ok("crosscheck_job", key)
+    finally:
+        options.report_failed_payrolls = ()
+    failed = _check(deployment, run.run_id, REPORT_CHECK)
+    assert not failed.passed and failed.severity == dg.AssetCheckSeverity.ERROR
+    assert f"payroll {target.payroll_uuid}: Gusto reports request" in failed.description
+    assert "as failed" in failed.metadata["unreadable"].value
