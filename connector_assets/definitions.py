@@ -66,7 +66,7 @@ defs = dg.Definitions(
         gusto_grant,
         contractor_payments,
         contractor_journal,
-        contractor_postings,
+        with_release(contractor_postings),
     ],
     asset_checks=[*journal_checks, contractor_journal_checks],
     jobs=[

@@ -44,6 +44,7 @@ from connector_assets.store.audit import AuditLog
 from connector_assets.store.locks import PostingLocks
 from connector_assets.store.postings import HELD, PENDING, POSTED, REVERSED, SUBMITTED, Posting, Postings
 from connector_assets.store.state import SyncState
+from connector_assets.subjects import approve_command, audit_entity
 
 DEFAULT_CONFIRM_WITHIN_S = 3600
 DEFAULT_CONFIRM_WAIT_S = 5.0  # how long the submitting run itself looks for the document
@@ -361,7 +362,7 @@ class PostingService:
 
     def _hold_for_approval(self, request: PostingRequest, revision: int) -> Held:
         reference = external_reference(request.connection_id, request.payroll_uuid, revision)
-        release = f"connector approve payroll {request.payroll_uuid} --by NAME"
+        release = approve_command(request.payroll_uuid, request.connection_id)
         reasons = ({"check": APPROVAL, "line_no": None, "value": None, "reason": f"awaiting approval: {release}"},)
         self.postings.begin(
             connection_id=request.connection_id, payroll_uuid=request.payroll_uuid,
@@ -381,8 +382,10 @@ class PostingService:
         return journal_from_json(row.journal)
 
     def _audit(self, payroll_uuid: str, action: str, detail: dict[str, Any]) -> None:
-        self.audit.append(connection_id=self.connection_id, entity_type="payroll", entity_id=payroll_uuid,
-                          action=action, detail=detail, run_id=self.run_id, asset_key=self.asset_key)  # fmt: skip
+        # A day's contractor payments are audited under their own entity, whichever step writes the entry.
+        self.audit.append(connection_id=self.connection_id, entity_type=audit_entity(payroll_uuid),
+                          entity_id=payroll_uuid, action=action, detail=detail, run_id=self.run_id,
+                          asset_key=self.asset_key)  # fmt: skip
 
 
 def _aware(value: datetime) -> datetime:  # SQLite hands back naive datetimes; everything stored is UTC

@@ -9,8 +9,9 @@ from typing import Any
 
 import dagster as dg
 
-from connector_assets.defs.cloudsuite.release import POSTINGS
+from connector_assets.defs.cloudsuite.release import RELEASED
 from connector_assets.defs.gusto.polling import gusto_poll_job
+from connector_assets.defs.jobs import CONTRACTOR_CHAIN
 from connector_assets.defs.partitions import CONNECTIONS, CONTRACTOR_PAYMENTS, PAYROLLS, PERIODS
 from connector_assets.defs.run_policy import connection_tags
 from connector_assets.defs.sensors import gusto_inbox_sensor
@@ -62,7 +63,8 @@ def materialize(
     instance: dg.DagsterInstance, asset_key: list[str], partition_key: str, tags: dict[str, str] | None = None
 ) -> RunOutcome:
     """Materialize one asset partition (with its checks) alone, as the UI's Materialize button does."""
-    _ensure_partition(instance, "payroll_job", partition_key)
+    chain_job = "contractor_payment_job" if dg.AssetKey(asset_key) in CONTRACTOR_CHAIN else "payroll_job"
+    _ensure_partition(instance, chain_job, partition_key)
     job = _definitions().resolve_implicit_global_asset_job_def()
     result = job.execute_in_process(
         instance=instance,
@@ -81,19 +83,20 @@ def follow_releases(instance: dg.DagsterInstance, cursor: Any = None) -> tuple[l
     """
     defs = _definitions()
     evaluated = dg.evaluate_automation_conditions(
-        defs=defs, instance=instance, asset_selection=dg.AssetSelection.assets(POSTINGS), cursor=cursor
+        defs=defs, instance=instance, asset_selection=dg.AssetSelection.assets(*RELEASED), cursor=cursor
     )
     job = defs.resolve_implicit_global_asset_job_def()
     outcomes = []
-    for key in sorted(k for k in evaluated.get_requested_partitions(POSTINGS) if k):
-        result = job.execute_in_process(
-            instance=instance,
-            partition_key=key,
-            asset_selection=[POSTINGS],
-            tags={**connection_tags(key), "dagster/from_automation_condition": "true"},
-            raise_on_error=False,
-        )
-        outcomes.append(RunOutcome(job.name, key, result.run_id, result.success, _first_error(result)))
+    for asset in RELEASED:
+        for key in sorted(k for k in evaluated.get_requested_partitions(asset) if k):
+            result = job.execute_in_process(
+                instance=instance,
+                partition_key=key,
+                asset_selection=[asset],
+                tags={**connection_tags(key), "dagster/from_automation_condition": "true"},
+                raise_on_error=False,
+            )
+            outcomes.append(RunOutcome(job.name, key, result.run_id, result.success, _first_error(result)))
     return outcomes, evaluated.cursor
 
 

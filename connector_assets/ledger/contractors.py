@@ -21,22 +21,18 @@ from connector_assets.ledger.proofs import CASH_TIE_OUT, TIE_OUT, Difference, Jo
 from connector_assets.ledger.reference import external_reference, lines_content_hash
 from connector_assets.mapping.contractors import ContractorMapping, contractor_name
 
+# The subject's naming lives where the light `connector` command reads it; re-exported here.
+from connector_assets.subjects import CONTRACTOR_ENTITY as CONTRACTOR_ENTITY
+from connector_assets.subjects import contractor_day as contractor_day
+from connector_assets.subjects import contractor_subject as contractor_subject
+from connector_assets.subjects import is_contractor_subject as is_contractor_subject
+
 WAGES, BONUS, REIMBURSEMENT = "contractor_wages", "contractor_bonus", "contractor_reimbursement"
 CREDIT = "contractor_payment_credit"
 AMOUNT_KEY = {WAGES: "wages", BONUS: "bonus", REIMBURSEMENT: "reimbursement"}
 TEXT = {WAGES: "Contractor wages", BONUS: "Contractor bonus", REIMBURSEMENT: "Contractor reimbursement"}
 ORDER = {WAGES: 0, BONUS: 1, REIMBURSEMENT: 2, CREDIT: 3}
 FUNDED = "Funded"
-
-
-def is_contractor_subject(subject: str) -> bool:
-    """Whether a postings-ledger id names a day's contractor payments rather than a payroll."""
-    return subject.startswith("contractor-payments:")
-
-
-def contractor_subject(day: dt.date | str) -> str:
-    """The id a day's contractor payments carry in the postings ledger and audit log (in place of a payroll uuid)."""
-    return f"contractor-payments:{day if isinstance(day, str) else day.isoformat()}"
 
 
 @dataclass(frozen=True)

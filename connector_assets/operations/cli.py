@@ -18,6 +18,7 @@ from connector_assets.operations.history import format_history, history_json
 from connector_assets.operations.sandbox import sandbox_serving
 from connector_assets.settings import ConnectionsFileError
 from connector_assets.store.crypto import EncryptionKeyError
+from connector_assets.subjects import CONTRACTOR_ENTITY, contractor_subject, entity_label
 
 # Exports, previews, replays and status load what they need (polars, vendor clients, Dagster) when they run.
 if TYPE_CHECKING:
@@ -61,7 +62,9 @@ def _history(entity_type: str, uuid: str, connection: str | None, as_json: bool,
         ctx = OperatorContext.from_env(connections)
         entries = [e for e in ctx.audit.history(entity_type, uuid) if connection in (None, e.connection_id)]
         if not entries and not as_json:
-            raise OperationError(f"no audit entry mentions {entity_type} {uuid}; check the uuid and the store")
+            raise OperationError(
+                f"no audit entry mentions {entity_label(entity_type, uuid)}; check it and the store"
+            )
         _emit(as_json, history_json(entries), lambda: format_history(entity_type, uuid, entries))
 
 
@@ -74,6 +77,20 @@ def audit_payroll(
 ) -> None:
     """The payroll's full history in order: read, mapped, held, approved, posted, replayed, reversed."""
     _history("payroll", payroll_uuid, connection, as_json, connections)
+
+
+@audit_app.command("contractor-payments")
+def audit_contractor_payments(
+    payment_date: str = typer.Argument(..., help="the payment date, YYYY-MM-DD"),
+    connection: str | None = ConnectionOption,
+    as_json: bool = JsonOption,
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """The day's contractor payments history in order: read, mapped, held, approved, posted, reversed."""
+
+    with _operator_errors():
+        subject = contractor_subject(date.fromisoformat(payment_date))
+    _history(CONTRACTOR_ENTITY, subject, connection, as_json, connections)
 
 
 @audit_app.command("employee")
@@ -187,15 +204,12 @@ def replay_contractor_payments_command(
     connections: Path | None = ConnectionsOption,
 ) -> None:
     """Re-read a day's Gusto contractor payments and re-materialize its partition (posts only what changed)."""
-    from datetime import date
-
-    from connector_assets.ledger.contractors import contractor_subject
     from connector_assets.operations.runs import replay_contractor_payments
 
     with _operator_errors():
         day = date.fromisoformat(payment_date)
         ctx = OperatorContext.from_env(connections)
-        conn_id = ctx.connection_of("contractor_payments", contractor_subject(day), connection)
+        conn_id = ctx.connection_of(CONTRACTOR_ENTITY, contractor_subject(day), connection)
         with sandbox_serving(ctx.connection(conn_id)):
             report = replay_contractor_payments(ctx, conn_id, day)
     _print_run(report, as_json)
@@ -218,6 +232,34 @@ def preview_payroll_command(
         with sandbox_serving(ctx.connection(conn_id)):
             prepared = rebuild_journal(ctx, conn_id, payroll_uuid)
         typer.echo(preview_csv(prepared) if csv else format_preview(prepared), nl=not csv)
+
+
+@preview_app.command("contractor-payments")
+def preview_contractor_payments_command(
+    payment_date: str = typer.Argument(..., help="the payment date, YYYY-MM-DD"),
+    connection: str | None = ConnectionOption,
+    csv: bool = typer.Option(False, "--csv", help="the lines as CSV (amounts as exact decimals)"),
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """The day's contractor journal that would post now, with balance, tie-out and hold reasons; nothing is
+    posted."""
+    from connector_assets.cloudsuite.posting import approval_key
+    from connector_assets.operations.prepare import rebuild_contractor_journal
+    from connector_assets.operations.preview import format_contractor_preview, preview_csv
+
+    with _operator_errors():
+        day = date.fromisoformat(payment_date)
+        ctx = OperatorContext.from_env(connections)
+        conn_id = ctx.connection_of(CONTRACTOR_ENTITY, contractor_subject(day), connection)
+        with sandbox_serving(ctx.connection(conn_id)):
+            prepared = rebuild_contractor_journal(ctx, conn_id, day)
+        if csv:
+            typer.echo(preview_csv(prepared), nl=False)
+            return
+        header = prepared.journal.header if prepared.journal is not None else None
+        waits = (ctx.connection(conn_id).posting.require_approval and header is not None
+                 and not ctx.state.get(conn_id, approval_key(prepared.subject, header.content_hash)))  # fmt: skip
+        typer.echo(format_contractor_preview(prepared, awaiting_approval=bool(waits)))
 
 
 @preview_app.command("accrual")
@@ -254,6 +296,26 @@ def approve_payroll_command(
         conn_id = ctx.connection_of("payroll", payroll_uuid, connection)
         with sandbox_serving(ctx.connection(conn_id)):
             report = approve_payroll(ctx, conn_id, payroll_uuid, by)
+    _print_run(report, as_json)
+
+
+@approve_app.command("contractor-payments")
+def approve_contractor_payments_command(
+    payment_date: str = typer.Argument(..., help="the payment date, YYYY-MM-DD"),
+    by: str = typer.Option(..., "--by", help="who approves (recorded in the audit log)"),
+    connection: str | None = ConnectionOption,
+    as_json: bool = JsonOption,
+    connections: Path | None = ConnectionsOption,
+) -> None:
+    """Record the approval of the day's contractor journal as it stands now, then launch its posting run."""
+    from connector_assets.operations.runs import approve_contractor_payments
+
+    with _operator_errors():
+        day = date.fromisoformat(payment_date)
+        ctx = OperatorContext.from_env(connections)
+        conn_id = ctx.connection_of(CONTRACTOR_ENTITY, contractor_subject(day), connection)
+        with sandbox_serving(ctx.connection(conn_id)):
+            report = approve_contractor_payments(ctx, conn_id, day, by)
     _print_run(report, as_json)
 
 

@@ -17,6 +17,7 @@ from connector_assets.store.engine import default_database_url
 from connector_assets.store.ratelimit import RollingWindowLimiter
 from connector_assets.store.repositories import Repositories
 from connector_assets.store.vault import TokenVault
+from connector_assets.subjects import entity_label
 
 if TYPE_CHECKING:  # the vendor clients load only for the commands that call a vendor
     from connector_assets.cloudsuite.erp import Erp
@@ -70,11 +71,12 @@ class OperatorContext(Repositories):
             return found[0]
         if found:
             raise AmbiguousConnection(
-                f"{entity_type} {entity_id} appears under connections {', '.join(found)}; pass --connection ID"
+                f"{entity_label(entity_type, entity_id)} appears under connections {', '.join(found)}; pass --connection ID"
             )
         known = list(self.connections.by_id)
         if len(known) == 1:
             return known[0]
         raise UnknownRecord(
-            f"no audit entry mentions {entity_type} {entity_id}; check the uuid or pass --connection ID"
+            f"no audit entry mentions {entity_label(entity_type, entity_id)}; check the uuid or date, or pass "
+            "--connection ID"
         )

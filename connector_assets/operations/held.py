@@ -9,6 +9,14 @@ from typing import Any
 from connector_assets.operations.history import reason_text
 from connector_assets.operations.money import money
 from connector_assets.store.postings import HELD, Postings
+from connector_assets.subjects import (
+    approve_command,
+    contractor_day,
+    is_contractor_subject,
+    journal_asset,
+    replay_command,
+    subject_label,
+)
 
 APPROVAL_CHECK = "approval"
 
@@ -30,13 +38,18 @@ class HeldPosting:
 
 
 def release_step(connection_id: str, payroll_uuid: str, reasons: list[Any]) -> str:
-    """Approval holds are released by approving; every other hold by fixing the cause and replaying."""
+    """Approval holds are released by approving; every other hold by fixing the cause and replaying.
+    `payroll_uuid` is the postings-ledger subject: a payroll's uuid or a day's contractor payments."""
     if any(isinstance(r, dict) and r.get("check") == APPROVAL_CHECK for r in reasons):
-        return f"connector approve payroll {payroll_uuid} --by NAME"
+        return approve_command(payroll_uuid, connection_id)
+    if is_contractor_subject(payroll_uuid):
+        partition = f"partition {connection_id}:{contractor_day(payroll_uuid)}"
+    else:
+        partition = f"{connection_id} partition ending in {payroll_uuid}"
     return (
-        f"fix the cause, then `connector replay payroll {payroll_uuid} --connection {connection_id}` "
-        f"(or in the UI: Assets → ledger/journal_lines → the {connection_id} partition ending in {payroll_uuid} → "
-        "Materialize; the posting follows once the checks pass)"
+        f"fix the cause, then `{replay_command(payroll_uuid, connection_id)}` "
+        f"(or in the UI: Assets → {journal_asset(payroll_uuid)} → the {partition} → Materialize; "
+        "the posting follows once the checks pass)"
     )
 
 
@@ -63,7 +76,7 @@ def format_held(rows: list[HeldPosting]) -> str:
     lines: list[str] = [f"{len(rows)} held posting(s)"]
     for h in rows:
         amount = f", debits {money(h.debits_cents)}" if h.debits_cents is not None else ""
-        lines += ["", f"{h.connection_id}  payroll {h.payroll_uuid}  reference {h.reference}{amount}"]
+        lines += ["", f"{h.connection_id}  {subject_label(h.payroll_uuid)}  reference {h.reference}{amount}"]
         lines.append(f"  held since {h.held_since:%Y-%m-%d %H:%M:%S} UTC")
         lines += [f"  - {r}" for r in h.reasons]
         lines.append(f"  release: {h.release}")

@@ -6,6 +6,7 @@ from typing import Any
 
 from connector_assets.operations.money import money
 from connector_assets.store.audit import AuditEntry
+from connector_assets.subjects import entity_label
 
 ACTIONS = {
     "read": "read from Gusto",
@@ -81,9 +82,10 @@ def history_json(entries: list[AuditEntry]) -> list[dict[str, Any]]:
 
 def format_history(entity_type: str, entity_id: str, entries: list[AuditEntry]) -> str:
     """The history as an indented list: time, action, run, then one line per detail."""
+    record = entity_label(entity_type, entity_id)
     if not entries:
-        return f"no history for {entity_type} {entity_id}"
-    lines = [f"History of {entity_type} {entity_id} (connection {entries[0].connection_id}), times in UTC", ""]
+        return f"no history for {record}"
+    lines = [f"History of {record} (connection {entries[0].connection_id}), times in UTC", ""]
     for e in entries:
         run = f"  run {e.run_id}" if e.run_id else ""
         lines.append(f"{e.at:%Y-%m-%d %H:%M:%S}  {ACTIONS.get(e.action, e.action)}{run}")

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 import polars as pl
 
+from connector_assets.cloudsuite.posting import PostingPlan
+from connector_assets.ledger.journal import Journal
 from connector_assets.ledger.money import format_cents
 from connector_assets.operations.history import reason_text
 from connector_assets.operations.money import money
+from connector_assets.services.contractors import PreparedContractorJournal
 from connector_assets.services.prepare import PreparedJournal
+from connector_assets.subjects import approve_command
+
+
+class Prepared(Protocol):
+    """A payroll's or a contractor day's prepared journal, as far as a preview reads it."""
+
+    @property
+    def journal(self) -> Journal | None: ...
+
 
 COLUMNS = ("line_no", "account", "cost_center", "debit", "credit", "text", "held_because")
 
 
-def preview_frame(prepared: PreparedJournal, amount: Callable[[int], str] = money) -> pl.DataFrame:
+def preview_frame(prepared: Prepared, amount: Callable[[int], str] = money) -> pl.DataFrame:
     """The journal lines with amounts as decimal strings (exact; never floats)."""
     if prepared.journal is None:
         return pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.String))
@@ -32,11 +45,7 @@ def preview_frame(prepared: PreparedJournal, amount: Callable[[int], str] = mone
     )
 
 
-def proofs_text(prepared: PreparedJournal) -> list[str]:
-    """Balance, tie-out and hold reasons, one per line."""
-    if prepared.journal is None:
-        return [f"nothing to post: {prepared.skip_reason}"]
-    journal = prepared.journal
+def _journal_proofs(journal: Journal) -> list[str]:
     proofs, header = journal.proofs, journal.header
     out = [
         f"reference {header.external_reference}, posting date {header.posting_date}, {header.currency}, "
@@ -47,14 +56,26 @@ def proofs_text(prepared: PreparedJournal) -> list[str]:
     ]
     out += [f"  {d.describe()}" for d in proofs.differences]
     out += [f"  {n}" for n in proofs.notes]
-    out += [f"assignment used: {a}" for a in prepared.assignments]
-    if prepared.plan.already_posted:
-        out.append(f"already posted as {prepared.plan.already_posted.external_reference}: a run changes nothing")
-    out += [f"would reverse {p.external_reference} first" for p in prepared.plan.reverse]
-    reasons = [reason_text(r) for r in prepared.reasons()]
+    return out
+
+
+def _plan_and_reasons(plan: PostingPlan | None, reasons: list[str]) -> list[str]:
+    out: list[str] = []
+    if plan is not None and plan.already_posted:
+        out.append(f"already posted as {plan.already_posted.external_reference}: a run changes nothing")
+    out += [f"would reverse {p.external_reference} first" for p in (plan.reverse if plan else ())]
     out.append("would post" if not reasons else f"HELD, {len(reasons)} reason(s):")
     out += [f"  - {r}" for r in reasons]
     return out
+
+
+def proofs_text(prepared: PreparedJournal) -> list[str]:
+    """Balance, tie-out and hold reasons, one per line."""
+    if prepared.journal is None:
+        return [f"nothing to post: {prepared.skip_reason}"]
+    out = _journal_proofs(prepared.journal)
+    out += [f"assignment used: {a}" for a in prepared.assignments]
+    return out + _plan_and_reasons(prepared.plan, [reason_text(r) for r in prepared.reasons()])
 
 
 def format_table(frame: pl.DataFrame) -> str:
@@ -74,6 +95,20 @@ def format_preview(prepared: PreparedJournal) -> str:
     return "\n".join([format_table(preview_frame(prepared)), "", *proofs_text(prepared)])
 
 
-def preview_csv(prepared: PreparedJournal) -> str:
+def preview_csv(prepared: Prepared) -> str:
     """CSV with plain decimals (`2500.00`, no thousands separator) so spreadsheets read numbers."""
     return preview_frame(prepared, format_cents).write_csv()
+
+
+def format_contractor_preview(prepared: PreparedContractorJournal, *, awaiting_approval: bool = False) -> str:
+    """A day's contractor journal as it would post now: lines, proofs and every reason it would be held,
+    the approval it would wait for included (`posting.require_approval` without an approval of this content)."""
+    head = f"contractor payments {prepared.payment_date.isoformat()} ({prepared.connection_id})"
+    if prepared.journal is None:
+        return "\n".join([head, f"nothing to post: {prepared.skip_reason}"])
+    reasons = [reason_text(r) for r in prepared.reasons()]
+    plan = prepared.plan
+    if awaiting_approval and not (plan is not None and plan.already_posted):
+        reasons.append(f"awaiting approval: {approve_command(prepared.subject, prepared.connection_id)}")
+    lines = _journal_proofs(prepared.journal) + _plan_and_reasons(plan, reasons)
+    return "\n".join([head, "", format_table(preview_frame(prepared)), "", *lines])

@@ -1,4 +1,5 @@
-"""Replay and approval: check the payroll would post, then re-materialize its partition through Dagster."""
+"""Replay and approval: check the payroll (or contractor day) would post, then re-materialize its partition
+through Dagster."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from connector_assets.cloudsuite.posting import APPROVAL, approval_key
 from connector_assets.operations.context import OperatorContext
 from connector_assets.operations.errors import OperationError, ReplayRefused
 from connector_assets.operations.history import reason_text
-from connector_assets.operations.prepare import rebuild_journal
+from connector_assets.operations.prepare import rebuild_contractor_journal, rebuild_journal
 from connector_assets.store.postings import Posting
 from connector_assets.store.vault import utcnow
+from connector_assets.subjects import CONTRACTOR_ENTITY, contractor_subject, subject_label
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -136,16 +138,69 @@ def approve_payroll(
 CONTRACTOR_JOB = "contractor_payment_job"
 
 
+def _launch_contractor_day(
+    ctx: OperatorContext,
+    connection_id: str,
+    payment_date: date,
+    tags: dict[str, str],
+    instance: dg.DagsterInstance | None,
+    observed: dict[str, Any] | None = None,
+) -> RunReport:
+    from connector_assets.defs.operations import local_instance, run_job
+    from connector_assets.defs.partitions import contractor_payment_key
+
+    instance = instance or local_instance()
+    key = contractor_payment_key(connection_id, payment_date)
+    if observed:  # as for a payroll: the decision shows in the postings asset's event list first
+        import dagster as dg
+
+        instance.report_runless_asset_event(
+            dg.AssetObservation(
+                dg.AssetKey(["cloudsuite", "contractor_postings"]), partition=key, metadata=observed
+            )
+        )
+    outcome = run_job(instance, CONTRACTOR_JOB, key, tags=tags)
+    return RunReport(key, outcome.run_id, outcome.success, outcome.error,
+                     ctx.postings.for_payroll(connection_id, contractor_subject(payment_date)))  # fmt: skip
+
+
 def replay_contractor_payments(
     ctx: OperatorContext, connection_id: str, payment_date: date, *, instance: dg.DagsterInstance | None = None
 ) -> RunReport:
     """Re-materialize a day's contractor payments: Gusto is read again, the journal rebuilt and checked, and
     only a changed day posts (a reversal and a new entry); an unchanged one is recorded as unchanged."""
-    from connector_assets.defs.operations import local_instance, run_job
-    from connector_assets.defs.partitions import contractor_payment_key
-    from connector_assets.ledger.contractors import contractor_subject
+    return _launch_contractor_day(ctx, connection_id, payment_date, {"connector/replay": "true"}, instance)
 
-    key = contractor_payment_key(connection_id, payment_date)
-    outcome = run_job(instance or local_instance(), CONTRACTOR_JOB, key, tags={"connector/replay": "true"})
-    return RunReport(key, outcome.run_id, outcome.success, outcome.error,
-                     ctx.postings.for_payroll(connection_id, contractor_subject(payment_date)))  # fmt: skip
+
+def approve_contractor_payments(
+    ctx: OperatorContext,
+    connection_id: str,
+    payment_date: date,
+    by: str,
+    *,
+    instance: dg.DagsterInstance | None = None,
+) -> RunReport:
+    """Record who approved the day's contractor journal as it stands now (by content hash), then launch its
+    run. A payment added or cancelled later, or a mapping change, changes the content and needs a new approval."""
+    subject = contractor_subject(payment_date)
+    label = subject_label(subject)
+    if not by.strip():
+        raise OperationError(f"{label}: --by must name the approver")
+    prepared = rebuild_contractor_journal(ctx, connection_id, payment_date)
+    if prepared.journal is None:
+        raise OperationError(f"{label} has nothing to approve: {prepared.skip_reason}")
+    remaining = _blocking(prepared.reasons())
+    if remaining:
+        raise ReplayRefused(f"{label} ({connection_id}) fail their checks; fix them before approving", remaining)
+    header = prepared.journal.header
+    approval = {"by": by, "at": utcnow().isoformat(), "reference": header.external_reference}
+    ctx.state.put(connection_id, approval_key(subject, header.content_hash), approval)
+    ctx.audit.append(
+        connection_id=connection_id, entity_type=CONTRACTOR_ENTITY, entity_id=subject, action="approved",
+        detail={"by": by, "reference": header.external_reference, "content_hash": header.content_hash,
+                "debits_cents": prepared.journal.proofs.balance.debit_cents},
+    )  # fmt: skip
+    observed = {"state": "approved", "by": by, "reference": header.external_reference,
+                "content_hash": header.content_hash}  # fmt: skip
+    return _launch_contractor_day(ctx, connection_id, payment_date, {"connector/approved_by": by}, instance,
+                                  observed)  # fmt: skip

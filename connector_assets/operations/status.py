@@ -22,6 +22,7 @@ from connector_assets.store.crypto import EncryptionKeyError
 from connector_assets.store.postings import HELD, POSTED, SUBMITTED
 from connector_assets.store.tables import oauth_tokens
 from connector_assets.store.vault import NEEDS_ATTENTION, _aware, _token_name, utcnow
+from connector_assets.subjects import subject_label
 
 MASTER_DATA = ("gl_accounts", "cost_centers")
 
@@ -139,6 +140,7 @@ def connection_status(ctx: OperatorContext, connection_id: str) -> ConnectionSta
         if last is None
         else {
             "payroll_uuid": last.payroll_uuid,
+            "subject": subject_label(last.payroll_uuid),
             "reference": last.external_reference,
             "document_id": last.document_id,
             "at": last.updated_at.isoformat(),
@@ -173,7 +175,7 @@ def format_status(rows: list[ConnectionStatus]) -> str:
             out.append(f"  {kind:<16} {f'fetched {at:%Y-%m-%d %H:%M:%S} UTC' if at else 'never fetched'}")
         if s.last_posted:
             lp = s.last_posted
-            out.append(f"  last posted      payroll {lp['payroll_uuid']} as {lp['reference']} "
+            out.append(f"  last posted      {subject_label(lp['payroll_uuid'])} as {lp['reference']} "
                        f"(document {lp['document_id']}) at {lp['at']}")  # fmt: skip
         else:
             out.append("  last posted      nothing posted yet")

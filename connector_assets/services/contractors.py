@@ -9,7 +9,9 @@ from typing import Any
 import polars as pl
 
 from connector_assets.cloudsuite.erp import Erp
-from connector_assets.cloudsuite.posting import family_history, plan_posting
+from connector_assets.cloudsuite.posting import PostingPlan, family_history, plan_posting
+from connector_assets.gusto import contractors as gusto_contractors
+from connector_assets.gusto.client import GustoClient
 from connector_assets.ledger.contractors import build_contractor_journal, contractor_subject
 from connector_assets.ledger.journal import Journal
 from connector_assets.ledger.reference import external_reference
@@ -33,6 +35,7 @@ class PreparedContractorJournal:
     master_data_version: str = ""
     skip_reason: str | None = None
     payload_hash: str = ""
+    plan: PostingPlan | None = None  # what a run would do with the day's earlier postings
 
     @property
     def subject(self) -> str:
@@ -44,6 +47,13 @@ class PreparedContractorJournal:
 
     def reasons(self) -> list[dict[str, Any]]:
         return self.problems.to_dicts()
+
+
+def read_contractor_day(client: GustoClient, day: date) -> dict[str, Any]:
+    """The day's contractor payments with the company's contractors, as the journal is built from them."""
+    batch = gusto_contractors.payments_on(client, day)
+    batch["contractors"] = gusto_contractors.list_contractors(client)
+    return batch
 
 
 def prepare_contractor_journal(
@@ -69,4 +79,5 @@ def prepare_contractor_journal(
     reference = external_reference(connection.id, subject, max(plan.revision, 1))
     journal = replace(journal, header=replace(journal.header, external_reference=reference))
     problems = validate_journal(journal, master.accounts.frame, master.cost_centers.frame)
-    return PreparedContractorJournal(connection.id, day, journal, problems, master.version, payload_hash=digest)
+    return PreparedContractorJournal(connection.id, day, journal, problems, master.version, payload_hash=digest,
+                                     plan=plan)  # fmt: skip

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from connector_assets.store.postings import POSTED
 from connector_assets_tests.operations.scenario import Deployment, reload_definitions
 
 CONNECTION = "northwind"
+CONTRACTORS_PAID = date(2026, 4, 17)  # paid in the demo's world, never run: only its simulators know the day
 WORLD_VARS = ("CONNECTOR_ENV_FILE", "CONNECTOR_CONNECTIONS", "CONNECTOR_DATABASE_URL", "CONNECTOR_ENCRYPTION_KEY")
 
 
@@ -50,6 +52,7 @@ def stopped_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoppedDe
         held = deployment.held_payroll(CONNECTION)
         assert not any(p.state == POSTED for p in deployment.ctx.postings.for_payroll(CONNECTION, held))
         deployment.env.write_mapping(CONNECTION, {"Research": deployment.open_cost_center(CONNECTION)})
+        tenant.gusto.pay_contractors(check_date=CONTRACTORS_PAID)
         [state_file] = deployment.env.save_simulators()
         env_file = write_env_file(
             root / "demo.env", {**deployment.env.env(), "DAGSTER_HOME": str(deployment.home)}
@@ -94,6 +97,14 @@ def test_preview_then_replay_serve_the_demo_world(stopped_demo: StoppedDemo) -> 
     _gusto, ion = load_simulators(stopped_demo.state_file)
     vouchers = [f"{v.year}/{v.series}/{v.number}" for v in ion.vouchers()]  # M3's YEA4/VSER/VONO
     assert vouchers == [stopped_demo.posted_document, posted.document_id]
+
+
+def test_contractor_preview_serves_the_demo_world(stopped_demo: StoppedDemo) -> None:
+    """A day of contractor payments the demo's Gusto holds previews from the restarted simulators."""
+    preview = connector(stopped_demo, "preview", "contractor-payments", CONTRACTORS_PAID.isoformat())
+    assert preview.returncode == 0, preview.stderr
+    assert preview.stdout.startswith(f"contractor payments {CONTRACTORS_PAID.isoformat()} ({CONNECTION})")
+    assert "Contractor wages" in preview.stdout and "would post" in preview.stdout
 
 
 def test_a_sandbox_without_saved_state_is_one_line(stopped_demo: StoppedDemo) -> None:

@@ -11,14 +11,18 @@ from connector_assets.defs.gusto.assets import payload_hash
 from connector_assets.defs.ledger.presentation import held_line_rows, lines_markdown, problems_markdown
 from connector_assets.defs.partitions import contractor_payment_partitions, parse_contractor_payment_key
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, GustoResource, StoreResource
-from connector_assets.gusto import contractors as gusto_contractors
-from connector_assets.ledger.contractors import contractor_subject
+from connector_assets.ledger.contractors import CONTRACTOR_ENTITY, contractor_subject
 from connector_assets.ledger.money import format_cents, to_cents
 from connector_assets.mapping.contractors import contractor_name
-from connector_assets.services.contractors import PreparedContractorJournal, prepare_contractor_journal
+from connector_assets.services.contractors import (
+    PreparedContractorJournal,
+    prepare_contractor_journal,
+    read_contractor_day,
+)
 from connector_assets.store.postings import HELD
+from connector_assets.subjects import replay_command
 
-ENTITY = "contractor_payments"
+ENTITY = CONTRACTOR_ENTITY
 ALL = dg.AllPartitionMapping()
 POSTINGS_KEY = dg.AssetKey(["cloudsuite", "contractor_postings"])
 
@@ -49,8 +53,7 @@ def contractor_payments(
 ) -> dict[str, Any]:
     key = parse_contractor_payment_key(context.partition_key)
     with gusto.client(key.connection_id) as client:
-        batch = gusto_contractors.payments_on(client, key.payment_date)
-        batch["contractors"] = gusto_contractors.list_contractors(client)
+        batch = read_contractor_day(client, key.payment_date)
     for payment in batch["payments"]:
         store.state.put(key.connection_id, payment_date_key(str(payment.get("uuid"))), batch["date"])
     digest = payload_hash(batch)
@@ -142,7 +145,8 @@ def contractor_journal(
         context.log_event(dg.AssetObservation(
             asset_key=POSTINGS_KEY, partition=context.partition_key,
             metadata={"state": "held", "reference": header.external_reference, "held_lines": len(reasons),
-                      "reasons": "; ".join(str(r.get("reason")) for r in reasons[:20])},
+                      "reasons": "; ".join(str(r.get("reason")) for r in reasons[:20]),
+                      "release": replay_command(subject, connection.id)},
         ))  # fmt: skip
     context.add_output_metadata(
         {
