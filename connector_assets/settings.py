@@ -174,6 +174,8 @@ class PostingSettings(_Strict):
     # Taxes in one employer-tax expense and one tax credit, or each Gusto tax to its own accounts (mapping taxes:).
     taxes: Literal["consolidated", "itemized"] = "consolidated"
     accrual: AccrualSettings = AccrualSettings()
+    # How the accrual counts earned, unpaid days and a pay period's days: every day, or Monday to Friday.
+    accrual_days: Literal["calendar", "working"] = "calendar"
 
 
 class Connection(_Strict):
