@@ -43,6 +43,8 @@ class GustoSettings(_Strict):
     start_date: date | None = None
     cost_center_field: str | None = None
     refresh_margin_s: int = Field(default=300, ge=0)
+    # The fallback poll lists contractor payments dated this many days either side of today.
+    contractor_poll_days: int = Field(default=14, ge=0, le=366)
 
     @property
     def oauth_url(self) -> str:
