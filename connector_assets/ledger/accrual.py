@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from connector_assets.ledger.journal import DateBasis, posting_date
 
@@ -25,7 +25,8 @@ ACCRUED_ROLES = (WAGES, EMPLOYER_TAXES, EMPLOYER_BENEFITS)
 ENTITY_PREFIX = "accrual-"
 LAST_PAYROLL, NEXT_PAYROLL = "last payroll", "next payroll (calculated)"
 DayBasis = Literal["calendar", "working"]
-CALENDAR, WORKING = "calendar", "working"
+CALENDAR: Final = "calendar"
+WORKING: Final = "working"
 
 
 class AccrualError(ValueError):
