@@ -43,6 +43,8 @@ class GustoSettings(_Strict):
     start_date: date | None = None
     cost_center_field: str | None = None
     refresh_margin_s: int = Field(default=300, ge=0)
+    # The fallback poll lists contractor payments dated this many days either side of today.
+    contractor_poll_days: int = Field(default=14, ge=0, le=366)
 
     @property
     def oauth_url(self) -> str:
@@ -174,6 +176,8 @@ class PostingSettings(_Strict):
     # Taxes in one employer-tax expense and one tax credit, or each Gusto tax to its own accounts (mapping taxes:).
     taxes: Literal["consolidated", "itemized"] = "consolidated"
     accrual: AccrualSettings = AccrualSettings()
+    # How the accrual counts earned, unpaid days and a pay period's days: every day, or Monday to Friday.
+    accrual_days: Literal["calendar", "working"] = "calendar"
 
 
 class Connection(_Strict):

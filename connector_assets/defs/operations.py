@@ -129,9 +129,11 @@ def _ensure_partition(instance: dg.DagsterInstance, job_name: str, key: str) -> 
         instance.add_dynamic_partitions(name, [key])
 
 
-def poll_gusto(instance: dg.DagsterInstance, connection_ids: list[str] | None = None) -> RunOutcome:
-    """Run the fallback poll now (payrolls and events missing from the inbox are added)."""
-    config = {"ops": {"poll_gusto": {"config": {"connections": connection_ids or []}}}}
+def poll_gusto(
+    instance: dg.DagsterInstance, connection_ids: list[str] | None = None, *, read_events: bool = True
+) -> RunOutcome:
+    """Run the fallback poll now (payrolls, contractor payment days and events missing from the inbox are added)."""
+    config = {"ops": {"poll_gusto": {"config": {"connections": connection_ids or [], "read_events": read_events}}}}
     job = _definitions().resolve_job_def(gusto_poll_job.name)
     result = job.execute_in_process(instance=instance, run_config=config, raise_on_error=False)
     return RunOutcome(gusto_poll_job.name, None, result.run_id, result.success)

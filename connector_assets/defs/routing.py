@@ -19,7 +19,9 @@ PAYROLL_EVENTS = {
     "payroll.cancelled",
 }
 # Gusto names ContractorPayment events created / cancelled; either re-reads that payment date's payments.
-CONTRACTOR_PAYMENT_EVENTS = {"contractor_payment.created", "contractor_payment.cancelled"}
+# The fallback poll's own event (never sent by Gusto): a day whose listed payments differ from the last read.
+CONTRACTOR_DAY_CHANGED = "contractor_payments.day_changed"
+CONTRACTOR_PAYMENT_EVENTS = {"contractor_payment.created", "contractor_payment.cancelled", CONTRACTOR_DAY_CHANGED}
 # Gusto sends no department events: department moves arrive as employee or job-compensation events.
 WORKFORCE_PREFIXES = ("employee.", "employee_job_compensation.", "location.")
 IRRELEVANT_PREFIXES = ("employee.bank_account.",)

@@ -151,7 +151,7 @@ def _contractor_days(
     days: dict[str, list[InboxEvent]] = {}
     undated: list[InboxEvent] = []
     for (connection_id, payment_uuid), batch in payments.items():
-        day = date_of(connection_id, payment_uuid)
+        day = _polled_payment_date(batch) or date_of(connection_id, payment_uuid)
         if day:
             days.setdefault(contractor_payment_key(connection_id, day), []).extend(batch)
         else:
@@ -159,16 +159,25 @@ def _contractor_days(
     return days, undated
 
 
-def _polled_check_date(batch: list[InboxEvent]) -> CheckDate:
-    """The check date a polled event carries in its body (pushed webhook events carry none)."""
+def _polled_field(batch: list[InboxEvent], name: str) -> CheckDate:
+    """A date a polled event carries in its body (pushed webhook events carry none)."""
     for event in batch:
         try:
             body = json.loads(event.body) if event.source == "poll" else {}
         except ValueError:
             continue
-        if isinstance(body, dict) and body.get("check_date"):
-            return str(body["check_date"])
+        if isinstance(body, dict) and body.get(name):
+            return str(body[name])
     return None
+
+
+def _polled_check_date(batch: list[InboxEvent]) -> CheckDate:
+    return _polled_field(batch, "check_date")
+
+
+def _polled_payment_date(batch: list[InboxEvent]) -> CheckDate:
+    """The day a polled contractor-payments event names (a day emptied by cancellations has no payment left)."""
+    return _polled_field(batch, "payment_date")
 
 
 def _payroll_keys(

@@ -1,8 +1,8 @@
 """Period-end accrual of wages and employer cost earned but not yet paid (pure: no client, store or Dagster).
 
 Per pay schedule, the last regular payroll whose journal posts on or before the period's last day paid its
-pay period; the calendar days from the day after that period's end to the period's last day are earned and
-unpaid. Their cost comes from a payroll already calculated for the next pay period when there is one (its
+pay period; the days from the day after that period's end to the period's last day are earned and unpaid,
+counted as calendar days or, with the working-day basis, Monday to Friday (no holiday calendar). Their cost comes from a payroll already calculated for the next pay period when there is one (its
 amounts x its days inside the period / its period's days), else from the last payroll's amounts x unpaid
 days / its period's days. Each expense line (account, cost center) is prorated on its own and rounded half
 up to the cent; the credits are the sums of the rounded debits, so the entry balances by construction. The
@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Final, Literal
 
 from connector_assets.ledger.journal import DateBasis, posting_date
 
@@ -24,6 +24,9 @@ WAGES, EMPLOYER_TAXES, EMPLOYER_BENEFITS = "wages", "employer_taxes", "employer_
 ACCRUED_ROLES = (WAGES, EMPLOYER_TAXES, EMPLOYER_BENEFITS)
 ENTITY_PREFIX = "accrual-"
 LAST_PAYROLL, NEXT_PAYROLL = "last payroll", "next payroll (calculated)"
+DayBasis = Literal["calendar", "working"]
+CALENDAR: Final = "calendar"
+WORKING: Final = "working"
 
 
 class AccrualError(ValueError):
@@ -120,13 +123,15 @@ class AccruedLine:
 class ScheduleAccrual:
     basis: ScheduleBasis
     unpaid_from: dt.date
-    days: int  # earned, unpaid calendar days inside the period
-    period_days: int  # calendar days of the source payroll's pay period
+    unpaid_through: dt.date  # the period's last day
+    days: int  # earned, unpaid days inside the period (calendar or working, as `day_basis`)
+    period_days: int  # days of the source payroll's pay period, counted the same way
     lines: tuple[AccruedLine, ...]
+    day_basis: DayBasis = CALENDAR
 
     @property
     def unpaid_to(self) -> dt.date:
-        return self.unpaid_from + dt.timedelta(days=max(self.days - 1, 0))
+        return max(self.unpaid_through, self.unpaid_from)
 
     def total(self, roles: Iterable[str]) -> int:
         wanted = set(roles)
@@ -157,6 +162,7 @@ class Accrual:
     period: Period
     schedules: tuple[ScheduleAccrual, ...]
     lines: tuple[EntryLine, ...]
+    day_basis: DayBasis = CALENDAR
 
     @property
     def posting_date(self) -> dt.date:
@@ -198,20 +204,38 @@ def prorate(cents: int, days: int, period_days: int) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def accrue_schedule(basis: ScheduleBasis, period: Period) -> ScheduleAccrual:
+def count_days(first: dt.date, last: dt.date, day_basis: DayBasis = CALENDAR) -> int:
+    """Days from `first` to `last` inclusive (0 when `last` is before `first`); `working` counts Monday to
+    Friday only. No holiday calendar: a public holiday on a weekday counts as a working day."""
+    span = (last - first).days + 1
+    if span <= 0:
+        return 0
+    if day_basis == CALENDAR:
+        return span
+    weeks, rest = divmod(span, 7)
+    # Whole weeks hold five working days each; the remaining days are checked one by one.
+    return weeks * 5 + sum(1 for i in range(rest) if (first + dt.timedelta(days=weeks * 7 + i)).weekday() < 5)
+
+
+def accrue_schedule(basis: ScheduleBasis, period: Period, day_basis: DayBasis = CALENDAR) -> ScheduleAccrual:
     """One schedule's earned, unpaid cost inside the period, per expense line."""
     unpaid_from = basis.paid_through + dt.timedelta(days=1)
     if basis.source == NEXT_PAYROLL:
         # The next payroll's own period may start after the unpaid days began; count its days in the period.
         unpaid_from = max(unpaid_from, basis.source_start)
-    days = max((period.last_day - unpaid_from).days + 1, 0)
-    period_days = (basis.source_end - basis.source_start).days + 1
+    days = count_days(unpaid_from, period.last_day, day_basis)
+    period_days = count_days(basis.source_start, basis.source_end, day_basis)
+    if period_days <= 0:
+        raise AccrualError(
+            f"pay schedule {basis.pay_schedule}: the pay period {basis.source_start}..{basis.source_end} of "
+            f"payroll {basis.source_payroll} holds no {day_basis} day to prorate by"
+        )
     lines = tuple(
         AccruedLine(ln.account, ln.cost_center, ln.role, ln.cents, prorate(ln.cents, days, period_days))
         for ln in basis.lines
         if ln.role in ACCRUED_ROLES
     )
-    return ScheduleAccrual(basis, unpaid_from, days, period_days, lines)
+    return ScheduleAccrual(basis, unpaid_from, period.last_day, days, period_days, lines, day_basis)
 
 
 TEXTS = {
@@ -225,9 +249,11 @@ def _entry_line(account: str, cost_center: str | None, signed: int, text: str) -
     return EntryLine(account, cost_center, max(signed, 0), max(-signed, 0), text)
 
 
-def compute_accrual(period: Period, bases: Sequence[ScheduleBasis], accounts: Accounts) -> Accrual:
+def compute_accrual(
+    period: Period, bases: Sequence[ScheduleBasis], accounts: Accounts, day_basis: DayBasis = CALENDAR
+) -> Accrual:
     """The accrual entry of the period: Dr each expense line prorated, Cr the two accrued liabilities."""
-    schedules = tuple(accrue_schedule(b, period) for b in bases)
+    schedules = tuple(accrue_schedule(b, period, day_basis) for b in bases)
     debits: dict[tuple[str, str, str], int] = {}
     for schedule in schedules:
         for ln in schedule.lines:
@@ -246,7 +272,7 @@ def compute_accrual(period: Period, bases: Sequence[ScheduleBasis], accounts: Ac
         lines.append(_entry_line(accounts.accrued_wages, None, -wages, "Accrued wages payable"))
     if employer:
         lines.append(_entry_line(accounts.accrued_employer_cost, None, -employer, "Accrued employer cost payable"))
-    return Accrual(period, schedules, tuple(lines))
+    return Accrual(period, schedules, tuple(lines), day_basis)
 
 
 # --- choosing the payrolls, from Gusto's payroll JSON ---

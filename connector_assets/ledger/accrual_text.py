@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from connector_assets.ledger.accrual import Accrual, EntryLine, ScheduleAccrual
+from connector_assets.ledger.accrual import CALENDAR, Accrual, DayBasis, EntryLine, ScheduleAccrual
 from connector_assets.ledger.money import format_cents
+
+BASIS_TEXT = {
+    "calendar": "days counted as calendar days (posting.accrual_days: calendar)",
+    "working": "days counted as working days, Monday to Friday, no holiday calendar (posting.accrual_days: working)",
+}
+
+
+def _unit(day_basis: DayBasis) -> str:
+    return "day(s)" if day_basis == CALENDAR else "working day(s)"
 
 
 def schedule_text(s: ScheduleAccrual) -> list[str]:
@@ -11,9 +20,9 @@ def schedule_text(s: ScheduleAccrual) -> list[str]:
     b = s.basis
     out = [
         f"pay schedule {b.pay_schedule}: last payroll posted {b.last_payroll} paid through {b.paid_through}; "
-        f"earned and unpaid {s.unpaid_from}..{s.unpaid_to} = {s.days} day(s)",
+        f"earned and unpaid {s.unpaid_from}..{s.unpaid_to} = {s.days} {_unit(s.day_basis)}",
         f"  amounts from the {b.source} {b.source_payroll}, pay period {b.source_start}..{b.source_end} "
-        f"({s.period_days} days): each line x {s.days}/{s.period_days}, rounded half up to the cent",
+        f"({s.period_days} {_unit(s.day_basis)}): each line x {s.days}/{s.period_days}, rounded half up to the cent",
     ]
     for ln in s.lines:
         out.append(
@@ -30,7 +39,10 @@ def accrual_text(accrual: Accrual) -> list[str]:
             f"period {accrual.period}: nothing to accrue (no pay schedule has a payroll posted by "
             f"{accrual.period.last_day} with earned, unpaid days after it)"
         ]
-    out = [f"period {accrual.period}: accrual dated {accrual.posting_date}, reversed on {accrual.reversal_date}"]
+    out = [
+        f"period {accrual.period}: accrual dated {accrual.posting_date}, reversed on {accrual.reversal_date}",
+        BASIS_TEXT[accrual.day_basis],
+    ]
     for schedule in accrual.schedules:
         out += schedule_text(schedule)
     out.append(

@@ -85,10 +85,12 @@ def check_mapping(
     jobs: pl.DataFrame | None,
     posting_date: dt.date,
     tax_names: Iterable[str] | None = None,
+    benefits: Iterable[tuple[str, int | None]] | None = None,
 ) -> list[MappingProblem]:
     """Problems of ``rules`` against accounts (``account, name, blocked, valid_from, valid_to``), cost centres
     (``cost_center, ...``), Gusto departments (``department_uuid, department``) and jobs (``job_uuid, job_title``),
-    and, for itemized taxes, the tax names Gusto's payrolls carry (``tax_names``)."""
+    for itemized taxes, the tax names Gusto's payrolls carry (``tax_names``), and the company's benefits
+    (``benefits``: name and Gusto benefit type id)."""
     problems = _check_codes(rules.accounts_used(), accounts, "account", "account", posting_date)
     problems += _check_codes(rules.cost_centers_used(), cost_centers, "cost_center", "cost center", posting_date)
     named = {(r.match_field, r.match_value) for r in rules.rules}
@@ -118,7 +120,7 @@ def check_mapping(
                         "warning",
                     )
                 )
-    return problems + unruled_taxes(rules, tax_names or ())
+    return problems + unruled_taxes(rules, tax_names or ()) + unruled_benefits(rules, benefits or ())
 
 
 def unruled_taxes(rules: MappingRules, tax_names: Iterable[str]) -> list[MappingProblem]:
@@ -141,4 +143,24 @@ def unruled_taxes(rules: MappingRules, tax_names: Iterable[str]) -> list[Mapping
         )
         for name in names
         if not rules.taxes.covers(name)
+    ]
+
+
+def unruled_benefits(rules: MappingRules, benefits: Iterable[tuple[str, int | None]]) -> list[MappingProblem]:
+    """A warning per Gusto benefit that neither a name rule nor a type rule of ``benefits:`` matches: its
+    employer share posts by the ``employer_benefit`` rules and its liability to ``credits.benefits``."""
+    seen = sorted(
+        {(n.strip(), t) for n, t in benefits if n and n.strip()}, key=lambda b: (b[0].lower(), b[1] or 0)
+    )
+    return [
+        MappingProblem(
+            "benefits",
+            f"{name} (type {kind})" if kind is not None else name,
+            "Gusto benefit has no rule by name or type; it posts to the employer_benefit rules and credits.benefits",
+            f'add benefits."{name}" or a rule with type: {kind if kind is not None else "<id>"} to {rules.source} '
+            "or confirm the defaults",
+            "warning",
+        )
+        for name, kind in seen
+        if not rules.benefit_covered(name) and (kind is None or kind not in rules.benefit_types)
     ]

@@ -19,7 +19,14 @@ def credit_legs(ctx: pl.DataFrame, rules: MappingRules, taxes: TaxDetail = "cons
             for n, a in rules.deductions_by_name.items()
         ]
         + [
-            ("benefits", n.strip().lower(), a, f"credits.benefits_by_name.{n}")
+            (
+                "benefits",
+                n.strip().lower(),
+                a,
+                f"{rules.benefit_labels[n]}.liability"
+                if n in rules.benefit_labels
+                else f"credits.benefits_by_name.{n}",
+            )
             for n, a in rules.benefits_by_name.items()
         ],
         schema={"role": pl.String, "_name": pl.String, "named_account": pl.String, "named_rule": pl.String},

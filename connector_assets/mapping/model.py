@@ -75,6 +75,15 @@ class MappingRules:
     cost_center_field: str | None = None
     taxes: TaxAccounts = TaxAccounts()
     benefit_expenses: Mapping[str, str] = field(default_factory=dict)
+    # `benefits:` rules by Gusto benefit type id: type -> (the rule's key, its accounts).
+    benefit_types: Mapping[int, tuple[str, NamedAccounts]] = field(default_factory=dict)
+    # Benefit name -> the rule that placed it when not its own name rule (a type rule), for line labels.
+    benefit_labels: Mapping[str, str] = field(default_factory=dict)
+
+    def benefit_covered(self, name: str) -> bool:
+        """True when a rule names this Gusto benefit (case and spacing ignored)."""
+        wanted = name.strip().lower()
+        return any(n.strip().lower() == wanted for n in (*self.benefit_expenses, *self.benefits_by_name))
 
     def accounts_used(self) -> list[tuple[str, str]]:
         """Every (rule label, account) the mapping can post to."""
@@ -87,6 +96,8 @@ class MappingRules:
         used += [(f"credits.deductions_by_name.{k}", a) for k, a in self.deductions_by_name.items()]
         used += [(f"credits.benefits_by_name.{k}", a) for k, a in self.benefits_by_name.items()]
         used += [(f"benefits.{k}.expense", a) for k, a in self.benefit_expenses.items()]
+        used += [(f"benefits.{key}.{side}", a) for key, v in self.benefit_types.values()
+                 for side, a in vars(v).items() if a]  # fmt: skip
         t = self.taxes
         named = [(f"taxes.by_name.{k}", v) for k, v in t.by_name.items()] + [("taxes.default", t.default)]
         used += [(f"{label}.{side}", a) for label, v in named for side, a in vars(v).items() if a]

@@ -1,7 +1,7 @@
 """Accounts by Gusto name: itemized taxes, per-benefit expenses, refunds, deferred taxes, garnishments.
 
 Debit side: an employer tax (itemized) or a benefit contribution whose Gusto name has a rule takes that
-expense account; an itemized tax no rule names takes ``taxes.default.expense`` when given; otherwise the
+expense account (a benefit no name rule names takes its Gusto benefit type's rule, see ``with_benefit_types``); an itemized tax no rule names takes ``taxes.default.expense`` when given; otherwise the
 ``employer_tax`` / ``employer_benefit`` rules apply as in the consolidated journal. Cost centres still
 follow the employee's wages.
 
@@ -15,6 +15,8 @@ cost centre.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Literal
 
 import polars as pl
@@ -40,7 +42,10 @@ def debit_overrides(
 ) -> pl.DataFrame:
     """``account`` (item_no, account, acc_rule) with the by-name expense accounts applied."""
     itemized = taxes == "itemized"
-    rows = [(c.EMPLOYER_BENEFIT, n.lower(), a, f"benefits.{n}.expense") for n, a in rules.benefit_expenses.items()]
+    rows = [
+        (c.EMPLOYER_BENEFIT, n.lower(), a, f"{rules.benefit_labels.get(n, f'benefits.{n}')}.expense")
+        for n, a in rules.benefit_expenses.items()
+    ]
     if itemized:
         rows += [
             (c.EMPLOYER_TAX, n.lower(), v.expense, f"taxes.by_name.{n}.expense")
@@ -60,6 +65,28 @@ def debit_overrides(
         )
     found = named.filter(pl.col("_acc").is_not_null()).select("item_no", account="_acc", acc_rule="_rule")
     return pl.concat([account.join(found, on="item_no", how="anti"), found], how="diagonal_relaxed")
+
+
+def with_benefit_types(rules: MappingRules, types: Mapping[str, int]) -> MappingRules:
+    """The rules with each type rule applied to the benefit names Gusto files under that type.
+
+    ``types`` is Gusto's company benefits, description (the name payrolls carry) -> benefit type id. A name
+    with its own rule keeps it (name wins over type); a name whose type has no rule stays on the defaults.
+    """
+    if not rules.benefit_types:
+        return rules
+    expenses, liabilities, labels = dict(rules.benefit_expenses), dict(rules.benefits_by_name), {}
+    for name, kind in sorted(types.items()):
+        rule = rules.benefit_types.get(kind)
+        if rule is None or rules.benefit_covered(name):
+            continue
+        key, accounts = rule
+        labels[name] = f"benefits.{key}(type {kind})"
+        if accounts.expense:
+            expenses[name] = accounts.expense
+        if accounts.liability:
+            liabilities[name] = accounts.liability
+    return replace(rules, benefit_expenses=expenses, benefits_by_name=liabilities, benefit_labels=labels)
 
 
 def payroll_direction(ctx: pl.DataFrame) -> int:

@@ -21,6 +21,7 @@ Format (see ``example_mapping.yaml`` next to this module)::
       owners_draw: "3100"            # equity, debited with no cost centre (an Owner's Draw is held without it)
     taxes: {by_name: {...}, default: {...}, receivable: "1200", deferred: "2150"}   # see named_parser
     benefits: {"Medical Insurance": {expense: "6200", liability: "2300"}}           # per benefit name
+    # or by Gusto benefit type id: {"Dental plans": {type: 2, expense: "6205"}}; a name rule wins
     employees: {<employee uuid>: RULE}
     jobs: {<job title or uuid>: RULE or [RULE, ...]}     # RULE may carry min_rate / max_rate
     departments: {<department title or uuid>: RULE}
@@ -116,7 +117,7 @@ def parse_mapping(text: str, source: str = "mapping.yaml") -> MappingRules:
                 "keep either the split or the single cost_center",
             )
     credits, deductions_by_name, benefits_by_name = p.credits(root["credits"])
-    benefit_expenses, benefits_by_name = parse_benefits(p, root.get("benefits"), benefits_by_name)
+    benefit_expenses, benefits_by_name, benefit_types = parse_benefits(p, root.get("benefits"), benefits_by_name)
     if root.get(CONTRACTORS) is not None:
         parse_contractors(root[CONTRACTORS], source)  # a broken section fails the whole file, as others do
     return MappingRules(
@@ -130,6 +131,7 @@ def parse_mapping(text: str, source: str = "mapping.yaml") -> MappingRules:
         cost_center_field=field.strip() if isinstance(field, str) else None,
         taxes=parse_taxes(p, root.get("taxes")),
         benefit_expenses=benefit_expenses,
+        benefit_types=benefit_types,
     )
 
 

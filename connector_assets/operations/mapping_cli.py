@@ -17,9 +17,10 @@ from connector_assets import clock
 from connector_assets.cloudsuite.erp import erp_for
 from connector_assets.cloudsuite.errors import CloudSuiteError
 from connector_assets.cloudsuite.types import CostCenter, GlAccount
+from connector_assets.gusto.benefits import company_benefits
 from connector_assets.gusto.client import GustoClient
 from connector_assets.gusto.contractors import list_contractors
-from connector_assets.gusto.errors import GustoError
+from connector_assets.gusto.errors import GustoApiError, GustoError
 from connector_assets.mapping.check import MappingProblem, check_mapping
 from connector_assets.mapping.contractors import load_contractor_mapping
 from connector_assets.mapping.contractors_check import check_contractors
@@ -76,6 +77,22 @@ def tax_names_seen(client: GustoClient, on: dt.date) -> set[str]:
     }
 
 
+def benefits_seen(client: GustoClient) -> list[tuple[str, int | None]] | None:
+    """The company's benefits (name as payrolls carry it, Gusto benefit type id); None when the grant may not
+    read them (no company_benefits:read scope): the check then says so instead of failing."""
+    try:
+        listed = company_benefits(client)
+    except GustoApiError as exc:
+        if exc.status in (401, 403):
+            return None
+        raise
+    return [
+        (str(b["description"]), b["benefit_type"] if isinstance(b.get("benefit_type"), int) else None)
+        for b in listed
+        if b.get("description")
+    ]
+
+
 def _stop(message: str, code: int) -> typer.Exit:
     typer.secho(message, fg=typer.colors.RED, err=True)
     return typer.Exit(code=code)
@@ -94,8 +111,15 @@ def find_problems(connection: Connection, vault: TokenVault, on: dt.date) -> lis
         departments, jobs = _gusto_frames(client)
         taxes = tax_names_seen(client, on) if itemized else None
         contractors = list_contractors(client)
+        # Benefits are listed only when the mapping places benefits by name or type at all.
+        per_benefit = bool(rules.benefit_expenses or rules.benefits_by_name or rules.benefit_types)
+        benefits = benefits_seen(client) if per_benefit else []
     account_frame, cost_center_frame = accounts_frame(accounts), cost_centers_frame(cost_centers)
-    problems = check_mapping(rules, account_frame, cost_center_frame, departments, jobs, on, taxes)
+    problems = check_mapping(rules, account_frame, cost_center_frame, departments, jobs, on, taxes, benefits)
+    if benefits is None:
+        problems.append(MappingProblem("benefits", "company_benefits", "Gusto refused to list the company's "
+                                       "benefits, so benefits without a rule are not listed",
+                                       "reconnect Gusto with the company_benefits:read scope", "warning"))  # fmt: skip
     with_rules = {str(r.match_value) for r in rules.rules if r.level == DEPARTMENT and r.cost_center}
     return problems + check_contractors(
         load_contractor_mapping(connection.mapping_file), contractors, account_frame, cost_center_frame,

@@ -8,6 +8,7 @@ world with months of payroll history is cheap until a payroll is read.
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -20,6 +21,7 @@ from connector_assets.sandbox.generator_models import (
     AppCredentials,
     Benefit,
     Company,
+    CompanyBenefit,
     Compensation,
     CostCenter,
     Deduction,
@@ -290,4 +292,17 @@ def generate_world(
     )
     build_history(rng, world, history_months)
     build_contractors(world, contractors, history_months)
+    world.company_benefits = standard_company_benefits(world)
     return world
+
+
+# The generated employees' benefits and their Gusto benefit types (GET /v1/benefits: 1 Medical Insurance, 5 401(k)).
+STANDARD_BENEFITS = (("Medical Insurance", 1), ("401K", 5))
+
+
+def standard_company_benefits(world: World) -> list[CompanyBenefit]:
+    """The company benefits behind the generated payrolls' benefit names (uuids derived, the rng untouched)."""
+    return [
+        CompanyBenefit(str(uuid.uuid5(uuid.UUID(world.company.uuid), f"benefit:{name}")), kind, name)
+        for name, kind in STANDARD_BENEFITS
+    ]

@@ -121,6 +121,17 @@ class Benefit:
 
 
 @dataclass(slots=True)
+class CompanyBenefit:
+    """A benefit the company offers (OAS `Company-Benefit`): Gusto's `benefit_type` id and the company's own
+    `description`, which is the name payrolls carry in `benefits[]`."""
+
+    uuid: str
+    benefit_type: int
+    description: str
+    active: bool = True
+
+
+@dataclass(slots=True)
 class Deduction:
     """A post-tax deduction or garnishment, fixed cents per regular paycheck."""
 
@@ -317,6 +328,7 @@ class World:
     _employees_by_uuid: dict[str, Employee] = field(default_factory=dict, repr=False)
     contractors: list[Contractor] = field(default_factory=list)
     contractor_payments: list[ContractorPayment] = field(default_factory=list)
+    company_benefits: list[CompanyBenefit] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._employees_by_uuid = {e.uuid: e for e in self.employees}

@@ -83,7 +83,7 @@ def prepare_accrual(
             if row["category"] in ACCRUED_ROLES
         ]  # fmt: skip
         bases.append(basis_from(choice, lines))
-    return compute_accrual(period, bases, accounts)
+    return compute_accrual(period, bases, accounts, connection.posting.accrual_days)
 
 
 def entry_journal(lines: tuple[EntryLine, ...], *, posting_date: Any, description: str, currency: str) -> Journal:

@@ -11,12 +11,14 @@ import polars as pl
 
 from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.posting import PostingPlan, family_history, plan_posting
+from connector_assets.gusto.benefits import benefit_types
 from connector_assets.gusto.client import GustoClient
 from connector_assets.ledger.items import payroll_items
 from connector_assets.ledger.journal import Journal, JournalOptions, build_journal, posting_date
 from connector_assets.ledger.reference import external_reference
 from connector_assets.ledger.validation import validate_journal
 from connector_assets.mapping.attributes import employee_attributes
+from connector_assets.mapping.named import with_benefit_types
 from connector_assets.mapping.periods import attributes_for_period, split_items_by_days
 from connector_assets.mapping.resolve import resolve
 from connector_assets.mapping.rules import load_mapping_file
@@ -139,6 +141,8 @@ def prepare_journal(
         return _skip(connection, payroll, "payroll is not processed in Gusto (nothing to post)", postings), None
     reversed_by = tuple(str(u) for u in payroll.get("reversal_payroll_uuids") or ())
     rules = load_mapping_file(connection.mapping_file)
+    if rules.benefit_types:  # Gusto is asked for benefit types only when a rule matches on them
+        rules = with_benefit_types(rules, benefit_types(gusto))
     attributes = employee_attributes_for(payroll, snapshots, gusto, connection)
     max_age = timedelta(seconds=connection.posting.master_data_max_age_s)
     master = current_master_data(erp, snapshots, connection.id, max_age)

@@ -34,3 +34,14 @@ class SyncState:
                 {"connection_id": connection_id, "key": key, "value": value, "updated_at": utcnow()},
                 update_columns=("value", "updated_at"),
             )
+
+    def starting_with(self, connection_id: str, prefix: str) -> dict[str, Any]:
+        """Every value of the connection whose key starts with `prefix`, by key."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(sync_state.c.key, sync_state.c.value).where(
+                    sync_state.c.connection_id == connection_id,
+                    sync_state.c.key.startswith(prefix, autoescape=True),
+                )
+            ).all()
+        return {str(key): value for key, value in rows}

@@ -127,10 +127,10 @@ class Deployment:
             raise RunFailed(f"{job_name} {partition_key} failed: {outcome.error}")
         return outcome
 
-    def sync(self, connection_id: str) -> list[ops.RunOutcome]:
+    def sync(self, connection_id: str, *, read_events: bool = True) -> list[ops.RunOutcome]:
         """The fallback poll of one connection, then every run the inbox sensor asks for."""
         self.activate()
-        poll = ops.poll_gusto(self.instance, [connection_id])
+        poll = ops.poll_gusto(self.instance, [connection_id], read_events=read_events)
         if not poll.success:
             raise RunFailed(f"poll of {connection_id} failed (run {poll.run_id})")
         outcomes, self.cursor = ops.process_inbox(self.instance, self.cursor)

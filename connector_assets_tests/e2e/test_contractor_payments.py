@@ -1,4 +1,4 @@
-"""A contractor payment run through the sandbox on PostgreSQL (M3 and SyteLine): Gusto's contractor payment
+"""A contractor payment run through the sandbox on PostgreSQL (M3, SyteLine and FSM): Gusto's contractor payment
 webhooks reach the inbox, the sensor runs that date's partition, CloudSuite gets one balanced document that
 ties out to Gusto; a replay posts nothing new, and a cancelled payment is reversed and re-posted without it."""
 
@@ -45,9 +45,10 @@ def _deliver(deployment: Deployment, connection_id: str, events: list[Event]) ->
     return outcomes
 
 
-@pytest.fixture(scope="module", params=ERPS)
+@pytest.fixture(scope="module", params=[*ERPS, "fsm"])
 def paid(request: pytest.FixtureRequest, deployment: Deployment) -> tuple[str, list[ops.RunOutcome]]:
-    """A connection (per ERP) whose firm has just paid its two contractors on PAY_DAY."""
+    """A connection (per ERP; FSM interfaces through its journal staging and edit/update runs) whose firm has
+    just paid its two contractors on PAY_DAY."""
     connection_id = f"contractors-{request.param}"
     tenant = deployment.add_tenant(connection_id, request.param, history_months=0)
     deployment.run_ok("master_data_job", connection_id)
@@ -83,6 +84,8 @@ def test_a_contractor_payment_run_posts_one_balanced_document(
     prepared = asset_value(["ledger", "contractor_journal"], key, deployment.instance)
     assert Counter(posted) == Counter(journal_rows(prepared.journal.lines))
     assert sum(cents for *_, cents in posted) == 0
+    if tenant.erp == "fsm":  # the released journal's id (FEG/journal), read back from FSM
+        assert row.document_id and row.document_id.startswith("1000/"), row.document_id
     batch = asset_value(["gusto", "contractor_payments"], key, deployment.instance)
     rate = next(c.hourly_rate_cents for c in tenant.world.contractors if c.type == "Individual")
     hourly = (1225 * rate + 50) // 100  # 12.25 h at the rate, rounded half up to the cent
@@ -144,3 +147,9 @@ def test_a_cancelled_payment_is_reversed_and_the_day_reposted(
     total = Counter({k: v for k, v in total.items() if v})
     assert (CONTRACTOR_CREDITS["Check"], "") not in total and ("6400", "CC100") not in total
     assert sum(total.values()) == 0
+    # What stays is the individual's payment alone, by hand: the reversal took back the whole first document.
+    rate = next(c.hourly_rate_cents for c in tenant.world.contractors if c.type == "Individual")
+    hourly = (1225 * rate + 50) // 100
+    assert total == Counter({("6400", "CC200"): hourly + 250_00, ("6310", "CC200"): 42_50,
+                             (CONTRACTOR_CREDITS["Direct Deposit"], ""): -(hourly + 250_00 + 42_50)})  # fmt: skip
+    assert len(documents(tenant)) == 3, "the first day's document, its reversal and the re-posted day"

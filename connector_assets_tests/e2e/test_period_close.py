@@ -91,6 +91,7 @@ def test_month_end_accrual_and_its_reversal_post_once_each(
     assert f"accrual already posted as {accrual.external_reference}" in shown.output
     assert f"reversal already posted as {reversal.external_reference}" in shown.output
     assert metadata["accrued_wages"].value.split()[0] in shown.output
+    assert "days counted as calendar days (posting.accrual_days: calendar)" in shown.output  # the default basis
 
     # A second run of the same month changes nothing in CloudSuite.
     before = documents(tenant)

@@ -24,6 +24,7 @@ from connector_assets.ledger.accrual import (
     basis_from,
     choose_bases,
     compute_accrual,
+    count_days,
     is_accrual_entity,
     period_of_entity,
     prorate,
@@ -102,6 +103,46 @@ def test_the_worked_example_of_the_accounting_page() -> None:
     assert "earned and unpaid 2026-03-22..2026-03-31 = 10 day(s)" in text
     assert "6010 / CC300: 1500.00 x 10/14 = 1071.43" in text
     assert "next payroll (calculated) sm-0316" in text
+
+
+def test_the_worked_example_on_working_days() -> None:
+    """§10's second table: the same payrolls with `posting.accrual_days: working` (Monday to Friday)."""
+    period = Period.parse("2026-03")
+    bases = [basis_from(c, EXPENSES[str(c.source["payroll_uuid"])]) for c in choose_bases(PAYROLLS, period,
+                                                                                            "check_date")]  # fmt: skip
+    accrual = compute_accrual(period, bases, ACCOUNTS, "working")
+
+    biweekly, semimonthly = accrual.schedules
+    # 03-22 is a Sunday: 03-23..03-27 and 03-30..03-31 are worked, of 03-09..03-13 and 03-16..03-20.
+    assert (biweekly.unpaid_from, biweekly.unpaid_to, biweekly.days, biweekly.period_days) == (
+        dt.date(2026, 3, 22), dt.date(2026, 3, 31), 7, 10)  # fmt: skip
+    assert [ln.cents for ln in biweekly.lines] == [294000, 105000, 22491, 8033, 17500]
+    assert (semimonthly.days, semimonthly.period_days) == (12, 12)
+    assert [ln.cents for ln in semimonthly.lines] == [200000, 15300]
+    assert accrual.lines == (
+        EntryLine("6010", "CC200", 294000, 0, "Accrued wages"),
+        EntryLine("6010", "CC300", 305000, 0, "Accrued wages"),
+        EntryLine("6100", "CC200", 22491, 0, "Accrued employer taxes"),
+        EntryLine("6100", "CC300", 23333, 0, "Accrued employer taxes"),
+        EntryLine("6200", "CC200", 17500, 0, "Accrued employer benefits"),
+        EntryLine("2500", None, 0, 599000, "Accrued wages payable"),
+        EntryLine("2510", None, 0, 63324, "Accrued employer cost payable"),
+    )
+    assert accrual.debit_cents == accrual.credit_cents == 662324
+    text = "\n".join(accrual_text(accrual))
+    assert "working days, Monday to Friday, no holiday calendar (posting.accrual_days: working)" in text
+    assert "earned and unpaid 2026-03-22..2026-03-31 = 7 working day(s)" in text
+    assert "6100 / CC300: 114.75 x 7/10 = 80.33" in text
+    calendar_text = "\n".join(accrual_text(compute_accrual(period, bases, ACCOUNTS)))
+    assert "(posting.accrual_days: calendar)" in calendar_text
+
+
+@given(first=st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)), span=st.integers(min_value=-3, max_value=60))
+def test_working_days_are_the_weekdays_of_the_span(first: dt.date, span: int) -> None:
+    last = first + dt.timedelta(days=span - 1)
+    every = [first + dt.timedelta(days=i) for i in range(max(span, 0))]
+    assert count_days(first, last, "calendar") == len(every)
+    assert count_days(first, last, "working") == sum(1 for d in every if d.weekday() < 5)
 
 
 def test_a_schedule_paid_through_the_period_end_accrues_nothing() -> None:

@@ -114,3 +114,18 @@ def test_contractors_without_a_rule_are_reported(sandbox: Sandbox) -> None:
     assert "Gusto contractor has no rule; its payments are held" in lines[at]
     assert f'add contractors.rules."{business.display_name}"' in lines[at + 1]
     assert "1 error(s)" in output  # the only error: the business contractor
+
+
+def test_benefits_without_a_rule_by_name_or_type_are_listed(sandbox: Sandbox) -> None:
+    """With a benefits: section, a Gusto benefit neither its name nor its type names is a warning."""
+    mapping = mapping_document(sandbox.tenant.world)
+    mapping["defaults"]["bonus"]["account"] = "6010"  # type: ignore[index]
+    mapping["departments"].pop("Research", None)  # type: ignore[attr-defined]  (added to Gusto by another test)
+    mapping["benefits"] = {"Medical Insurance": {"expense": "6200", "liability": "2300"}}
+    code, output = sandbox.run(mapping)
+    assert code == 0, output
+    (line,) = [ln for ln in output.splitlines() if ln.startswith("WARNING") and "benefits" in ln]
+    assert "benefits = '401K (type 5)': Gusto benefit has no rule by name or type" in line, output
+    mapping["benefits"]["Retirement plans"] = {"type": 5, "expense": "6210", "liability": "2310"}
+    code, output = sandbox.run(mapping)
+    assert code == 0 and "Gusto benefit has no rule" not in output, output

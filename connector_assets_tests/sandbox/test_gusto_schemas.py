@@ -144,3 +144,22 @@ def test_events_webhooks_and_tokens_match_spec(gusto_sandbox: GustoSandbox, gust
         )
         v.validate_response("get", "/v1/webhooks/health_check", 200, _get(c, "/v1/webhooks/health_check"))
     sb.sim.webhooks.stop()  # the subscriber URL is unreachable on purpose; no retries needed here
+
+
+def test_company_benefits_and_supported_benefits_match_spec(
+    gusto_sandbox: GustoSandbox, gusto_schemas: GustoSchemas
+) -> None:
+    """Each benefit name the generated payrolls carry is a company benefit with Gusto's benefit type id."""
+    sb, v = gusto_sandbox, gusto_schemas
+    cid = sb.company_uuid
+    with sb.client() as c:
+        listed = _get(c, f"/v1/companies/{cid}/company_benefits")
+        v.validate_response("get", f"{CO}/company_benefits", 200, listed)
+        assert {(b["description"], b["benefit_type"]) for b in listed} == {("Medical Insurance", 1), ("401K", 5)}
+        assert [b["description"] for b in _get(c, f"/v1/companies/{cid}/company_benefits?benefit_type=5,105")] == [
+            "401K"
+        ]
+        assert c.get(f"/v1/companies/{cid}/company_benefits?benefit_type=x").status_code == 422
+        supported = _get(c, "/v1/benefits")
+        v.validate_response("get", "/v1/benefits", 200, supported)
+        assert {b["benefit_type"]: b["name"] for b in supported}[1] == "Medical Insurance"

@@ -122,6 +122,20 @@ def test_sync_state_upserts_json(store_engine: Engine) -> None:
     assert state.get("acme", "events_cursor") == {"uuid": "u2"}
 
 
+def test_sync_state_lists_one_connections_keys_by_prefix(store_engine: Engine) -> None:
+    """Only this connection's keys that start with the prefix; `_` and `%` in it are literal characters."""
+    state = SyncState(store_engine)
+    state.put("acme", "contractor_day_content:2026-03-12", "d1")
+    state.put("acme", "contractor_day_content:2026-03-13", "d2")
+    state.put("acme", "contractorXday_content:2026-03-14", "no")
+    state.put("other", "contractor_day_content:2026-03-12", "theirs")
+    assert state.starting_with("acme", "contractor_day_content:") == {
+        "contractor_day_content:2026-03-12": "d1",
+        "contractor_day_content:2026-03-13": "d2",
+    }
+    assert state.starting_with("acme", "nothing:") == {}
+
+
 def test_rate_limiter_caps_a_window_and_says_how_long_to_wait(store_engine: Engine) -> None:
     """The 6th request in a 5-per-window limit waits until the oldest falls out of the window."""
     now = [1_000.0]

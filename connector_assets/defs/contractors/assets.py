@@ -32,6 +32,15 @@ def validation_key(subject: str) -> str:
     return f"validation:{subject}"
 
 
+DAY_CONTENT_PREFIX = "contractor_day_content:"
+
+
+def day_content_key(day: str) -> str:
+    """Where the content digest of a day's payments as last read is kept; the fallback poll compares Gusto's
+    listing with it to find a day whose payments changed without an event reaching the inbox."""
+    return f"{DAY_CONTENT_PREFIX}{day}"
+
+
 def payment_date_key(payment_uuid: str) -> str:
     """Where a payment's date is remembered, so its cancellation (Gusto then answers 404) finds its partition."""
     return f"contractor_payment_date:{payment_uuid}"
@@ -56,6 +65,9 @@ def contractor_payments(
         batch = read_contractor_day(client, key.payment_date)
     for payment in batch["payments"]:
         store.state.put(key.connection_id, payment_date_key(str(payment.get("uuid"))), batch["date"])
+    store.state.put(
+        key.connection_id, day_content_key(batch["date"]), gusto_contractors.day_content(batch["payments"])
+    )
     digest = payload_hash(batch)
     subject = contractor_subject(key.payment_date)
     names = {str(c.get("uuid")): contractor_name(c) for c in batch["contractors"]}

@@ -1,4 +1,5 @@
-"""Fallback polling: find processed payrolls and Gusto events the webhooks missed, and put them in the inbox.
+"""Fallback polling: find processed payrolls, days of contractor payments and Gusto events the webhooks missed,
+and put them in the inbox.
 
 One path handles both: the sensor cannot tell a polled event from a pushed one, so a run never depends on
 whether a webhook arrived.
@@ -10,6 +11,7 @@ import json
 
 import dagster as dg
 
+from connector_assets.defs.gusto.contractor_poll import poll_contractor_days
 from connector_assets.defs.resources import ConnectionsResource, GustoResource, StoreResource
 from connector_assets.gusto.payroll import Payroll
 from connector_assets.services.master_data import ACCOUNTS, COST_CENTERS
@@ -52,15 +54,18 @@ def poll_event_uuid(payroll: Payroll, history: list[Posting], causes: str) -> st
 
 
 class PollConfig(dg.Config):
-    """Which connections to poll (all by default), whether to read `/v1/events` too, and how far back."""
+    """Which connections to poll (all by default), whether to read `/v1/events` and list contractor payments
+    too, and how far back."""
 
     connections: list[str] = []
     read_events: bool = True
+    read_contractor_payments: bool = True
     full_sweep: bool = False
 
 
 @dg.op(
-    description="List processed payrolls and new Gusto events per connection; add what is missing to the inbox."
+    description="List processed payrolls, contractor payments and new Gusto events per connection; add what is "
+    "missing to the inbox."
 )
 def poll_gusto(
     context: dg.OpExecutionContext,
@@ -100,6 +105,10 @@ def poll_gusto(
             dates = [p.check_date for p in found if p.check_date]
             if dates:
                 store.state.put(connection_id, LAST_CHECK_DATE, max(dates).isoformat())
+            days = 0
+            if config.read_contractor_payments:
+                days, enqueued = poll_contractor_days(store, client, connection)
+                added += enqueued
             if config.read_events:
                 cursor = store.state.get(connection_id, EVENTS_CURSOR)
                 for event in client.list_events(starting_after_uuid=cursor):
@@ -113,7 +122,8 @@ def poll_gusto(
                 if cursor:
                     store.state.put(connection_id, EVENTS_CURSOR, cursor)
         context.log.info(
-            f"{connection_id}: {len(found)} processed payroll(s) since {start}; inbox additions so far {added}"
+            f"{connection_id}: {len(found)} processed payroll(s) since {start}, {days} day(s) of contractor "
+            f"payments listed; inbox additions so far {added}"
         )
     return dg.Output(added, metadata={"added_to_inbox": added, "connections": len(ids)})
 

@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from connector_assets.sandbox.generator_models import (
+    Benefit,
+    CompanyBenefit,
     Compensation,
     Department,
     Employee,
@@ -233,6 +235,23 @@ class AdminActions:
             dept = Department(_uuid(), title, cost_center)
             self.world.departments.append(dept)
             return dept
+
+    def offer_benefit(
+        self, description: str, benefit_type: int, enroll: dict[str, tuple[str, str]] | None = None
+    ) -> CompanyBenefit:
+        """Offer a company benefit of a Gusto benefit type and enroll employees at fixed amounts per paycheck,
+        `{employee_uuid: (employee deduction, company contribution)}`; their next payrolls carry it by name."""
+        with self.lock:
+            if any(b.description.lower() == description.lower() for b in self.world.company_benefits):
+                raise AdminError(f"the company already offers a benefit described {description!r}")
+            benefit = CompanyBenefit(_uuid(), benefit_type, description)
+            self.world.company_benefits.append(benefit)
+            for employee_uuid, (employee, company) in (enroll or {}).items():
+                self._employee(employee_uuid).benefits.append(
+                    Benefit(description, employee_cents=to_cents(employee, "employee deduction"),
+                            employer_cents=to_cents(company, "company contribution"))
+                )  # fmt: skip
+            return benefit
 
     # tokens ------------------------------------------------------------------------------------------
     def expire_tokens(self, company_uuid: str | None = None) -> int:

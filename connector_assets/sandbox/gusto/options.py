@@ -13,7 +13,7 @@ from connector_assets.sandbox import clock as sandbox_clock
 DEFAULT_SCOPES = (
     "public companies:read employees:read employments:read compensations:read departments:read "
     "pay_schedules:read payrolls:read company_reports:read company_reports:write employee_benefits:read "
-    "employees:write compensations:write contractors:read"
+    "employees:write compensations:write contractors:read company_benefits:read benefits:read"
 )
 SYSTEM_SCOPES = "public webhook_subscriptions:read webhook_subscriptions:write events:read"
 

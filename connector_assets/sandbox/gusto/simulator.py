@@ -17,6 +17,7 @@ from connector_assets.sandbox.faults import FaultInjector
 from connector_assets.sandbox.generator_models import World
 from connector_assets.sandbox.gusto import (
     routes_admin,
+    routes_benefits,
     routes_company,
     routes_contractors,
     routes_oauth,
@@ -71,6 +72,7 @@ class GustoSimulator(AdminActions, PayrollActions, ContractorActions):
                 *routes_company.routes(self),
                 *routes_payroll.routes(self),
                 *routes_contractors.routes(self),
+                *routes_benefits.routes(self),
                 *routes_webhooks.routes(self),
                 *routes_admin.routes(self),
             ]
