@@ -11,6 +11,7 @@ from connector_assets.defs.gusto.assets import payload_hash
 from connector_assets.defs.ledger.presentation import held_line_rows, lines_markdown, problems_markdown
 from connector_assets.defs.partitions import contractor_payment_partitions, parse_contractor_payment_key
 from connector_assets.defs.resources import CloudSuiteResource, ConnectionsResource, GustoResource, StoreResource
+from connector_assets.gusto import contractors as gusto_contractors
 from connector_assets.ledger.contractors import CONTRACTOR_ENTITY, contractor_subject
 from connector_assets.ledger.money import format_cents, to_cents
 from connector_assets.mapping.contractors import contractor_name
