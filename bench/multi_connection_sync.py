@@ -24,6 +24,9 @@ instance (median of a few, after the sync) * runs / workers. `phases` splits the
 (call → run started: instance records, planned events), `steps_s` (inside steps, HTTP included) and
 `other_s` (resources, events between steps, run end), each summed over runs.
 
+`CONNECTOR_BENCH_DAGSTER_PG_URL` (a PostgreSQL server URL, e.g. `postgresql://postgres@127.0.0.1:5432/postgres`)
+keeps the Dagster instance in a fresh database there, as production does, instead of SQLite; the workers hold
+pooled connections to it (`hold_connections`), as run processes of the preloaded launcher do.
 `CONNECTOR_BENCH_SYNC` picks the runs per connection: `combined` (default; `connection_sync_job` for master
 data and workforce, then `payroll_job`) or `separate` (`master_data_job`, `workforce_job`, `payroll_job`).
 """
@@ -51,6 +54,7 @@ EMPLOYEES = int(os.environ.get("CONNECTOR_BENCH_EMPLOYEES", "500"))
 WORKERS = int(os.environ.get("CONNECTOR_BENCH_WORKERS", "4"))
 BUDGET_S = float(os.environ.get("CONNECTOR_BENCH_BUDGET_S", "600"))
 SYNC = os.environ.get("CONNECTOR_BENCH_SYNC", "combined")
+DAGSTER_PG_URL = os.environ.get("CONNECTOR_BENCH_DAGSTER_PG_URL")
 JOBS = {"combined": ("connection_sync_job",), "separate": ("master_data_job", "workforce_job")}[SYNC]
 # Setting up tenants (generating, seeding, OAuth) may use this share of the budget; the rest is the sync.
 SETUP_SHARE = 0.4
@@ -67,10 +71,12 @@ def sync_connection(connection_id: str, payroll_uuid: str) -> dict[str, Any]:
     import dagster as dg
 
     from connector_assets.defs import operations as ops
+    from connector_assets.defs.instance_pool import hold_connections
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     runs = []
     with dg.DagsterInstance.get() as instance:
+        hold_connections(instance)
         for job, key in [*((j, connection_id) for j in JOBS), ("payroll_job", f"{connection_id}:{payroll_uuid}")]:
             launched = time.time()
             outcome = ops.run_job(instance, job, key)
@@ -79,10 +85,17 @@ def sync_connection(connection_id: str, payroll_uuid: str) -> dict[str, Any]:
     return {
         "connection": connection_id,
         "seconds": time.perf_counter() - started,
+        "cpu_s": cpu_seconds() - cpu,
         "runs": runs,
         "failed": [r["failed"] for r in runs if r["failed"]],
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) this process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_phases(instance: Any, runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -178,11 +191,44 @@ def round_trip_ms(tenant: Tenant) -> float:
     return statistics.median(samples) * 1000
 
 
+def _server() -> Any:
+    from sqlalchemy import create_engine, make_url
+
+    url = make_url(DAGSTER_PG_URL or "").set(drivername="postgresql+psycopg2")
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+def instance_yaml(database: str) -> str:
+    """The bench instance's dagster.yaml: SQLite in DAGSTER_HOME, or a fresh PostgreSQL database `database`."""
+    if not DAGSTER_PG_URL:
+        return "telemetry:\n  enabled: false\n"
+    from sqlalchemy import text
+
+    server = _server()
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    url = server.url.set(database=database).render_as_string(hide_password=False)
+    server.dispose()
+    return f"telemetry:\n  enabled: false\nstorage:\n  postgres:\n    postgres_url: {url}\n"
+
+
+def drop_database(database: str) -> None:
+    if not DAGSTER_PG_URL:
+        return
+    from sqlalchemy import text
+
+    server = _server()
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    server.dispose()
+
+
 def run() -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="bench-multi-sync-"))
     home = root / "dagster_home"
     home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    database_name = f"bench_multi_{os.getpid()}"
+    (home / "dagster.yaml").write_text(instance_yaml(database_name))
     os.environ["DAGSTER_HOME"] = str(home)
     database = os.environ.get("CONNECTOR_BENCH_POSTGRES_URL") or f"sqlite:///{root / 'store.db'}"
     env = SandboxEnvironment(root / "work", database, SecretCipher.generate_key())
@@ -190,7 +236,9 @@ def run() -> dict[str, Any]:
     import dagster as dg
 
     # Created here, before the pool: workers opening a fresh SQLite instance at once race to create its tables.
-    instance = dg.DagsterInstance.get()
+    from connector_assets.defs.instance_pool import hold_connections
+
+    instance = hold_connections(dg.DagsterInstance.get())  # the empty runs measure what the workers have
     instance.get_runs(limit=1)
     try:
         payrolls = setup(env, begun + BUDGET_S * SETUP_SHARE)
@@ -200,7 +248,7 @@ def run() -> dict[str, Any]:
         requests_before, served_before = served_requests(env), served_seconds(env)
         deadline = begun + BUDGET_S
         results: list[dict[str, Any]] = []
-        started = time.perf_counter()
+        started, main_cpu = time.perf_counter(), cpu_seconds()
         with ProcessPoolExecutor(max_workers=WORKERS) as pool:
             pending = {pool.submit(sync_connection, cid, uuid): cid for cid, uuid in payrolls.items()}
             for future in as_completed(pending):
@@ -210,7 +258,7 @@ def run() -> dict[str, Any]:
                 if time.perf_counter() > deadline:
                     for other in pending:
                         other.cancel()  # not yet started: over budget
-        seconds = time.perf_counter() - started
+        seconds, main_cpu = time.perf_counter() - started, cpu_seconds() - main_cpu
         gusto_after, ion_after = served_requests(env)
         gusto_requests, ion_requests = gusto_after - requests_before[0], ion_after - requests_before[1]
         requests = gusto_requests + ion_requests
@@ -228,6 +276,7 @@ def run() -> dict[str, Any]:
     finally:
         env.close()
         instance.dispose()
+        drop_database(database_name)
     floor_s = requests * latency_ms / 1000 / WORKERS
     floors = {"requests": floor_s, "served": served_s / WORKERS, "run_start": empty_run_s * len(runs) / WORKERS}
     binding = max(floors, key=lambda name: floors[name])
@@ -255,11 +304,14 @@ def run() -> dict[str, Any]:
         "binding_floor": binding,
         "ratio_to_binding_floor": round(seconds / floors[binding], 1) if floors[binding] else None,
         "phases": phases,
+        "worker_cpu_s": round(sum(r["cpu_s"] for r in results), 1),
+        "simulators_cpu_s": round(main_cpu, 1),
         "sync": SYNC,
         "setup_seconds": round(setup_s, 1),
         "workers": WORKERS,
         "failed_runs": sum(len(r["failed"]) for r in results),
         "store": "postgresql" if database.startswith("postgresql") else "sqlite",
+        "dagster_storage": "postgresql" if DAGSTER_PG_URL else "sqlite",
     }  # fmt: skip
     if synced < CONNECTIONS:
         figures["note"] = (

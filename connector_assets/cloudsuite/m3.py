@@ -107,7 +107,9 @@ class M3Erp:
             names=["accounts (dimension 1)", f"cost centers (dimension {dimension})"],
             page_size=self.options.page_size,
         )
-        return [GlAccount(*_identity_fields(r)) for r in accounts], [CostCenter(*_identity_fields(r)) for r in centers]
+        return [GlAccount(*_identity_fields(r)) for r in accounts], [
+            CostCenter(*_identity_fields(r)) for r in centers
+        ]
 
     # --- journals ---
     def find_journal(self, reference: str, *, posting_date: date | None = None) -> PostedJournal | None:

@@ -179,7 +179,6 @@ class MiClient:
                 return
             start = fresh[-1].get(field, "")
 
-
     def list_many(
         self,
         program: str,
@@ -191,7 +190,7 @@ class MiClient:
         page_size: int = 1000,
     ) -> list[list[Record]]:
         """Several listings of one list transaction, paged side by side: each bulk POST carries the next page
-        of every listing not yet complete, so N listings of P pages cost P requests, not N × P.
+        of every listing not yet complete, so N listings of P pages cost P requests, not N * P.
 
         Each listing pages as in `list_from` (keys already seen are skipped; it ends on an empty page or one with
         nothing new). A listing's own MI error is raised naming it (`names[i]`); a page the server did not run
