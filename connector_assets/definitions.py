@@ -4,7 +4,7 @@ import dagster as dg
 
 from connector_assets.defs.cloudsuite.accrual_assets import payroll_accrual
 from connector_assets.defs.cloudsuite.confirm_sensor import posting_confirmation_sensor
-from connector_assets.defs.cloudsuite.master_data_assets import cost_centers, gl_accounts
+from connector_assets.defs.cloudsuite.master_data_assets import master_data
 from connector_assets.defs.cloudsuite.posting_assets import journal_postings
 from connector_assets.defs.cloudsuite.release import release_sensor, with_release
 from connector_assets.defs.contractors.assets import contractor_journal, contractor_payments
@@ -15,6 +15,7 @@ from connector_assets.defs.gusto.grant import gusto_grant
 from connector_assets.defs.gusto.polling import gusto_poll_job
 from connector_assets.defs.jobs import (
     accrual_job,
+    connection_sync_job,
     contractor_payment_job,
     crosscheck_job,
     headcount_job,
@@ -50,8 +51,7 @@ connections = ConnectionsResource(path=dg.EnvVar(CONNECTIONS_ENV).get_value() or
 
 defs = dg.Definitions(
     assets=[
-        gl_accounts,
-        cost_centers,
+        master_data,
         departments,
         employees,
         changes,
@@ -73,6 +73,7 @@ defs = dg.Definitions(
         payroll_job,
         master_data_job,
         workforce_job,
+        connection_sync_job,
         headcount_job,
         gusto_poll_job,
         contractor_payment_job,

@@ -92,6 +92,7 @@ def test_jobs_sensors_schedules_and_resources() -> None:
         "payroll_job",
         "master_data_job",
         "workforce_job",
+        "connection_sync_job",
         "headcount_job",
         "gusto_poll_job",
         "contractor_payment_job",

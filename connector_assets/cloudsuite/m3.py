@@ -96,6 +96,21 @@ class M3Erp:
         """Every value of the connection's cost-center dimension."""
         return [CostCenter(*_identity_fields(rec)) for rec in self._identities(self.cost_center_dimension)]
 
+    def list_master_data(self) -> tuple[list[GlAccount], list[CostCenter]]:
+        """Accounts and cost centers together: each bulk POST carries the next page of both listings."""
+        dimension = self.cost_center_dimension
+        accounts, centers = self.mi.list_many(
+            "CRS630MI",
+            "LstAccountID",
+            [{"AITP": "1", "DIVI": self.mi.division}, {"AITP": str(dimension), "DIVI": self.mi.division}],
+            key="AITM",
+            names=["accounts (dimension 1)", f"cost centers (dimension {dimension})"],
+            page_size=self.options.page_size,
+        )
+        return [GlAccount(*_identity_fields(r)) for r in accounts], [
+            CostCenter(*_identity_fields(r)) for r in centers
+        ]
+
     # --- journals ---
     def find_journal(self, reference: str, *, posting_date: date | None = None) -> PostedJournal | None:
         """The voucher posted under `reference`; give `posting_date` to search that day only."""

@@ -41,6 +41,12 @@ workforce_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(*WORKFORCE),
     description="Bring CloudSuite's employees in line with Gusto (hires, terminations, rehires, transfers).",
 )
+connection_sync_job = dg.define_asset_job(
+    "connection_sync_job",
+    selection=dg.AssetSelection.assets(*MASTER_DATA, *WORKFORCE),
+    description="Master data and workforce of one connection in one run: what master_data_job and workforce_job "
+    "do, with one run's start-up instead of two.",
+)
 headcount_job = dg.define_asset_job(
     "headcount_job",
     selection=dg.AssetSelection.assets(dg.AssetKey(["reports", "headcount_reconciliation"])),

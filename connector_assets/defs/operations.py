@@ -116,6 +116,7 @@ PARTITIONS_OF_JOB = {
     "payroll_job": PAYROLLS,
     "master_data_job": CONNECTIONS,
     "workforce_job": CONNECTIONS,
+    "connection_sync_job": CONNECTIONS,
     "headcount_job": CONNECTIONS,
     "accrual_job": PERIODS,
     "crosscheck_job": PERIODS,

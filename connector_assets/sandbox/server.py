@@ -5,9 +5,30 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from typing import Any
 
 import uvicorn
+
+
+class ServingClock:
+    """ASGI wrapper adding up the wall time spent serving HTTP requests: what a benchmark's simulators cost."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.seconds = 0.0
+        self.requests = 0
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:  # only the server's event loop writes these
+            self.seconds += time.perf_counter() - started
+            self.requests += 1
 
 
 class ServerThread:
@@ -17,6 +38,7 @@ class ServerThread:
         self, app: Any, host: str = "127.0.0.1", port: int = 0, name: str = "server", **uvicorn_options: Any
     ) -> None:
         self.app = app
+        self.serving = ServingClock(app)
         self.name = name
         # Binding here, not in uvicorn, means clients may connect at once: the kernel queues them.
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -27,7 +49,7 @@ class ServerThread:
         self._sock.listen(1024)
         self.host, self.port = self._sock.getsockname()[:2]
         options = {"log_level": "warning", "lifespan": "off", "access_log": False, "timeout_keep_alive": 30}
-        config = uvicorn.Config(app, **{**options, **uvicorn_options})
+        config = uvicorn.Config(self.serving, **{**options, **uvicorn_options})
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 

@@ -48,13 +48,35 @@ def refresh_cost_centers(erp: Erp, snapshots: Snapshots, connection_id: str) -> 
     return snapshots.put(connection_id, COST_CENTERS, cost_centers_frame(erp.list_cost_centers()))
 
 
+def list_master_data(erp: Erp) -> tuple[list[GlAccount], list[CostCenter]]:
+    """Accounts and cost centers, in one exchange where the adapter can read both together (M3's bulk MI)."""
+    together = getattr(erp, "list_master_data", None)
+    if together is not None:
+        accounts, cost_centers = together()
+        return accounts, cost_centers
+    return erp.list_gl_accounts(), erp.list_cost_centers()
+
+
+def refresh_master_data(erp: Erp, snapshots: Snapshots, connection_id: str) -> tuple[Snapshot, Snapshot]:
+    """Re-read both from CloudSuite and store them: (accounts, cost centers)."""
+    accounts, cost_centers = list_master_data(erp)
+    return (
+        snapshots.put(connection_id, ACCOUNTS, accounts_frame(accounts)),
+        snapshots.put(connection_id, COST_CENTERS, cost_centers_frame(cost_centers)),
+    )
+
+
 def current_master_data(erp: Erp, snapshots: Snapshots, connection_id: str, max_age: timedelta) -> MasterData:
     """The stored snapshots, re-read from CloudSuite first when missing or older than `max_age`."""
     accounts = snapshots.get(connection_id, ACCOUNTS)
     cost_centers = snapshots.get(connection_id, COST_CENTERS)
-    refreshed = False
-    if accounts is None or accounts.age() > max_age:
-        accounts, refreshed = refresh_accounts(erp, snapshots, connection_id), True
-    if cost_centers is None or cost_centers.age() > max_age:
-        cost_centers, refreshed = refresh_cost_centers(erp, snapshots, connection_id), True
-    return MasterData(accounts, cost_centers, refreshed)
+    stale_accounts = accounts is None or accounts.age() > max_age
+    stale_cost_centers = cost_centers is None or cost_centers.age() > max_age
+    if stale_accounts and stale_cost_centers:
+        accounts, cost_centers = refresh_master_data(erp, snapshots, connection_id)
+    elif stale_accounts:
+        accounts = refresh_accounts(erp, snapshots, connection_id)
+    elif stale_cost_centers:
+        cost_centers = refresh_cost_centers(erp, snapshots, connection_id)
+    assert accounts is not None and cost_centers is not None  # read above when missing
+    return MasterData(accounts, cost_centers, stale_accounts or stale_cost_centers)

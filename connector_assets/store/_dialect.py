@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -23,4 +24,19 @@ def upsert(conn: Connection, table: Table, values: dict[str, Any], update_column
     keys = [c.name for c in table.primary_key.columns]
     conn.execute(
         stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns})
+    )
+
+
+def upsert_many(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], update_columns: tuple[str, ...]
+) -> None:
+    """`upsert` of many rows (the same keys in each) as one statement executed for all: compiled once."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    conn.execute(
+        stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns}),
+        list(rows),
     )

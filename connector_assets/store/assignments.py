@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from sqlalchemy import Engine, select
 
-from connector_assets.store._dialect import upsert
+from connector_assets.store._dialect import upsert_many
 from connector_assets.store.tables import assignments
 from connector_assets.store.vault import utcnow
 from connector_assets.workforce.assignments import Assignment
@@ -32,19 +32,18 @@ class Assignments:
 
     def record(self, connection_id: str, rows: Iterable[Assignment]) -> int:
         """Store new assignments; one observed again on the same day replaces that day's row."""
-        now, count = utcnow(), 0
+        now = utcnow()
+        given = 0
+        latest: dict[tuple[str, object], dict[str, object]] = {}
+        for a in rows:  # the same employee and day twice: the later one wins, as row-by-row upserts did
+            latest[(a.employee_uuid, a.effective_from)] = {
+                **asdict(a), "source": a.source[:SOURCE_WIDTH], "connection_id": connection_id, "observed_at": now
+            }  # fmt: skip
+            given += 1
+        # One statement for all: a first sync of thousands of employees compiled one upsert per row before.
         with self.engine.begin() as conn:
-            for a in rows:
-                row = {
-                    **asdict(a),
-                    "source": a.source[:SOURCE_WIDTH],
-                    "connection_id": connection_id,
-                    "observed_at": now,
-                }
-                upsert(conn, assignments, row,
-                       update_columns=(*_FIELDS, "observed_at"))  # fmt: skip
-                count += 1
-        return count
+            upsert_many(conn, assignments, list(latest.values()), update_columns=(*_FIELDS, "observed_at"))
+        return given
 
     def history(self, connection_id: str, employee_uuids: Sequence[str] | None = None) -> list[Assignment]:
         """Every stored assignment of the connection (or of these employees), oldest first."""

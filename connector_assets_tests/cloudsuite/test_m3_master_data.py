@@ -13,6 +13,7 @@ from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.errors import M3ApiError
 from connector_assets.cloudsuite.m3 import M3Erp
 from connector_assets_tests.cloudsuite.conftest import expire_after
+from connector_assets_tests.cloudsuite.test_m3_bulk import Requests
 from connector_assets_tests.fixtures.ion_sandbox import IonSandbox
 
 MakeErp = Callable[..., Erp]
@@ -133,3 +134,57 @@ def test_mi_error_with_an_error_status_is_still_typed(
     with pytest.raises(M3ApiError, match="field AITP"):
         erp.mi.execute("CRS630MI", "LstAccountID", {"AITP": "9"})
     assert sandbox.sim.counters()["status_500"] == 1
+
+
+def _counting_erp(make_erp: MakeErp, sandbox: IonSandbox, page_size: int | None = None) -> tuple[M3Erp, Requests]:
+    requests = Requests()
+    erp = make_erp(sandbox, http=httpx.Client(event_hooks={"response": [requests]}))
+    assert isinstance(erp, M3Erp)
+    if page_size is not None:
+        erp.options = type(erp.options)(page_size=page_size)
+    return erp, requests
+
+
+@pytest.mark.parametrize("inclusive", [True, False])
+def test_accounts_and_cost_centers_page_side_by_side_in_bulk(
+    make_ion_sandbox: Callable[..., IonSandbox], make_erp: MakeErp, inclusive: bool
+) -> None:
+    """Both listings complete; each bulk POST carries a page of each, so they cost the longer one's pages."""
+    sandbox = make_ion_sandbox(seed_default=False, start_key_inclusive=inclusive)
+    sandbox.sim.seed_accounts(chart(700))
+    sandbox.sim.seed_cost_centers([{"code": f"CC{n:04d}", "name": f"Center {n}"} for n in range(230)])
+    alone, alone_requests = _counting_erp(make_erp, sandbox, page_size=100)
+    expected_accounts = {a.account for a in alone.list_gl_accounts()}
+    account_pages = alone_requests.single()
+    alone.list_cost_centers()
+    assert alone_requests.single() > account_pages  # the cost centers alone took requests of their own
+
+    erp, requests = _counting_erp(make_erp, sandbox, page_size=100)
+    accounts, cost_centers = erp.list_master_data()
+    assert [a.account for a in accounts] == sorted(expected_accounts)
+    assert [c.code for c in cost_centers] == [f"CC{n:04d}" for n in range(230)]
+    assert (requests.bulk(), requests.single()) == (account_pages, 0)
+
+
+def test_an_error_in_one_listing_names_that_listing(ion_sandbox: IonSandbox, make_erp: MakeErp) -> None:
+    """A listing the server refuses raises its own MI error, naming it, not the listing beside it."""
+    erp, requests = _counting_erp(make_erp, ion_sandbox)
+    good, bad = {"AITP": "1", "DIVI": "AAA"}, {"AITP": "2", "DIVI": "TOOLONG"}
+    with pytest.raises(M3ApiError) as err:
+        erp.mi.list_many("CRS630MI", "LstAccountID", [good, bad], key="AITM", names=["accounts", "centers"])
+    assert (err.value.field, err.value.record) == ("DIVI", "centers")
+    assert requests.bulk() == 1
+
+
+def test_a_listing_the_server_did_not_report_on_is_read_again_alone(
+    make_ion_sandbox: Callable[..., IonSandbox], make_erp: MakeErp
+) -> None:
+    """A bulk failure given only at the top level leaves each listing's page unknown: each is read by GET,
+    and the failing one raises its own error."""
+    sandbox = make_ion_sandbox(mi_error_shape="top_level")
+    erp, requests = _counting_erp(make_erp, sandbox)
+    good, bad = {"AITP": "1", "DIVI": "AAA"}, {"AITP": "2", "DIVI": "TOOLONG"}
+    with pytest.raises(M3ApiError) as err:
+        erp.mi.list_many("CRS630MI", "LstAccountID", [good, bad], key="AITM", names=["accounts", "centers"])
+    assert (err.value.field, err.value.record) == ("DIVI", "centers")
+    assert (requests.bulk(), requests.single()) == (1, 2)

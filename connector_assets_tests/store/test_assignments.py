@@ -23,3 +23,14 @@ def test_history_round_trips_in_date_order_per_connection(store_engine: Engine) 
         (dt.date(2026, 3, 5), "Support", "employee webhook"),
     ]
     assert repo.history("acme", ["e2"]) == []
+
+
+def test_many_at_once_and_the_same_day_twice_in_one_call(store_engine: Engine) -> None:
+    """A first sync's hundreds of rows land in one call; the same employee and day twice keeps the later."""
+    repo = Assignments(store_engine)
+    day = dt.date(2026, 3, 5)
+    rows = [Assignment(f"e{n:03d}", day, department="Engineering") for n in range(300)]
+    assert repo.record("acme", [*rows, Assignment("e007", day, department="Support")]) == 301
+    history = repo.history("acme")
+    assert len(history) == 300
+    assert next(a.department for a in history if a.employee_uuid == "e007") == "Support"
