@@ -99,10 +99,17 @@ def _first(frame: pl.DataFrame, *cols: str, **named: str) -> pl.DataFrame:
     return ranked.select("_pid", *cols, **{k: pl.col(v) for k, v in named.items()})
 
 
-def match_profiles(profiles: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
-    """Per distinct profile (``_pid``): account, cost centre or split, dimensions and the rules that set them."""
-    head, accounts, _ = rule_frames(rules)
-    rate = pl.col(RATE) if RATE in profile_columns(rules) else pl.lit(None, pl.Int64)
+def match_profiles(
+    profiles: pl.DataFrame,
+    rules: MappingRules,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None,
+) -> pl.DataFrame:
+    """Per distinct profile (``_pid``): account, cost centre or split, dimensions and the rules that set them.
+
+    ``frames`` are ``rule_frames(rules)`` when the caller has them already.
+    """
+    head, accounts, _ = frames or rule_frames(rules)
+    rate = pl.col(RATE) if RATE in profiles.columns else pl.lit(None, pl.Int64)
     keyed = profiles.select("_pid", "mapping_key", _rate=rate)
     parts = []
     for field in MATCH_COLUMNS:

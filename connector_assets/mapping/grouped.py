@@ -1,0 +1,174 @@
+"""Legs for a summarized journal, resolved per group of like items instead of per item.
+
+A summarized journal line only needs the sum of the legs that share its account, cost centre and
+dimensions. Items that every rule sees alike (same debit key, same matched attribute values, same rate
+band, same custom cost centre, same sign) and whose employees' wages net the same way resolve to the same
+legs, so they are summed first and resolved once, on pseudo-employees (``~<class>``) that carry exactly
+the attribute values the rules look at. Only the items-sized work (one key lookup, one group-by) touches
+every item; rule matching, shares and text run on the groups.
+
+Summing before resolving is exact only where resolution is linear. A class falls back to its employees'
+own items when any of its groups is held (the hold list names employees), splits over several cost
+centres (largest remainder is per item) or its wages sit on more than one cost centre (employer costs
+are then allocated per item); so do employees an employee rule names, payroll-level items and items
+whose job is not in the snapshot. The journal lines are the same as from ``resolve``'s per-item legs.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from connector_assets.ledger import categories as c
+from connector_assets.ledger.items import ITEM_SCHEMA
+from connector_assets.mapping.model import MappingRules
+from connector_assets.mapping.named import TaxDetail
+from connector_assets.mapping.periods import PART_SEPARATOR
+from connector_assets.mapping.profiles import profile_columns
+from connector_assets.mapping.resolve import attribute_tables, resolve
+
+PSEUDO = "~"
+# Profile columns that come from the employee (the rest come from the job the line carries).
+EMPLOYEE_KEYS = ("_p_department_uuid", "_p_department", "_p_location_uuid", "_p_custom")
+JOB_KEYS = ("_p_job_title", "_p_rate")
+WAGES = [c.EARNING, c.CASH_TIPS]
+
+
+def _named(frame: pl.DataFrame, rules: MappingRules, keys: tuple[str, ...]) -> pl.DataFrame:
+    """``frame`` with the profile columns in ``keys`` that some rule looks at (null where none names the value)."""
+    cols = {k: e for k, e in profile_columns(rules).items() if k in keys}
+    return frame.with_columns(**cols)
+
+
+def _classes(
+    items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(key lookup (employee, job) → group, groups with their pseudo-employee attributes)."""
+    primary, by_job = attribute_tables(attributes)
+    wage_sign = (
+        items.lazy()
+        .filter(pl.col("category").is_in(WAGES))
+        .group_by("employee_uuid")
+        .agg(_wage_sign=pl.col("amount_cents").sum().sign())
+        .collect()
+    )
+    named_employees = sorted({r.match_value for r in rules.rules if r.match_field == "employee_uuid"})
+    emp = (
+        primary.rename({"p_title": "job_title", "p_rate": "rate_cents"})
+        .filter(~pl.col("employee_uuid").str.split(PART_SEPARATOR).list.first().is_in(named_employees))
+        .join(wage_sign, on="employee_uuid", how="left")
+        .with_columns(pl.col("_wage_sign").fill_null(0))
+        .pipe(_named, rules, EMPLOYEE_KEYS + JOB_KEYS)
+    )
+    ekeys = [k for k in EMPLOYEE_KEYS if k in emp.columns] + ["_wage_sign"]
+    jkeys = [k for k in JOB_KEYS if k in emp.columns]
+    emp = emp.with_columns(_cid=pl.struct(ekeys + jkeys).rank("dense").cast(pl.Int64))
+    jobs = (
+        by_job.rename({"j_title": "job_title", "j_rate": "rate_cents"})
+        .join(emp.select("employee_uuid", "_cid", *ekeys), on="employee_uuid")
+        .pipe(_named, rules, JOB_KEYS)
+    )
+    lookup = pl.concat(
+        [
+            emp.select("employee_uuid", "_cid", *ekeys, *jkeys, job_uuid=pl.lit(None, pl.String), _primary=True),
+            jobs.select("employee_uuid", "_cid", *ekeys, *jkeys, "job_uuid", _primary=pl.lit(False)),
+        ]
+    ).with_columns(_gid=pl.struct("_cid", "_primary", *jkeys).rank("dense").cast(pl.Int64))
+    groups = lookup.unique("_gid").select(
+        "_gid",
+        "_cid",
+        "_primary",
+        employee_uuid=pl.format(PSEUDO + "{}", "_cid"),
+        job_uuid=pl.format(PSEUDO + "{}", "_gid"),
+        department_uuid=_maybe(lookup, "_p_department_uuid"),
+        department=_maybe(lookup, "_p_department"),
+        location_uuid=_maybe(lookup, "_p_location_uuid"),
+        job_title=_maybe(lookup, "_p_job_title"),
+        rate_cents=_maybe(lookup, "_p_rate", pl.Int64),
+        custom_cost_center=_maybe(lookup, "_p_custom"),
+    )
+    return lookup.select("employee_uuid", "job_uuid", "_gid"), groups
+
+
+def _maybe(frame: pl.DataFrame, name: str, dtype: pl.DataType = pl.String()) -> pl.Expr:
+    return pl.col(name) if name in frame.columns else pl.lit(None, dtype)
+
+
+def _pseudo(items: pl.DataFrame, gid: pl.Series, groups: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(summed pseudo-items, the items that resolve as they are)."""
+    summed = (
+        items.lazy()
+        .with_columns(gid)
+        .filter(pl.col("_gid").is_not_null())
+        .group_by("_gid", "category", "subtype", "name", "employer", pl.col("amount_cents").sign().alias("_sign"))
+        .agg(pl.col("item_no").min(), pl.col("amount_cents").sum())
+        .collect()
+        .join(groups.select("_gid", "_cid", "_primary", "employee_uuid", "job_uuid"), on="_gid")
+        .with_columns(job_uuid=pl.when(pl.col("_primary")).then(None).otherwise("job_uuid"))
+    )
+    own = items.filter(gid.is_null())
+    return summed, own
+
+
+def _attributes(groups: pl.DataFrame, attributes: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
+    """Pseudo-employees' attributes (one job row per group) and the attributes of employees resolved as they are."""
+    pseudo = groups.select(
+        "employee_uuid",
+        "department_uuid",
+        "department",
+        "location_uuid",
+        "job_uuid",
+        "job_title",
+        "rate_cents",
+        "custom_cost_center",
+        primary_job="_primary",
+    )
+    mine = attributes.filter(pl.col("employee_uuid").is_in(own["employee_uuid"].drop_nulls().unique().implode()))
+    return pl.concat([pseudo, mine], how="diagonal_relaxed")
+
+
+def _nonlinear(legs: pl.DataFrame, summed: pl.DataFrame) -> list[int]:
+    """Classes whose summed legs differ from the sum of their items' legs: held, split or multi-centre wages."""
+    mine = legs.join(summed.select("item_no", "_cid"), on="item_no")
+    wage_cc = pl.col("cost_center").filter((pl.col("side") == "debit") & pl.col("category").is_in(WAGES))
+    per_item = mine.group_by("_cid", "item_no", "side").agg(n=pl.len())
+    bad = pl.concat(
+        [
+            mine.filter(pl.col("unmapped_reason").is_not_null()).select("_cid"),
+            per_item.filter(pl.col("n") > 1).select("_cid"),
+            mine.group_by("_cid").agg(n=wage_cc.n_unique()).filter(pl.col("n") > 1).select("_cid"),
+        ]
+    )
+    return sorted(bad["_cid"].unique().to_list())
+
+
+def resolve_grouped(
+    items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules, taxes: TaxDetail = "consolidated"
+) -> pl.DataFrame:
+    """Legs (``RESOLVED_SCHEMA``) whose summarized journal lines equal those of ``resolve``'s per-item legs.
+
+    A leg of a group carries the group's smallest ``item_no`` and no employee or job; held legs and those
+    of employees that fall back are ``resolve``'s own.
+    """
+    if any(r.match_field == "job_uuid" for r in rules.rules) or items.is_empty():
+        return resolve(items, attributes, rules, taxes)  # jobs named by uuid: no pseudo-job can stand for them
+    typed = items.with_columns(pl.col(n).cast(t) for n, t in ITEM_SCHEMA.items() if n in items.columns)
+    lookup, groups = _classes(typed, attributes, rules)
+    keys = typed.select("employee_uuid", "job_uuid")
+    gid = keys.join(lookup, on=["employee_uuid", "job_uuid"], how="left", nulls_equal=True, maintain_order="left")
+    gid_s = gid["_gid"]
+    while True:
+        summed, own = _pseudo(typed, gid_s, groups)
+        pseudo_items = summed.select(list(ITEM_SCHEMA))
+        combined = pl.concat([pseudo_items, own.select(list(ITEM_SCHEMA))])
+        legs = resolve(combined, _attributes(groups, attributes, own), rules, taxes)
+        bad = _nonlinear(legs, summed)
+        if not bad:
+            break
+        # Those classes' employees resolve item by item; the other classes' legs do not depend on them.
+        drop = groups.filter(pl.col("_cid").is_in(bad))["_gid"].implode()
+        gid_s = pl.select(pl.when(gid_s.is_in(drop)).then(None).otherwise(gid_s)).to_series()
+    grouped = pl.col("item_no").is_in(summed["item_no"].implode())
+    return legs.with_columns(
+        employee_uuid=pl.when(grouped).then(None).otherwise("employee_uuid"),
+        job_uuid=pl.when(grouped).then(None).otherwise("job_uuid"),
+    )
