@@ -31,6 +31,8 @@ PSEUDO = "~"
 EMPLOYEE_KEYS = ("_p_department_uuid", "_p_department", "_p_location_uuid", "_p_custom")
 JOB_KEYS = ("_p_job_title", "_p_rate")
 WAGES = [c.EARNING, c.CASH_TIPS]
+# What a summed item is summed by: like items of one group, with one sign (refunds are placed by sign).
+GROUP_KEYS = ["_gid", "category", "subtype", "name", "employer", "_sign"]
 
 
 def _named(frame: pl.DataFrame, rules: MappingRules, keys: tuple[str, ...]) -> pl.DataFrame:
@@ -61,12 +63,15 @@ def _classes(
     )
     ekeys = [k for k in EMPLOYEE_KEYS if k in emp.columns] + ["_wage_sign"]
     jkeys = [k for k in JOB_KEYS if k in emp.columns]
+    jobs = by_job.rename({"j_title": "job_title", "j_rate": "rate_cents"}).pipe(_named, rules, JOB_KEYS)
+    if jkeys:
+        # Employees of a class hold the same kinds of jobs, so their wages land alike.
+        kind = pl.concat_str([pl.col(k).cast(pl.String).fill_null("\x00") for k in jkeys], separator="\x01")
+        held = jobs.group_by("employee_uuid").agg(_jobs=kind.unique().sort().str.join("\x02"))
+        emp = emp.join(held, on="employee_uuid", how="left")
+        ekeys.append("_jobs")
     emp = emp.with_columns(_cid=pl.struct(ekeys + jkeys).rank("dense").cast(pl.Int64))
-    jobs = (
-        by_job.rename({"j_title": "job_title", "j_rate": "rate_cents"})
-        .join(emp.select("employee_uuid", "_cid", *ekeys), on="employee_uuid")
-        .pipe(_named, rules, JOB_KEYS)
-    )
+    jobs = jobs.join(emp.select("employee_uuid", "_cid", *ekeys), on="employee_uuid")
     lookup = pl.concat(
         [
             emp.select("employee_uuid", "_cid", *ekeys, *jkeys, job_uuid=pl.lit(None, pl.String), _primary=True),
@@ -99,7 +104,8 @@ def _pseudo(items: pl.DataFrame, gid: pl.Series, groups: pl.DataFrame) -> tuple[
         items.lazy()
         .with_columns(gid)
         .filter(pl.col("_gid").is_not_null())
-        .group_by("_gid", "category", "subtype", "name", "employer", pl.col("amount_cents").sign().alias("_sign"))
+        .with_columns(_sign=pl.col("amount_cents").sign())
+        .group_by(GROUP_KEYS)
         .agg(pl.col("item_no").min(), pl.col("amount_cents").sum())
         .collect()
         .join(groups.select("_gid", "_cid", "_primary", "employee_uuid", "job_uuid"), on="_gid")
@@ -126,19 +132,15 @@ def _attributes(groups: pl.DataFrame, attributes: pl.DataFrame, own: pl.DataFram
     return pl.concat([pseudo, mine], how="diagonal_relaxed")
 
 
-def _nonlinear(legs: pl.DataFrame, summed: pl.DataFrame) -> list[int]:
-    """Classes whose summed legs differ from the sum of their items' legs: held, split or multi-centre wages."""
+def _nonlinear(legs: pl.DataFrame, summed: pl.DataFrame) -> tuple[list[int], pl.DataFrame]:
+    """Where summed legs differ from the sum of the items' legs: (classes whose wages sit on several cost
+    centres, summed items that are held or split over several legs)."""
     mine = legs.join(summed.select("item_no", "_cid"), on="item_no")
     wage_cc = pl.col("cost_center").filter((pl.col("side") == "debit") & pl.col("category").is_in(WAGES))
-    per_item = mine.group_by("_cid", "item_no", "side").agg(n=pl.len())
-    bad = pl.concat(
-        [
-            mine.filter(pl.col("unmapped_reason").is_not_null()).select("_cid"),
-            per_item.filter(pl.col("n") > 1).select("_cid"),
-            mine.group_by("_cid").agg(n=wage_cc.n_unique()).filter(pl.col("n") > 1).select("_cid"),
-        ]
-    )
-    return sorted(bad["_cid"].unique().to_list())
+    classes = mine.group_by("_cid").agg(n=wage_cc.n_unique()).filter(pl.col("n") > 1)["_cid"].to_list()
+    per_item = mine.group_by("item_no", "side").agg(n=pl.len(), held=pl.col("unmapped_reason").is_not_null().any())
+    bad = per_item.filter((pl.col("n") > 1) | pl.col("held"))["item_no"].implode()
+    return classes, summed.filter(pl.col("item_no").is_in(bad)).select(GROUP_KEYS)
 
 
 def resolve_grouped(
@@ -161,12 +163,15 @@ def resolve_grouped(
         pseudo_items = summed.select(list(ITEM_SCHEMA))
         combined = pl.concat([pseudo_items, own.select(list(ITEM_SCHEMA))])
         legs = resolve(combined, _attributes(groups, attributes, own), rules, taxes)
-        bad = _nonlinear(legs, summed)
-        if not bad:
+        classes, items_out = _nonlinear(legs, summed)
+        if not classes and items_out.is_empty():
             break
-        # Those classes' employees resolve item by item; the other classes' legs do not depend on them.
-        drop = groups.filter(pl.col("_cid").is_in(bad))["_gid"].implode()
-        gid_s = pl.select(pl.when(gid_s.is_in(drop)).then(None).otherwise(gid_s)).to_series()
+        # Those employees resolve item by item; the other classes' legs do not depend on them.
+        drop = gid_s.is_in(groups.filter(pl.col("_cid").is_in(classes))["_gid"].implode())
+        if not items_out.is_empty():
+            out = typed.with_columns(gid_s, _sign=pl.col("amount_cents").sign()).join(items_out, on=GROUP_KEYS)
+            drop = drop | typed["employee_uuid"].is_in(out["employee_uuid"].unique().implode())
+        gid_s = pl.select(pl.when(drop).then(None).otherwise(gid_s).alias("_gid")).to_series()
     grouped = pl.col("item_no").is_in(summed["item_no"].implode())
     return legs.with_columns(
         employee_uuid=pl.when(grouped).then(None).otherwise("employee_uuid"),
