@@ -32,7 +32,7 @@ EMPLOYEE_KEYS = ("_p_department_uuid", "_p_department", "_p_location_uuid", "_p_
 JOB_KEYS = ("_p_job_title", "_p_rate")
 WAGES = [c.EARNING, c.CASH_TIPS]
 # What a summed item is summed by: like items of one group, with one sign (refunds are placed by sign).
-GROUP_KEYS = ["_gid", "category", "subtype", "name", "employer", "_sign"]
+GROUP_KEYS = ["_gid", "category", "subtype", "_name", "employer", "_sign"]
 
 
 def _named(frame: pl.DataFrame, rules: MappingRules, keys: tuple[str, ...]) -> pl.DataFrame:
@@ -44,7 +44,7 @@ def _named(frame: pl.DataFrame, rules: MappingRules, keys: tuple[str, ...]) -> p
 def _classes(
     items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(key lookup (employee, job) → group, groups with their pseudo-employee attributes)."""
+    """(lookup: employee or job uuid → group, groups with their pseudo-employee attributes)."""
     primary, by_job = attribute_tables(attributes)
     wage_sign = (
         items.lazy()
@@ -65,54 +65,101 @@ def _classes(
     jkeys = [k for k in JOB_KEYS if k in emp.columns]
     jobs = by_job.rename({"j_title": "job_title", "j_rate": "rate_cents"}).pipe(_named, rules, JOB_KEYS)
     if jkeys:
-        # Employees of a class hold the same kinds of jobs, so their wages land alike.
-        kind = pl.concat_str([pl.col(k).cast(pl.String).fill_null("\x00") for k in jkeys], separator="\x01")
-        held = jobs.group_by("employee_uuid").agg(_jobs=kind.unique().sort().str.join("\x02"))
-        emp = emp.join(held, on="employee_uuid", how="left")
-        ekeys.append("_jobs")
+        # A job's kind: 0 for the primary row, 1.. for what the rules see of a job.
+        jobs = jobs.with_columns(_kind=pl.struct(jkeys).rank("dense").cast(pl.Int64))
+        if jobs["employee_uuid"].n_unique() < jobs.height:
+            # Employees of a class hold the same kinds of jobs, so their wages are likely to land alike (a
+            # class whose wages do not land on one cost centre falls back; the bit set keeps that rare).
+            bit = (pl.lit(2.0) ** (pl.col("_kind") % 62)).cast(pl.Int64)  # powers of two are exact
+            held = jobs.group_by("employee_uuid").agg(_jobs=bit.bitwise_or())
+            emp = emp.join(held, on="employee_uuid", how="left")
+            ekeys.append("_jobs")
+    else:
+        jobs = jobs.with_columns(_kind=pl.lit(1, pl.Int64))
     emp = emp.with_columns(_cid=pl.struct(ekeys + jkeys).rank("dense").cast(pl.Int64))
-    jobs = jobs.join(emp.select("employee_uuid", "_cid", *ekeys), on="employee_uuid")
-    lookup = pl.concat(
-        [
-            emp.select("employee_uuid", "_cid", *ekeys, *jkeys, job_uuid=pl.lit(None, pl.String), _primary=True),
-            jobs.select("employee_uuid", "_cid", *ekeys, *jkeys, "job_uuid", _primary=pl.lit(False)),
-        ]
-    ).with_columns(_gid=pl.struct("_cid", "_primary", *jkeys).rank("dense").cast(pl.Int64))
-    groups = lookup.unique("_gid").select(
+    width = int(jobs["_kind"].max() or 0) + 1
+    emp = emp.with_columns(_gid=pl.col("_cid") * width, _primary=pl.lit(True))
+    jobs = jobs.join(emp.select("employee_uuid", "_cid", *ekeys), on="employee_uuid").with_columns(
+        _gid=pl.col("_cid") * width + pl.col("_kind"), _primary=pl.lit(False)
+    )
+    cols = ["_gid", "_cid", "_primary", *ekeys, *jkeys]
+    found = pl.concat([emp.unique("_gid").select(cols), jobs.unique("_gid").select(cols)])
+    groups = found.select(
         "_gid",
         "_cid",
         "_primary",
         employee_uuid=pl.format(PSEUDO + "{}", "_cid"),
         job_uuid=pl.format(PSEUDO + "{}", "_gid"),
-        department_uuid=_maybe(lookup, "_p_department_uuid"),
-        department=_maybe(lookup, "_p_department"),
-        location_uuid=_maybe(lookup, "_p_location_uuid"),
-        job_title=_maybe(lookup, "_p_job_title"),
-        rate_cents=_maybe(lookup, "_p_rate", pl.Int64),
-        custom_cost_center=_maybe(lookup, "_p_custom"),
+        department_uuid=_maybe(found, "_p_department_uuid"),
+        department=_maybe(found, "_p_department"),
+        location_uuid=_maybe(found, "_p_location_uuid"),
+        job_title=_maybe(found, "_p_job_title"),
+        rate_cents=_maybe(found, "_p_rate", pl.Int64),
+        custom_cost_center=_maybe(found, "_p_custom"),
     )
-    return lookup.select("employee_uuid", "job_uuid", "_gid"), groups
+    lookup = pl.concat(
+        [
+            emp.select("employee_uuid", job_uuid=pl.lit(None, pl.String), _gid="_gid"),
+            jobs.select("employee_uuid", "job_uuid", "_gid"),
+        ]
+    )
+    return lookup, groups
+
+
+def _keyed(items: pl.DataFrame, lookup: pl.DataFrame, alone: pl.Series, names: pl.Expr) -> pl.LazyFrame:
+    """Items with their group (``_gid``, null: the item resolves as it is), sign and the name where a rule
+    can read it, as a lazy plan."""
+    lookup = lookup.filter(~pl.col("employee_uuid").is_in(alone.implode()))
+    extra = [pl.col("amount_cents").sign().alias("_sign"), pl.when(names).then("name").alias("_name")]
+    emp = lookup.filter(pl.col("job_uuid").is_null()).select("employee_uuid", "_gid")
+    jobs = lookup.filter(pl.col("job_uuid").is_not_null())
+    if jobs["employee_uuid"].is_unique().all():
+        # One job at most per employee: one lookup by the employee, as the attributes join would do.
+        table = emp.join(jobs.select("employee_uuid", _job="job_uuid", _jgid="_gid"), on="employee_uuid", how="left")
+        gid = pl.when(pl.col("job_uuid").is_null()).then("_gid").when(pl.col("job_uuid") == pl.col("_job")).then("_jgid")
+        return items.lazy().join(table.lazy(), on="employee_uuid", how="left").with_columns(gid.alias("_gid"), *extra)
+    on = ["employee_uuid", "job_uuid"]
+    return items.lazy().join(lookup.lazy(), on=on, how="left", nulls_equal=True).with_columns(*extra)
+
+
+def _name_matters(rules: MappingRules, taxes: TaxDetail) -> pl.Expr:
+    """Items whose Gusto name some rule reads (by-name accounts, unknown pay types); others sum across names."""
+    categories = []
+    if taxes == "itemized":
+        categories += [c.EMPLOYEE_TAX, c.EMPLOYER_TAX]
+    if rules.benefit_expenses or rules.benefits_by_name:
+        categories += [c.EMPLOYEE_BENEFIT, c.EMPLOYER_BENEFIT]
+    if rules.deductions_by_name:
+        categories.append(c.DEDUCTION)
+    unknown = (pl.col("category") == c.EARNING) & (pl.col("subtype") == c.UNKNOWN_EARNING)
+    return pl.col("category").is_in(categories) | unknown
 
 
 def _maybe(frame: pl.DataFrame, name: str, dtype: pl.DataType = pl.String()) -> pl.Expr:
     return pl.col(name) if name in frame.columns else pl.lit(None, dtype)
 
 
-def _pseudo(items: pl.DataFrame, gid: pl.Series, groups: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(summed pseudo-items, the items that resolve as they are)."""
-    summed = (
-        items.lazy()
-        .with_columns(gid)
-        .filter(pl.col("_gid").is_not_null())
-        .with_columns(_sign=pl.col("amount_cents").sign())
-        .group_by(GROUP_KEYS)
-        .agg(pl.col("item_no").min(), pl.col("amount_cents").sum())
+def _pseudo(keyed: pl.LazyFrame, groups: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(summed pseudo-items, the items that resolve as they are), from one pass over the items."""
+    own = pl.col("_gid").is_null()
+    rows = (
+        keyed.group_by(
+            *GROUP_KEYS,
+            # An item without a group is a group of its own.
+            pl.when(own).then("item_no").alias("_item"),
+            pl.when(own).then("employee_uuid").alias("_emp"),
+            pl.when(own).then("job_uuid").alias("_job"),
+        )
+        .agg(pl.col("item_no").min(), pl.col("amount_cents").sum(), _real=pl.col("name").first())
         .collect()
-        .join(groups.select("_gid", "_cid", "_primary", "employee_uuid", "job_uuid"), on="_gid")
-        .with_columns(job_uuid=pl.when(pl.col("_primary")).then(None).otherwise("job_uuid"))
     )
-    own = items.filter(gid.is_null())
-    return summed, own
+    summed = (
+        rows.filter(pl.col("_gid").is_not_null())
+        .join(groups.select("_gid", "_cid", "_primary", "employee_uuid", "job_uuid"), on="_gid")
+        .with_columns(job_uuid=pl.when(pl.col("_primary")).then(None).otherwise("job_uuid"), name="_name")
+    )
+    alone = rows.filter(pl.col("_gid").is_null()).with_columns(employee_uuid="_emp", job_uuid="_job", name="_real")
+    return summed, alone.sort("item_no")
 
 
 def _attributes(groups: pl.DataFrame, attributes: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
@@ -155,23 +202,21 @@ def resolve_grouped(
         return resolve(items, attributes, rules, taxes)  # jobs named by uuid: no pseudo-job can stand for them
     typed = items.with_columns(pl.col(n).cast(t) for n, t in ITEM_SCHEMA.items() if n in items.columns)
     lookup, groups = _classes(typed, attributes, rules)
-    keys = typed.select("employee_uuid", "job_uuid")
-    gid = keys.join(lookup, on=["employee_uuid", "job_uuid"], how="left", nulls_equal=True, maintain_order="left")
-    gid_s = gid["_gid"]
+    alone = pl.Series("employee_uuid", [], pl.String)
+    names = _name_matters(rules, taxes)
     while True:
-        summed, own = _pseudo(typed, gid_s, groups)
-        pseudo_items = summed.select(list(ITEM_SCHEMA))
-        combined = pl.concat([pseudo_items, own.select(list(ITEM_SCHEMA))])
+        summed, own = _pseudo(_keyed(typed, lookup, alone, names), groups)
+        combined = pl.concat([summed.select(list(ITEM_SCHEMA)), own.select(list(ITEM_SCHEMA))])
         legs = resolve(combined, _attributes(groups, attributes, own), rules, taxes)
         classes, items_out = _nonlinear(legs, summed)
         if not classes and items_out.is_empty():
             break
         # Those employees resolve item by item; the other classes' legs do not depend on them.
-        drop = gid_s.is_in(groups.filter(pl.col("_cid").is_in(classes))["_gid"].implode())
+        out = lookup.join(groups.filter(pl.col("_cid").is_in(classes)), on="_gid", how="semi")["employee_uuid"]
         if not items_out.is_empty():
-            out = typed.with_columns(gid_s, _sign=pl.col("amount_cents").sign()).join(items_out, on=GROUP_KEYS)
-            drop = drop | typed["employee_uuid"].is_in(out["employee_uuid"].unique().implode())
-        gid_s = pl.select(pl.when(drop).then(None).otherwise(gid_s).alias("_gid")).to_series()
+            hit = _keyed(typed, lookup, alone, names).join(items_out.lazy(), on=GROUP_KEYS, how="semi")
+            out = pl.concat([out, hit.select("employee_uuid").collect().to_series()])
+        alone = pl.concat([alone, out]).unique()
     grouped = pl.col("item_no").is_in(summed["item_no"].implode())
     return legs.with_columns(
         employee_uuid=pl.when(grouped).then(None).otherwise("employee_uuid"),

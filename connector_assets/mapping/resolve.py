@@ -55,9 +55,11 @@ def attribute_tables(attributes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
     )
     if "primary_job" not in attributes.columns:
         attrs = attrs.with_columns(primary_job=pl.int_range(pl.len()).over("employee_uuid") == 0)
+    # Most employees hold one job: with one row each, that row is the primary one and nothing repeats.
+    single = attrs["employee_uuid"].n_unique() == attrs.height
+    ranked = attrs.sort("primary_job", descending=True, maintain_order=True) if not single else attrs
     primary = (
-        attrs.sort("primary_job", descending=True, maintain_order=True)
-        .unique("employee_uuid", keep="first", maintain_order=True)
+        (ranked if single else ranked.unique("employee_uuid", keep="first", maintain_order=True))
         .select(
             "employee_uuid",
             "department_uuid",
@@ -70,10 +72,9 @@ def attribute_tables(attributes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
             known=pl.lit(True),
         )
     )
-    by_job = (
-        attrs.filter(pl.col("job_uuid").is_not_null())
-        .unique(["employee_uuid", "job_uuid"], keep="first", maintain_order=True)
-        .select("employee_uuid", "job_uuid", j_title="job_title", j_rate="rate_cents")
+    jobs = attrs.filter(pl.col("job_uuid").is_not_null())
+    by_job = (jobs if single else jobs.unique(["employee_uuid", "job_uuid"], keep="first", maintain_order=True)).select(
+        "employee_uuid", "job_uuid", j_title="job_title", j_rate="rate_cents"
     )
     return primary, by_job
 
