@@ -146,7 +146,9 @@ def engine(
     payroll: dict[str, object], items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules
 ) -> Journal:
     """What a payroll run does: resolve the legs (grouped, as for a summarized journal) and build the journal."""
-    return build_journal(payroll, items, resolve_grouped(items, attributes, rules), JournalOptions(connection_id="bench"))
+    return build_journal(
+        payroll, items, resolve_grouped(items, attributes, rules), JournalOptions(connection_id="bench")
+    )
 
 
 def measure(n: int, rules: MappingRules) -> dict[str, object]:

@@ -10,8 +10,8 @@ every item; rule matching, shares and text run on the groups.
 Summing before resolving is exact only where resolution is linear. A class falls back to its employees'
 own items when any of its groups is held (the hold list names employees), splits over several cost
 centres (largest remainder is per item) or its wages sit on more than one cost centre (employer costs
-are then allocated per item); so do employees an employee rule names, payroll-level items and items
-whose job is not in the snapshot. The journal lines are the same as from ``resolve``'s per-item legs.
+are then allocated per item); so do employees an employee rule names, employees with a line on a job
+the snapshot lacks, and payroll-level items. The journal lines are those of ``resolve``'s per-item legs.
 """
 
 from __future__ import annotations
@@ -115,9 +115,18 @@ def _keyed(items: pl.DataFrame, lookup: pl.DataFrame, alone: pl.Series, names: p
     jobs = lookup.filter(pl.col("job_uuid").is_not_null())
     if jobs["employee_uuid"].is_unique().all():
         # One job at most per employee: one lookup by the employee, as the attributes join would do.
-        table = emp.join(jobs.select("employee_uuid", _job="job_uuid", _jgid="_gid"), on="employee_uuid", how="left")
-        gid = pl.when(pl.col("job_uuid").is_null()).then("_gid").when(pl.col("job_uuid") == pl.col("_job")).then("_jgid")
-        return items.lazy().join(table.lazy(), on="employee_uuid", how="left").with_columns(gid.alias("_gid"), *extra)
+        table = emp.join(
+            jobs.select("employee_uuid", _job="job_uuid", _jgid="_gid"), on="employee_uuid", how="left"
+        )
+        gid = (
+            pl.when(pl.col("job_uuid").is_null())
+            .then("_gid")
+            .when(pl.col("job_uuid") == pl.col("_job"))
+            .then("_jgid")
+        )
+        return (
+            items.lazy().join(table.lazy(), on="employee_uuid", how="left").with_columns(gid.alias("_gid"), *extra)
+        )
     on = ["employee_uuid", "job_uuid"]
     return items.lazy().join(lookup.lazy(), on=on, how="left", nulls_equal=True).with_columns(*extra)
 
@@ -202,7 +211,12 @@ def resolve_grouped(
         return resolve(items, attributes, rules, taxes)  # jobs named by uuid: no pseudo-job can stand for them
     typed = items.with_columns(pl.col(n).cast(t) for n, t in ITEM_SCHEMA.items() if n in items.columns)
     lookup, groups = _classes(typed, attributes, rules)
-    alone = pl.Series("employee_uuid", [], pl.String)
+    # An employee with a line on a job the snapshot lacks resolves item by item, all of it: its employer
+    # costs follow all of its wages.
+    known_jobs = lookup.lazy().filter(pl.col("job_uuid").is_not_null())
+    on_jobs = typed.lazy().filter(pl.col("job_uuid").is_not_null())
+    orphan = on_jobs.join(known_jobs, on=["employee_uuid", "job_uuid"], how="anti").select("employee_uuid")
+    alone = orphan.unique().collect().to_series()
     names = _name_matters(rules, taxes)
     while True:
         summed, own = _pseudo(_keyed(typed, lookup, alone, names), groups)

@@ -8,9 +8,9 @@ profiles, so candidates are found and ranked per profile and joined back to the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from math import lcm
-from collections.abc import Callable
 from typing import Any
 
 import polars as pl

@@ -58,24 +58,21 @@ def attribute_tables(attributes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
     # Most employees hold one job: with one row each, that row is the primary one and nothing repeats.
     single = attrs["employee_uuid"].n_unique() == attrs.height
     ranked = attrs.sort("primary_job", descending=True, maintain_order=True) if not single else attrs
-    primary = (
-        (ranked if single else ranked.unique("employee_uuid", keep="first", maintain_order=True))
-        .select(
-            "employee_uuid",
-            "department_uuid",
-            "department",
-            "location_uuid",
-            "custom_cost_center",
-            p_job="job_uuid",
-            p_title="job_title",
-            p_rate="rate_cents",
-            known=pl.lit(True),
-        )
+    primary = (ranked if single else ranked.unique("employee_uuid", keep="first", maintain_order=True)).select(
+        "employee_uuid",
+        "department_uuid",
+        "department",
+        "location_uuid",
+        "custom_cost_center",
+        p_job="job_uuid",
+        p_title="job_title",
+        p_rate="rate_cents",
+        known=pl.lit(True),
     )
     jobs = attrs.filter(pl.col("job_uuid").is_not_null())
-    by_job = (jobs if single else jobs.unique(["employee_uuid", "job_uuid"], keep="first", maintain_order=True)).select(
-        "employee_uuid", "job_uuid", j_title="job_title", j_rate="rate_cents"
-    )
+    by_job = (
+        jobs if single else jobs.unique(["employee_uuid", "job_uuid"], keep="first", maintain_order=True)
+    ).select("employee_uuid", "job_uuid", j_title="job_title", j_rate="rate_cents")
     return primary, by_job
 
 

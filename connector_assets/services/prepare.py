@@ -17,8 +17,8 @@ from connector_assets.ledger.journal import Journal, JournalOptions, build_journ
 from connector_assets.ledger.reference import external_reference
 from connector_assets.ledger.validation import validate_journal
 from connector_assets.mapping.attributes import employee_attributes
-from connector_assets.mapping.periods import attributes_for_period, split_items_by_days
 from connector_assets.mapping.grouped import resolve_grouped
+from connector_assets.mapping.periods import attributes_for_period, split_items_by_days
 from connector_assets.mapping.resolve import resolve
 from connector_assets.mapping.rules import load_mapping_file
 from connector_assets.services.master_data import MasterData, current_master_data
