@@ -53,7 +53,7 @@ def _classes(
         .agg(_wage_sign=pl.col("amount_cents").sum().sign())
         .collect()
     )
-    named_employees = sorted({r.match_value for r in rules.rules if r.match_field == "employee_uuid"})
+    named_employees = sorted({r.match_value or "" for r in rules.rules if r.match_field == "employee_uuid"})
     emp = (
         primary.rename({"p_title": "job_title", "p_rate": "rate_cents"})
         .filter(~pl.col("employee_uuid").str.split(PART_SEPARATOR).list.first().is_in(named_employees))
@@ -77,7 +77,7 @@ def _classes(
     else:
         jobs = jobs.with_columns(_kind=pl.lit(1, pl.Int64))
     emp = emp.with_columns(_cid=pl.struct(ekeys + jkeys).rank("dense").cast(pl.Int64))
-    width = int(jobs["_kind"].max() or 0) + 1
+    width = int(jobs.select(pl.col("_kind").max().fill_null(0)).item()) + 1
     emp = emp.with_columns(_gid=pl.col("_cid") * width, _primary=pl.lit(True))
     jobs = jobs.join(emp.select("employee_uuid", "_cid", *ekeys), on="employee_uuid").with_columns(
         _gid=pl.col("_cid") * width + pl.col("_kind"), _primary=pl.lit(False)
@@ -94,7 +94,7 @@ def _classes(
         department=_maybe(found, "_p_department"),
         location_uuid=_maybe(found, "_p_location_uuid"),
         job_title=_maybe(found, "_p_job_title"),
-        rate_cents=_maybe(found, "_p_rate", pl.Int64),
+        rate_cents=_maybe(found, "_p_rate", pl.Int64()),
         custom_cost_center=_maybe(found, "_p_custom"),
     )
     lookup = pl.concat(
