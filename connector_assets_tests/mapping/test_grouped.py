@@ -25,7 +25,7 @@ def _both(
 ) -> tuple[Journal, Journal, pl.DataFrame]:
     rules = parse_mapping(mapping)
     per_item = build_journal(payroll, items, resolve(items, attributes, rules, taxes), OPTIONS)  # type: ignore[arg-type]
-    legs = resolve_grouped(items, attributes, rules, taxes)  # type: ignore[arg-type]
+    legs = resolve_grouped(items, attributes, rules, taxes, min_items=0)  # type: ignore[arg-type]
     return per_item, build_journal(payroll, items, legs, OPTIONS), legs
 
 
@@ -122,7 +122,10 @@ def test_like_employees_resolve_once_and_the_rest_item_by_item() -> None:
     items = payroll_items(payroll)
     per_item, grouped, legs = _both(payroll, items, employee_attributes(employees), MAPPING, "consolidated")
     _assert_same(per_item, grouped)
-    assert legs.height < resolve(items, employee_attributes(employees), parse_mapping(MAPPING)).height
+    per_item_legs = resolve(items, employee_attributes(employees), parse_mapping(MAPPING))
+    assert legs.height < per_item_legs.height
+    # A payroll this small resolves item by item unless asked otherwise: the same legs, sooner.
+    assert resolve_grouped(items, employee_attributes(employees), parse_mapping(MAPPING)).equals(per_item_legs)
     named = set(legs["employee_uuid"].drop_nulls())
     plain = {e["uuid"] for i, e in enumerate(employees) if i % 3 and i % 5 and i not in (2, 29)}
     assert len(plain) == 14 and not plain & named
