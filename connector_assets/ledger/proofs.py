@@ -19,7 +19,7 @@ from connector_assets.ledger import categories as c
 from connector_assets.ledger.items import payroll_unitemized
 from connector_assets.ledger.money import format_cents, to_cents
 from connector_assets.ledger.roles import CREDIT_CATEGORIES, credit_role
-from connector_assets.ledger.unitemized import DEFAULT_TOLERANCE_CENTS
+from connector_assets.ledger.unitemized import DEFAULT_TOLERANCE_CENTS, Unitemized
 
 CREDIT_ROLES = (
     frozenset(v for v in c.CREDIT_ROLE.values() if v)
@@ -242,9 +242,13 @@ def prove_unitemized(
     payroll: Mapping[str, Any], tolerance_cents: int = DEFAULT_TOLERANCE_CENTS
 ) -> list[Difference]:
     """Per employee, pay inside gross_pay that cannot be PTO: negative, or over the tolerance without PTO hours."""
+    return _unitemized_differences(payroll_unitemized(payroll), tolerance_cents)
+
+
+def _unitemized_differences(unitemized: list[Unitemized], tolerance_cents: int) -> list[Difference]:
     return [
         Difference(UNITEMIZED, f"employee {u.employee_uuid}", 0, u.cents, True, u.problem(tolerance_cents))
-        for u in payroll_unitemized(payroll)
+        for u in unitemized
         if u.problem(tolerance_cents)
     ]
 
@@ -256,20 +260,23 @@ def prove_journal(
     tolerance_cents: int = DEFAULT_TOLERANCE_CENTS,
 ) -> JournalProofs:
     """All proofs of one journal built from ``items``."""
-    memo = _subtype_sum(items, c.IMPUTED_PAY)
+    # Every item figure a proof reads is a sum by category and subtype: sum the items once.
+    kinds = items.group_by("category", "subtype").agg(pl.col("amount_cents").sum())
+    memo = _subtype_sum(kinds, c.IMPUTED_PAY)
+    unitemized = payroll_unitemized(payroll)
     notes = [f"imputed pay {format_cents(memo)} kept out of the journal (non-cash memo)"] if memo else []
     notes += [
         f"employee {u.employee_uuid}: {format_cents(u.cents)} of gross_pay booked as PTO ({u.name()})"
-        for u in payroll_unitemized(payroll)
+        for u in unitemized
         if u.cents > 0
     ]
     return JournalProofs(
         balance=prove_balanced(lines),
         differences=tuple(
-            prove_nothing_dropped(items, lines)
-            + prove_tie_out(payroll, items, lines)
+            prove_nothing_dropped(kinds, lines)
+            + prove_tie_out(payroll, kinds, lines)
             + prove_cash(payroll, lines)
-            + prove_unitemized(payroll, tolerance_cents)
+            + _unitemized_differences(unitemized, tolerance_cents)
         ),
         held_lines=int(lines["unmapped_reason"].is_not_null().sum()),
         totals_present=bool(payroll.get("totals")),

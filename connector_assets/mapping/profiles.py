@@ -8,6 +8,7 @@ profiles, so candidates are found and ranked per profile and joined back to the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from math import lcm
 from typing import Any
@@ -27,10 +28,31 @@ MATCH_COLUMNS = {
     "location_uuid": "location_uuid",
 }
 RATE, CUSTOM = "_p_rate", "_p_custom"
+# The last few mappings' rule frames and profile columns: a payroll run resolves with one mapping many times.
+_MEMO: dict[tuple[str, int], tuple[MappingRules, Any]] = {}
+_MEMO_SIZE = 16
+
+
+def _memo(kind: str, rules: MappingRules, compute: Callable[[MappingRules], Any]) -> Any:
+    """``compute(rules)``, once per mapping object (kept alive by the entry, so its id is not reused)."""
+    key = (kind, id(rules))
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()
+    value = compute(rules)
+    _MEMO[key] = (rules, value)
+    return value
 
 
 def rule_frames(rules: MappingRules) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Rules, their accounts and their split shares as three small frames."""
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] = _memo("frames", rules, _rule_frames)
+    return frames
+
+
+def _rule_frames(rules: MappingRules) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     head = pl.DataFrame(
         [
             (r.order, r.level, r.label, r.match_field, r.match_value, r.scope, r.cost_center, bool(r.split),
@@ -80,6 +102,11 @@ def _rate_band(rules: MappingRules) -> pl.Expr | None:
 
 def profile_columns(rules: MappingRules) -> dict[str, pl.Expr]:
     """Profile column name → expression on the context; only what some rule can look at."""
+    cols: dict[str, pl.Expr] = _memo("columns", rules, _profile_columns)
+    return dict(cols)
+
+
+def _profile_columns(rules: MappingRules) -> dict[str, pl.Expr]:
     cols: dict[str, pl.Expr] = {"mapping_key": pl.col("mapping_key")}
     for field, column in MATCH_COLUMNS.items():
         values = sorted({r.match_value for r in rules.rules if r.match_field == field and r.match_value})
@@ -99,10 +126,17 @@ def _first(frame: pl.DataFrame, *cols: str, **named: str) -> pl.DataFrame:
     return ranked.select("_pid", *cols, **{k: pl.col(v) for k, v in named.items()})
 
 
-def match_profiles(profiles: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
-    """Per distinct profile (``_pid``): account, cost centre or split, dimensions and the rules that set them."""
-    head, accounts, _ = rule_frames(rules)
-    rate = pl.col(RATE) if RATE in profile_columns(rules) else pl.lit(None, pl.Int64)
+def match_profiles(
+    profiles: pl.DataFrame,
+    rules: MappingRules,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None,
+) -> pl.DataFrame:
+    """Per distinct profile (``_pid``): account, cost centre or split, dimensions and the rules that set them.
+
+    ``frames`` are ``rule_frames(rules)`` when the caller has them already.
+    """
+    head, accounts, _ = frames or rule_frames(rules)
+    rate = pl.col(RATE) if RATE in profiles.columns else pl.lit(None, pl.Int64)
     keyed = profiles.select("_pid", "mapping_key", _rate=rate)
     parts = []
     for field in MATCH_COLUMNS:

@@ -48,33 +48,37 @@ def _employee_of_part(key: pl.Expr) -> pl.Expr:
     return key.str.split(PART_SEPARATOR).list.first()
 
 
-def _context(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
-    """Items joined with the employee's attributes and the job the line carries."""
+def attribute_tables(attributes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(primary, by_job): each employee's attributes for lines without a job, and per (employee, job)."""
     attrs = attributes.with_columns(
         pl.lit(None, dtype=t).alias(n) for n, t in ATTRIBUTE_SCHEMA.items() if n not in attributes.columns
     )
     if "primary_job" not in attributes.columns:
         attrs = attrs.with_columns(primary_job=pl.int_range(pl.len()).over("employee_uuid") == 0)
-    primary = (
-        attrs.sort("primary_job", descending=True, maintain_order=True)
-        .unique("employee_uuid", keep="first", maintain_order=True)
-        .select(
-            "employee_uuid",
-            "department_uuid",
-            "department",
-            "location_uuid",
-            "custom_cost_center",
-            p_job="job_uuid",
-            p_title="job_title",
-            p_rate="rate_cents",
-            known=pl.lit(True),
-        )
+    # Most employees hold one job: with one row each, that row is the primary one and nothing repeats.
+    single = attrs["employee_uuid"].n_unique() == attrs.height
+    ranked = attrs.sort("primary_job", descending=True, maintain_order=True) if not single else attrs
+    primary = (ranked if single else ranked.unique("employee_uuid", keep="first", maintain_order=True)).select(
+        "employee_uuid",
+        "department_uuid",
+        "department",
+        "location_uuid",
+        "custom_cost_center",
+        p_job="job_uuid",
+        p_title="job_title",
+        p_rate="rate_cents",
+        known=pl.lit(True),
     )
+    jobs = attrs.filter(pl.col("job_uuid").is_not_null())
     by_job = (
-        attrs.filter(pl.col("job_uuid").is_not_null())
-        .unique(["employee_uuid", "job_uuid"], keep="first", maintain_order=True)
-        .select("employee_uuid", "job_uuid", j_title="job_title", j_rate="rate_cents")
-    )
+        jobs if single else jobs.unique(["employee_uuid", "job_uuid"], keep="first", maintain_order=True)
+    ).select("employee_uuid", "job_uuid", j_title="job_title", j_rate="rate_cents")
+    return primary, by_job
+
+
+def _context(items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
+    """Items joined with the employee's attributes and the job the line carries."""
+    primary, by_job = attribute_tables(attributes)
     no_job = pl.col("job_uuid").is_null()
     renamed = (
         pl.col("name")
@@ -131,18 +135,18 @@ def _debit_legs(ctx: pl.DataFrame, rules: MappingRules, taxes: TaxDetail) -> pl.
     their ranking run on the profiles and one join carries the result back to the legs. Accounts named
     per Gusto tax or benefit (``taxes.by_name``, ``benefits``) then replace the rule's account.
     """
-    _, _, split = rule_frames(rules)
+    frames = rule_frames(rules)
     cols = profile_columns(rules)
     expense = [k for k, v in c.DEBIT_ROLE.items() if v and k not in c.ENTITY_DEBITS]
     legs = ctx.filter(pl.col("category").is_in(expense)).with_columns(**cols)
     profiles = legs.select(list(cols)).unique(maintain_order=True).with_row_index("_pid")
-    matched = match_profiles(profiles, rules).drop("_pid")
+    matched = match_profiles(profiles, rules, frames).drop("_pid")
     placed = legs.join(matched, on=list(cols), how="left", nulls_equal=True).drop(
         [n for n in cols if n != "mapping_key"]
     )
     account = debit_overrides(legs, placed.select("item_no", "account", "acc_rule"), rules, taxes)
     placed = placed.drop("account", "acc_rule").join(account, on="item_no", how="left")
-    return allocate_debit_shares(placed, split)
+    return allocate_debit_shares(placed, frames[2])
 
 
 def _debit_output(legs: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:

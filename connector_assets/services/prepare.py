@@ -18,6 +18,7 @@ from connector_assets.ledger.journal import Journal, JournalOptions, build_journ
 from connector_assets.ledger.reference import external_reference
 from connector_assets.ledger.validation import validate_journal
 from connector_assets.mapping.attributes import employee_attributes
+from connector_assets.mapping.grouped import resolve_grouped
 from connector_assets.mapping.named import with_benefit_types
 from connector_assets.mapping.periods import attributes_for_period, split_items_by_days
 from connector_assets.mapping.resolve import resolve
@@ -159,7 +160,9 @@ def prepare_journal(
         currency=connection.cloudsuite.currency,
         unitemized_tolerance_cents=connection.posting.unitemized_tolerance_cents,
     )
-    resolved = resolve(items, attributes, rules, connection.posting.taxes)
+    # A summarized journal needs only the legs' sums: like items are resolved once per group.
+    resolving = resolve_grouped if options.detail == "summarized" else resolve
+    resolved = resolving(items, attributes, rules, connection.posting.taxes)
     journal = build_journal(payroll, items, resolved, options)
     history = family_history(postings.for_payroll(connection.id, uuid))
     plan = plan_posting(history, journal.header.content_hash)
