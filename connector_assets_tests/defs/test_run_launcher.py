@@ -6,7 +6,8 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.launcher import LaunchRunContext
 
-from connector_assets.defs.run_launcher import PID_TAG
+from connector_assets.defs.run_launcher import PID_TAG, PreloadedRunLauncher
+from connector_assets.demo.homes import instance_home
 
 LAUNCHER = {"module": "connector_assets.defs.run_launcher", "class": "PreloadedRunLauncher"}
 DEADLINE_S = 240.0
@@ -51,3 +52,13 @@ def test_a_forked_run_succeeds_or_fails_as_its_steps_do(tmp_path: Path) -> None:
         failed = _launch_and_wait(instance, tmp_path / "failed.txt", fail=True)
         assert failed.status == dg.DagsterRunStatus.FAILURE
         assert not (tmp_path / "failed.txt").exists()
+
+
+def test_the_dev_instance_forks_its_runs(tmp_path: Path) -> None:
+    """`connector dev`'s instance launches runs with the preloaded launcher, and a forked run succeeds."""
+    home = instance_home(tmp_path)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert isinstance(instance.run_launcher, PreloadedRunLauncher)
+        ok = _launch_and_wait(instance, tmp_path / "dev.txt", fail=False)
+        assert ok.status == dg.DagsterRunStatus.SUCCESS
+        assert (tmp_path / "dev.txt").read_text() == "ran"
