@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 from dagster._core.scheduler.instigation import SensorInstigatorData
 from dagster._daemon.sensor import MIN_INTERVAL_LOOP_TIME, is_under_min_interval
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from connector_assets.defs.partitions import payroll_key
 from connector_assets.defs.resources import ConnectionsResource, GustoResource, StoreResource
@@ -151,6 +151,35 @@ def test_the_sensor_ticks_on_every_wake_up_of_the_daemon() -> None:
     )
     sensor = SimpleNamespace(min_interval_seconds=gusto_inbox_sensor.minimum_interval_seconds)
     assert not is_under_min_interval(state, sensor)  # type: ignore[arg-type]
+
+
+def test_an_idle_tick_reads_the_store_a_fixed_number_of_times(
+    store: StoreResource, instance: dg.DagsterInstance
+) -> None:
+    """An idle tick (every 5 s) asks nothing and costs the same few store queries for 1 or 40 connections."""
+
+    def idle_tick_queries(cursor: str | None) -> tuple[int, str | None]:
+        statements: list[str] = []
+
+        def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            if not statement.startswith("BEGIN"):  # the SQLite engine opens its transactions explicitly
+                statements.append(statement)
+
+        event.listen(store.engine, "before_cursor_execute", count)
+        try:
+            result = tick(store, instance, cursor)
+        finally:
+            event.remove(store.engine, "before_cursor_execute", count)
+        assert result.skip_reason and not requests(result)
+        return len(statements), result.cursor
+
+    instance.add_dynamic_partitions("connections", ["acme"])
+    _, cursor = idle_tick_queries(None)  # the first tick also records the grants as usable
+    one, cursor = idle_tick_queries(cursor)
+    instance.add_dynamic_partitions("connections", [f"tenant{n:02d}" for n in range(39)])
+    _, cursor = idle_tick_queries(cursor)
+    forty, _ = idle_tick_queries(cursor)
+    assert one == forty <= 4  # store epoch, inbox page, grants needing attention, grants reported
 
 
 def test_dynamic_partitions_requested_once(store: StoreResource, instance: dg.DagsterInstance) -> None:
