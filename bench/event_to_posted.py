@@ -10,8 +10,9 @@ Each payroll is processed in the Gusto simulator (which pushes `payroll.processe
 runs from that call to the moment the voucher is in the ION simulator. A first payroll warms the daemon up and
 is reported apart (`first_s`). The split, medians over the measured events, from the run's own records:
 `pickup_s` (event → run created by a sensor tick: webhook, inbox and the wait for the tick),
-`queue_s` (created → dequeued and handed to the code server), `start_s` (→ the run process has started:
-a new Python process importing Dagster and the Definitions) and `steps_s` (→ voucher posted).
+`queue_s` (created → dequeued and handed to the launcher), `start_s` (→ the run process has started: a new
+Python process importing Dagster and the Definitions, or a fork of a preloaded one) and `steps_s` (→ voucher
+posted).
 
     python -m bench event_to_posted      # BENCH_EVENTS (5) payrolls one after another, Dagster's launcher
     BENCH_RUN_LAUNCHER=preloaded python -m bench event_to_posted   # as the dev instance: runs forked

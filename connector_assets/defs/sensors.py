@@ -45,8 +45,8 @@ MAX_RUN_KEY = 64
 EPOCH_SCOPE, EPOCH_KEY = "*", "inbox_sensor_store_epoch"
 # The daemon wakes its sensors every 5 s and skips a sensor whose last tick began less than its interval
 # ago. A tick begins a few milliseconds after its wake-up, so an interval of 5 s skipped every other
-# wake-up (a tick each 10 s); any interval under 5 s ticks on every wake-up. An idle tick costs a few
-# indexed reads of the store.
+# wake-up (a tick each 10 s); any interval under 5 s ticks on every wake-up. An idle tick reads the store
+# four times, whatever the number of connections.
 TICK_INTERVAL_S = 1
 
 
