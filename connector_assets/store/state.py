@@ -26,6 +26,12 @@ class SyncState:
             ).scalar_one_or_none()
             return default if value is None else value
 
+    def by_connection(self, key: str) -> dict[str, Any]:
+        """Connection id → value of `key`, for every connection that has one (one query, whatever their number)."""
+        query = select(sync_state.c.connection_id, sync_state.c.value).where(sync_state.c.key == key)
+        with self.engine.connect() as conn:
+            return {row.connection_id: row.value for row in conn.execute(query)}
+
     def put(self, connection_id: str, key: str, value: Any) -> None:
         with self.engine.begin() as conn:
             upsert(

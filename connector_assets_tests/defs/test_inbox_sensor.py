@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import dagster as dg
 import pytest
-from sqlalchemy import Engine
+from dagster._core.scheduler.instigation import SensorInstigatorData
+from dagster._daemon.sensor import MIN_INTERVAL_LOOP_TIME, is_under_min_interval
+from sqlalchemy import Engine, event
 
 from connector_assets.defs.partitions import payroll_key
 from connector_assets.defs.resources import ConnectionsResource, GustoResource, StoreResource
@@ -105,6 +109,77 @@ def test_one_run_per_payroll_partition_duplicates_coalesce(
     )
     assert all(r.run_key and r.tags["connector/connection"] == "acme" for r in runs)
     assert len({r.run_key for r in runs}) == 2
+
+
+def test_payrolls_arriving_together_are_planned_in_one_tick_each_in_its_partition(
+    store: StoreResource, instance: dg.DagsterInstance
+) -> None:
+    """Payrolls of two connections arriving together: one tick plans one run per payroll, each on the payroll's
+    own partition (with its check date) and connection, and requests the new partitions with them."""
+    add_event(store, "payroll.processed", PAYROLL_A, source="poll", check_date="2026-02-13")
+    add_event(store, "payroll.processed", PAYROLL_B, source="poll", check_date="2026-02-13")
+    add_event(store, "payroll.processed", PAYROLL_A, connection="globex", source="poll", check_date="2026-02-20")
+    result = tick(store, instance)
+    planned = sorted((r.job_name, r.partition_key, r.tags["connector/connection"]) for r in requests(result))
+    keys = {
+        "acme_a": payroll_key("acme", PAYROLL_A, "2026-02-13"),
+        "acme_b": payroll_key("acme", PAYROLL_B, "2026-02-13"),
+        "globex_a": payroll_key("globex", PAYROLL_A, "2026-02-20"),
+    }
+    assert planned == sorted(
+        [
+            ("payroll_job", keys["acme_a"], "acme"),
+            ("payroll_job", keys["acme_b"], "acme"),
+            ("payroll_job", keys["globex_a"], "globex"),
+        ]
+    )
+    added = [
+        (r.partitions_def_name, sorted(r.partition_keys))
+        for r in result.dynamic_partitions_requests or []
+        if isinstance(r, dg.AddDynamicPartitionsRequest)
+    ]
+    assert ("payrolls", sorted(keys.values())) in added
+    assert requests(tick(store, instance, result.cursor)) == []
+
+
+def test_the_sensor_ticks_on_every_wake_up_of_the_daemon() -> None:
+    """Dagster's sensor daemon wakes every few seconds and skips a sensor whose last tick began less than its
+    interval ago; a tick that began just after the previous wake-up must not be skipped."""
+    since_last_tick = MIN_INTERVAL_LOOP_TIME - 0.05
+    state = SimpleNamespace(
+        instigator_data=SensorInstigatorData(last_tick_start_timestamp=time.time() - since_last_tick)
+    )
+    sensor = SimpleNamespace(min_interval_seconds=gusto_inbox_sensor.minimum_interval_seconds)
+    assert not is_under_min_interval(state, sensor)  # type: ignore[arg-type]
+
+
+def test_an_idle_tick_reads_the_store_a_fixed_number_of_times(
+    store: StoreResource, instance: dg.DagsterInstance
+) -> None:
+    """An idle tick (every 5 s) asks nothing and costs the same few store queries for 1 or 40 connections."""
+
+    def idle_tick_queries(cursor: str | None) -> tuple[int, str | None]:
+        statements: list[str] = []
+
+        def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            if not statement.startswith("BEGIN"):  # the SQLite engine opens its transactions explicitly
+                statements.append(statement)
+
+        event.listen(store.engine, "before_cursor_execute", count)
+        try:
+            result = tick(store, instance, cursor)
+        finally:
+            event.remove(store.engine, "before_cursor_execute", count)
+        assert result.skip_reason and not requests(result)
+        return len(statements), result.cursor
+
+    instance.add_dynamic_partitions("connections", ["acme"])
+    _, cursor = idle_tick_queries(None)  # the first tick also records the grants as usable
+    one, cursor = idle_tick_queries(cursor)
+    instance.add_dynamic_partitions("connections", [f"tenant{n:02d}" for n in range(39)])
+    _, cursor = idle_tick_queries(cursor)
+    forty, _ = idle_tick_queries(cursor)
+    assert one == forty <= 4  # store epoch, inbox page, grants needing attention, grants reported
 
 
 def test_dynamic_partitions_requested_once(store: StoreResource, instance: dg.DagsterInstance) -> None:

@@ -30,10 +30,12 @@ gusto_grant = dg.AssetSpec(
 def grant_observations(store: StoreResource, connection_ids: Iterable[str]) -> list[dg.AssetObservation]:
     """One observation per connection whose grant entered or left "needs attention" since the last report."""
     attention = store.vault.needing_attention(COMPANY_PROVIDER)
+    # Read in one query: every inbox tick, idle ones too, asks this for every connection.
+    reported = store.state.by_connection(REPORTED_KEY)
     events: list[dg.AssetObservation] = []
     for connection_id in sorted(set(connection_ids) | set(attention)):
         reason = attention.get(connection_id)
-        if store.state.get(connection_id, REPORTED_KEY) == reason:
+        if reported.get(connection_id) == reason:
             continue
         store.state.put(connection_id, REPORTED_KEY, reason)
         metadata: dict[str, str] = {
