@@ -10,7 +10,7 @@ Prints one JSON line per size: both medians, `overhead` (job ÷ direct - 1) and 
 Goal: overhead ≤ 0.30 at 1,000 employees. `CONNECTOR_BENCH_PROFILE=dir` writes a cProfile of each
 timed job run there. `CONNECTOR_BENCH_DAGSTER_PG_URL` (a PostgreSQL server URL, e.g.
 `postgresql://postgres@127.0.0.1:5432/postgres`) keeps the Dagster instance in a fresh database on that
-server, as the production `dagster.yaml` does, instead of SQLite; the line says which (`instance`).
+server with the production `dagster.yaml`'s storage class, instead of SQLite; the line says which (`instance`).
 """
 
 from __future__ import annotations
@@ -52,7 +52,12 @@ def _instance_yaml(home: Path, database: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{database}"'))
     server.dispose()
     url = make_url(_server_url()).set(database=database)
-    return f"telemetry:\n  enabled: false\nstorage:\n  postgres:\n    postgres_url: {url.render_as_string(hide_password=False)}\n"
+    # The production dagster.yaml's storage class (pooled connections), on the fresh database.
+    storage = "  custom:\n    module: connector_assets.defs.instance_storage\n    class: PooledPostgresStorage\n"
+    return (
+        f"telemetry:\n  enabled: false\nstorage:\n{storage}"
+        f"    config:\n      postgres_url: {url.render_as_string(hide_password=False)}\n"
+    )
 
 
 def _drop_database(database: str) -> None:
