@@ -76,7 +76,8 @@ def _say(message: str) -> None:
 
 
 def _direct(connection_id: str, payroll_uuid: str) -> str:
-    """The job's domain work without Dagster: read the payroll, build and validate its journal, post it."""
+    """The job's domain work without Dagster: read the payroll (kept for replays, as the asset does), build and
+    validate its journal, post it."""
     from connector_assets.defs.cloudsuite.posting_assets import _post
     from connector_assets.defs.resources import (
         CloudSuiteResource,
@@ -94,13 +95,14 @@ def _direct(connection_id: str, payroll_uuid: str) -> str:
         CloudSuiteResource(store=store, connections=connections),
     )
     from connector_assets.cloudsuite.posting_service import open_service
+    from connector_assets.services.payroll_reads import read_payroll
     from connector_assets.services.prepare import prepare_payroll_journal
 
     connection = connections.get(connection_id)
     erp = cloudsuite.erp(connection_id)
     try:
         with gusto.client(connection_id) as client:
-            payroll = client.get_payroll(payroll_uuid).raw
+            payroll = read_payroll(client, store.snapshots, connection_id, payroll_uuid).raw
             prepared, _ = prepare_payroll_journal(payroll, connection, client, erp, store)
         if prepared.held:
             raise RuntimeError(f"payroll {payroll_uuid} is held: {prepared.reasons()[0]['reason']}")
