@@ -10,8 +10,9 @@ import yaml
 from dagster._core.errors import DagsterInvalidConfigError
 from dagster._core.instance.config import dagster_instance_config
 from dagster._core.run_coordinator import QueuedRunCoordinator
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
 
+from connector_assets.defs import instance_storage
 from connector_assets.defs.run_policy import ConnectionTaggingRunCoordinator
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,6 +76,26 @@ def test_a_run_on_the_production_instance_reuses_one_connection_per_storage(
             assert result.success
         assert len(instance.all_logs(result.run_id)) >= 8
         assert len(connects) == len(set(connects)) <= 3, connects  # at most one connect per storage
+
+
+def test_a_connection_the_server_dropped_is_replaced_before_use(
+    tmp_path: Path, fresh_postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server ends every kept connection (as a restart does); the next run checks, reconnects, succeeds."""
+    monkeypatch.setenv("DAGSTER_PG_URL", fresh_postgres_url)
+    monkeypatch.setattr(instance_storage, "IDLE_CHECK_S", 0.0)  # every connection counts as idle
+    home = _home(tmp_path, PRODUCTION_YAML.read_text())
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert _one_step.execute_in_process(instance=instance).success
+        server = create_engine(fresh_postgres_url, isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            ended = conn.execute(
+                text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                     "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            ).scalar_one()  # fmt: skip
+        server.dispose()
+        assert ended >= 1
+        assert _one_step.execute_in_process(instance=instance).success
 
 
 def test_a_misspelt_key_in_the_instance_config_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
