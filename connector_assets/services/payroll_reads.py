@@ -18,7 +18,9 @@ from typing import Any
 
 import polars as pl
 
+from connector_assets import clock
 from connector_assets.gusto.client import GustoClient
+from connector_assets.gusto.errors import GustoApiError
 from connector_assets.store.snapshots import Snapshots
 
 SUMMARY_FIELDS = (
@@ -27,6 +29,8 @@ SUMMARY_FIELDS = (
 )  # fmt: skip
 SUMMARY_INCLUDE = ("totals", "reversals")
 GUSTO, STORED = "gusto", "stored"
+# Gusto refuses a listing whose end_date is more than 3 months ahead; a payroll dated later is read itself.
+LISTING_AHEAD = dt.timedelta(days=89)
 
 
 def payroll_version(payroll: Mapping[str, Any]) -> str:
@@ -65,8 +69,16 @@ def _stored(snapshots: Snapshots, connection_id: str, payroll_uuid: str) -> _Sto
 
 
 def _listed_version(client: GustoClient, payroll_uuid: str, check_date: dt.date) -> str | None:
-    """The version Gusto's processed-payroll listing shows now, or None when it no longer lists the payroll."""
-    listed = client.list_payrolls(check_date, check_date, include=SUMMARY_INCLUDE)
+    """The version Gusto's processed-payroll listing shows now, or None when it does not list the payroll (or
+    cannot list its check date): then the payroll is read itself, never failing where a read would not."""
+    if check_date > clock.today() + LISTING_AHEAD:
+        return None
+    try:
+        listed = client.list_payrolls(check_date, check_date, include=SUMMARY_INCLUDE)
+    except GustoApiError as error:
+        if error.status != 422:
+            raise
+        return None
     return next((payroll_version(p.raw) for p in listed if p.uuid == payroll_uuid), None)
 
 

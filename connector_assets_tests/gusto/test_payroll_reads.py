@@ -59,3 +59,16 @@ def test_an_unprocessed_payroll_is_always_read(
     gets = _payroll_gets(sandbox, target.uuid)
     reads = [read_payroll(client, snapshots, CONNECTION, target.uuid) for _ in range(2)]
     assert [r.source for r in reads] == [GUSTO, GUSTO] and gets.hits == 2
+
+
+def test_a_payroll_whose_listing_gusto_refuses_is_read_itself(
+    sandbox: GustoSandbox, make_client: ClientFactory, sqlite_store: Engine
+) -> None:
+    """The listing answers 422 (a check date too far ahead, say): the run reads the payroll rather than fail."""
+    client, snapshots = make_client(sandbox), Snapshots(sqlite_store)
+    target = next(p for p in sandbox.world.payrolls if p.processed and not p.off_cycle)
+    gets = _payroll_gets(sandbox, target.uuid)
+    first = read_payroll(client, snapshots, CONNECTION, target.uuid)
+    refused = sandbox.sim.faults.add(FaultRule(path=r"/payrolls$", method="GET", status=422, count=1))
+    again = read_payroll(client, snapshots, CONNECTION, target.uuid)
+    assert refused.hits == 1 and again.source == GUSTO and gets.hits == 2 and again.raw == first.raw
