@@ -7,7 +7,8 @@ the employee snapshot, imports). Then each round processes two payrolls of the s
 one goes through `payroll_job` (`execute_in_process`: fetch, journal, checks, posting), the other
 through the same calls without Dagster (Gusto payroll read, `prepare_journal`, the posting service); then the
 job's payroll is replayed (`replay_seconds`; `replay_payroll_gets` counts the single-payroll GETs the replays
-made to Gusto, 0 while the payroll is unchanged).
+made to Gusto: 0 while the payroll is unchanged, except that each round's payrolls are the next pay periods and
+soon lie over 3 months ahead, past what Gusto's payroll listing accepts, and such a payroll is read again).
 Prints one JSON line per size: both medians, `overhead` (job ÷ direct - 1) and the number of rounds.
 Goal: overhead ≤ 0.30 at 1,000 employees. `CONNECTOR_BENCH_PROFILE=dir` writes a cProfile of each
 timed job run there. `CONNECTOR_BENCH_DAGSTER_PG_URL` (a PostgreSQL server URL, e.g.
@@ -167,13 +168,10 @@ def measure(employees: int, rounds: int = ROUNDS) -> dict[str, Any]:
             jobs.append(job(b.uuid, b.check_date, profile))
             before = gets.hits
             replays.append(job(b.uuid, b.check_date, replay=True))
-            if gets.hits != before:
-                raise RuntimeError(
-                    f"the replay of {b.uuid} read the payroll from Gusto ({gets.hits - before} GETs)"
-                )
+            replay_gets += gets.hits - before
             _say(
                 f"payroll_run {employees}: round {n + 1}: job {jobs[-1]:.2f} s, direct {directs[-1]:.2f} s ({outcome}), "
-                f"replay {replays[-1]:.2f} s"
+                f"replay {replays[-1]:.2f} s ({gets.hits - before} payroll GETs)"
             )
         job_s, direct_s = statistics.median(jobs), statistics.median(directs)
         return {
