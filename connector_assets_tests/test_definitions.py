@@ -120,3 +120,13 @@ def test_blocking_checks_are_per_payroll() -> None:
     graph = _graph()
     keys = {k for k in graph.asset_check_keys if k.asset_key == dg.AssetKey(["ledger", "journal_lines"])}
     assert {getattr(graph.get_check_spec(k).partitions_def, "name", None) for k in keys} == {"payrolls"}
+
+
+def test_a_payroll_run_is_four_steps_with_every_journal_check_in_one() -> None:
+    """Each step costs a run its own events: the six checks share one step, each still its own check key."""
+    job = defs.resolve_job_def("payroll_job")
+    steps = sorted(job.graph.node_names())
+    assert steps == ["cloudsuite__journal_postings", "gusto__payrolls", "journal_checks", "ledger__journal_lines"]
+    # Four steps and every check of the journal in the job: they run in `journal_checks`, one result each.
+    keys = job.asset_layer.asset_graph.asset_check_keys
+    assert {k.name for k in keys if k.asset_key == dg.AssetKey(["ledger", "journal_lines"])} == CHECKS

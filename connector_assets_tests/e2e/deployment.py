@@ -33,9 +33,14 @@ ION_OPTIONS: dict[str, object] = {}
 
 
 def write_dagster_home(home: Path, postgres_url: str) -> Path:
-    """A DAGSTER_HOME whose run, event-log and schedule storage is the given PostgreSQL database."""
+    """A DAGSTER_HOME whose run, event-log and schedule storage is the given PostgreSQL database, through the
+    production storage class."""
     home.mkdir(parents=True, exist_ok=True)
-    config = {"storage": {"postgres": {"postgres_url": postgres_url}}, "telemetry": {"enabled": False}}
+    storage = {
+        "module": "connector_assets.defs.instance_storage", "class": "PooledPostgresStorage",
+        "config": {"postgres_url": postgres_url},
+    }  # fmt: skip
+    config = {"storage": {"custom": storage}, "telemetry": {"enabled": False}}
     (home / "dagster.yaml").write_text(yaml.safe_dump(config))
     return home
 

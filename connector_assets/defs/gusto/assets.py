@@ -14,6 +14,7 @@ from connector_assets.defs.resources import ConnectionsResource, GustoResource, 
 from connector_assets.ledger.money import format_cents, to_cents
 from connector_assets.mapping.attributes import employee_attributes
 from connector_assets.mapping.rules import department_cost_centers
+from connector_assets.services.payroll_reads import read_payroll
 from connector_assets.services.prepare import pay_period_of
 from connector_assets.workforce.assignments import changes, observe
 from connector_assets.workforce.events import employee_events, observed_through_events
@@ -105,12 +106,14 @@ def _total(payroll: dict[str, Any], name: str) -> str:
     tags=TAGS,
     kinds={"gusto"},
     retry_policy=dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL),
-    description="One Gusto payroll as Gusto holds it now (re-read on every run, never trusted from the event).",
+    description="One Gusto payroll as Gusto holds it now (never trusted from the event): read again unless "
+    "Gusto's payroll listing shows it unchanged since the stored read.",
 )
 def payrolls(context: dg.AssetExecutionContext, store: StoreResource, gusto: GustoResource) -> dict[str, Any]:
     connection_id, payroll_uuid = split_payroll_key(context.partition_key)
     with gusto.client(connection_id) as client:
-        payroll = client.get_payroll(payroll_uuid).raw
+        read = read_payroll(client, store.snapshots, connection_id, payroll_uuid)
+    payroll = read.raw
     digest = payload_hash(payroll)
     for reversal_uuid in payroll.get("reversal_payroll_uuids") or []:
         # Gusto names the reversal only on the original; the reversal's own run reads this link.
@@ -120,8 +123,8 @@ def payrolls(context: dg.AssetExecutionContext, store: StoreResource, gusto: Gus
             store.state.put(connection_id, f"period_of:{reversal_uuid}", [start.isoformat(), end.isoformat()])
     record(
         store, connection_id, "payroll", payroll_uuid, "read",
-        {"version": payroll.get("version"), "payload_hash": digest, "processed": payroll.get("processed"),
-         "check_date": payroll.get("check_date")},
+        {"version": read.version, "payload_hash": digest, "processed": payroll.get("processed"),
+         "check_date": payroll.get("check_date"), "source": read.source},
         context,
     )  # fmt: skip
     context.add_output_metadata(
@@ -134,7 +137,8 @@ def payrolls(context: dg.AssetExecutionContext, store: StoreResource, gusto: Gus
             "net_pay": _total(payroll, "net_pay"),
             "employer_taxes": _total(payroll, "employer_taxes"),
             "payload_hash": digest,
-            "gusto_version": str(payroll.get("version")),
+            "gusto_version": read.version,
+            "read_from": read.source,
         }
     )
     return payroll
