@@ -25,8 +25,8 @@ instance (median of a few, after the sync) * runs / workers. `phases` splits the
 `other_s` (resources, events between steps, run end), each summed over runs.
 
 `CONNECTOR_BENCH_DAGSTER_PG_URL` (a PostgreSQL server URL, e.g. `postgresql://postgres@127.0.0.1:5432/postgres`)
-keeps the Dagster instance in a fresh database there, as production does, instead of SQLite; the workers hold
-pooled connections to it (`hold_connections`), as run processes of the preloaded launcher do.
+keeps the Dagster instance in a fresh database there, with the production storage class (`PooledPostgresStorage`:
+one kept connection per storage and process), instead of SQLite.
 `CONNECTOR_BENCH_SYNC` picks the runs per connection: `combined` (default; `connection_sync_job` for master
 data and workforce, then `payroll_job`) or `separate` (`master_data_job`, `workforce_job`, `payroll_job`).
 """
@@ -71,12 +71,10 @@ def sync_connection(connection_id: str, payroll_uuid: str) -> dict[str, Any]:
     import dagster as dg
 
     from connector_assets.defs import operations as ops
-    from connector_assets.defs.instance_pool import hold_connections
 
     started, cpu = time.perf_counter(), cpu_seconds()
     runs = []
     with dg.DagsterInstance.get() as instance:
-        hold_connections(instance)
         for job, key in [*((j, connection_id) for j in JOBS), ("payroll_job", f"{connection_id}:{payroll_uuid}")]:
             launched = time.time()
             outcome = ops.run_job(instance, job, key)
@@ -209,7 +207,9 @@ def instance_yaml(database: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{database}"'))
     url = server.url.set(database=database).render_as_string(hide_password=False)
     server.dispose()
-    return f"telemetry:\n  enabled: false\nstorage:\n  postgres:\n    postgres_url: {url}\n"
+    # The production dagster.yaml's storage class: one kept connection per storage and process.
+    storage = "  custom:\n    module: connector_assets.defs.instance_storage\n    class: PooledPostgresStorage\n"
+    return f"telemetry:\n  enabled: false\nstorage:\n{storage}    config:\n      postgres_url: {url}\n"
 
 
 def drop_database(database: str) -> None:
@@ -236,9 +236,7 @@ def run() -> dict[str, Any]:
     import dagster as dg
 
     # Created here, before the pool: workers opening a fresh SQLite instance at once race to create its tables.
-    from connector_assets.defs.instance_pool import hold_connections
-
-    instance = hold_connections(dg.DagsterInstance.get())  # the empty runs measure what the workers have
+    instance = dg.DagsterInstance.get()
     instance.get_runs(limit=1)
     try:
         payrolls = setup(env, begun + BUDGET_S * SETUP_SHARE)

@@ -25,8 +25,6 @@ from dagster._core.instance.ref import InstanceRef
 from dagster._core.launcher import LaunchRunContext, RunLauncher
 from dagster._serdes import ConfigurableClass, ConfigurableClassData
 
-from connector_assets.defs.instance_pool import hold_connections
-
 PID_TAG = "connector/run_pid"
 # A module whose import never fails: a forkserver whose preload raises cannot start any run, while a run
 # that imports broken Definitions itself reports the error on the run.
@@ -48,7 +46,6 @@ def _execute(run_id: str, instance_ref: InstanceRef) -> None:
     from dagster._cli.api import _execute_run_command_body
 
     with dg.DagsterInstance.from_ref(instance_ref) as instance:
-        hold_connections(instance)  # this process is the run's: one pooled connection, not one per event
         _execute_run_command_body(run_id, instance, lambda _event: None, set_exit_code_on_failure=False)
 
 
