@@ -28,7 +28,7 @@ MATCH_COLUMNS = {
     "location_uuid": "location_uuid",
 }
 RATE, CUSTOM = "_p_rate", "_p_custom"
-# The last few mappings' rule frames and profile columns: a payroll run resolves with one mapping many times.
+# The last few mappings' split tables, rule indexes and profile columns: a payroll run resolves with one mapping many times.
 _MEMO: dict[tuple[str, int], tuple[MappingRules, Any]] = {}
 _MEMO_SIZE = 16
 
