@@ -28,7 +28,7 @@ MATCH_COLUMNS = {
     "location_uuid": "location_uuid",
 }
 RATE, CUSTOM = "_p_rate", "_p_custom"
-# The last few mappings' rule frames and profile columns: a payroll run resolves with one mapping many times.
+# The last few mappings' split tables, rule indexes and profile columns: a payroll run resolves with one mapping many times.
 _MEMO: dict[tuple[str, int], tuple[MappingRules, Any]] = {}
 _MEMO_SIZE = 16
 
@@ -46,42 +46,23 @@ def _memo(kind: str, rules: MappingRules, compute: Callable[[MappingRules], Any]
     return value
 
 
-def rule_frames(rules: MappingRules) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Rules, their accounts and their split shares as three small frames."""
-    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] = _memo("frames", rules, _rule_frames)
-    return frames
+def split_frame(rules: MappingRules) -> pl.DataFrame:
+    """The rules' percentage splits: (rule order, cost centre, integer weight, position)."""
+    frame: pl.DataFrame = _memo("split", rules, _split_frame)
+    return frame
 
 
-def _rule_frames(rules: MappingRules) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    head = pl.DataFrame(
-        [
-            (r.order, r.level, r.label, r.match_field, r.match_value, r.scope, r.cost_center, bool(r.split),
-             r.dimensions_text, r.min_rate_cents, r.max_rate_cents)
-            for r in rules.rules
-        ],
-        schema={
-            "order": pl.Int64, "level": pl.Int64, "label": pl.String, "match_field": pl.String,
-            "match_value": pl.String, "scope": pl.String, "cc": pl.String, "split": pl.Boolean, "dims": pl.String,
-            "min_rate": pl.Int64, "max_rate": pl.Int64,
-        },
-        orient="row",
-    )  # fmt: skip
-    accounts = pl.DataFrame(
-        [(r.order, k, a) for r in rules.rules for k, a in r.accounts.items()],
-        schema={"order": pl.Int64, "mapping_key": pl.String, "account": pl.String},
-        orient="row",
-    )
+def _split_frame(rules: MappingRules) -> pl.DataFrame:
     shares = []
     for r in rules.rules:
         if r.split:
             scale = lcm(*(Fraction(p).denominator for _, p in r.split))
             shares += [(r.order, cc, int(Fraction(p) * scale), i) for i, (cc, p) in enumerate(r.split)]
-    split = pl.DataFrame(
+    return pl.DataFrame(
         shares,
         schema={"order": pl.Int64, "split_cc": pl.String, "weight": pl.Int64, "pos": pl.Int64},
         orient="row",
     )
-    return head, accounts, split
 
 
 def _rate_band(rules: MappingRules) -> pl.Expr | None:
@@ -120,57 +101,70 @@ def _profile_columns(rules: MappingRules) -> dict[str, pl.Expr]:
     return cols
 
 
-def _first(frame: pl.DataFrame, *cols: str, **named: str) -> pl.DataFrame:
-    """The most specific candidate per profile (lowest level, then file order)."""
-    ranked = frame.sort(["_pid", "level", "order"]).unique("_pid", keep="first", maintain_order=True)
-    return ranked.select("_pid", *cols, **{k: pl.col(v) for k, v in named.items()})
-
-
-def match_profiles(
-    profiles: pl.DataFrame,
+def _index(
     rules: MappingRules,
-    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None,
-) -> pl.DataFrame:
+) -> tuple[dict[tuple[str, str], list[m.Rule]], dict[str, list[m.Rule]], dict[int, str]]:
+    """(rules by matched field and value, default rules by debit key, dimensions text by rule id)."""
+    by_value: dict[tuple[str, str], list[m.Rule]] = {}
+    defaults: dict[str, list[m.Rule]] = {}
+    for r in rules.rules:
+        if r.match_field is None:
+            if r.scope is not None:
+                defaults.setdefault(r.scope, []).append(r)
+        elif r.match_value:
+            by_value.setdefault((r.match_field, r.match_value), []).append(r)
+    return by_value, defaults, {id(r): r.dimensions_text for r in rules.rules}
+
+
+def _applies(r: m.Rule, key: str | None, rate: int | None) -> bool:
+    """The rule covers this debit key and rate band (a rate limit never covers an unknown rate)."""
+    if r.scope is not None and r.scope != key:
+        return False
+    if r.min_rate_cents is not None and (rate is None or rate < r.min_rate_cents):
+        return False
+    return r.max_rate_cents is None or (rate is not None and rate < r.max_rate_cents)
+
+
+def _rank(r: m.Rule) -> tuple[int, int]:
+    return r.level, r.order
+
+
+def match_profiles(profiles: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     """Per distinct profile (``_pid``): account, cost centre or split, dimensions and the rules that set them.
 
-    ``frames`` are ``rule_frames(rules)`` when the caller has them already.
+    The most specific candidate wins (lowest level, then file order). Profiles are few (a few hundred at
+    most), so plain lookups in the rules' index beat a chain of small frame operations.
     """
-    head, accounts, _ = frames or rule_frames(rules)
-    rate = pl.col(RATE) if RATE in profiles.columns else pl.lit(None, pl.Int64)
-    keyed = profiles.select("_pid", "mapping_key", _rate=rate)
-    parts = []
-    for field in MATCH_COLUMNS:
-        subset = head.filter(pl.col("match_field") == field)
-        if subset.height:
-            values = profiles.select("_pid", "mapping_key", _rate=rate, _v=pl.col(f"_p_{field}"))
-            parts.append(values.join(subset, left_on="_v", right_on="match_value"))
-    defaults = head.filter(pl.col("match_field").is_null())
-    parts.append(
-        keyed.join(defaults, left_on="mapping_key", right_on="scope").with_columns(scope=pl.col("mapping_key"))
-    )
-    cand = pl.concat(parts, how="diagonal_relaxed").filter(
-        (pl.col("scope").is_null() | (pl.col("scope") == pl.col("mapping_key")))
-        & (pl.col("min_rate").is_null() | (pl.col("_rate") >= pl.col("min_rate")))
-        & (pl.col("max_rate").is_null() | (pl.col("_rate") < pl.col("max_rate")))
-    )
-    account = _first(cand.join(accounts, on=["order", "mapping_key"]), "account", acc_rule="label")
-    cc_cand = cand.filter(pl.col("cc").is_not_null() | pl.col("split")).select(
-        "_pid", "level", "order", "cc", "split", "label"
-    )
-    if rules.cost_center_field:
-        custom = profiles.filter(pl.col(CUSTOM).is_not_null()).select(
-            "_pid",
-            level=pl.lit(m.CUSTOM_FIELD, pl.Int64),
-            order=pl.lit(0, pl.Int64),
-            cc=CUSTOM,
-            split=pl.lit(False),
-            label=pl.lit(f"custom field {rules.cost_center_field}"),
-        )
-        cc_cand = pl.concat([cc_cand, custom])
-    cost = _first(cc_cand, "cc", "split", split_order="order", cc_rule="label")
-    dims = _first(cand.filter(pl.col("dims") != ""), "dims")
-    return (
-        profiles.join(account, on="_pid", how="left")
-        .join(cost, on="_pid", how="left")
-        .join(dims, on="_pid", how="left")
-    )
+    by_value, defaults, texts = _memo("index", rules, _index)
+    data = profiles.to_dict(as_series=False)
+    keys = data["mapping_key"]
+    rates = data.get(RATE, [None] * len(keys))
+    fields = [(f, data[f"_p_{f}"]) for f in MATCH_COLUMNS if f"_p_{f}" in data]
+    customs = data.get(CUSTOM) if rules.cost_center_field else None
+    custom_label = f"custom field {rules.cost_center_field}"
+    out: dict[str, list[Any]] = {
+        n: [] for n in ("account", "acc_rule", "cc", "split", "split_order", "cc_rule", "dims")
+    }
+    for i, key in enumerate(keys):
+        found: list[m.Rule] = []
+        for field, values in fields:
+            if values[i] is not None:
+                found += by_value.get((field, values[i]), ())
+        found += defaults.get(key, ()) if key is not None else ()
+        cand = sorted((r for r in found if _applies(r, key, rates[i])), key=_rank)
+        acc = next((r for r in cand if key in r.accounts), None)
+        out["account"].append(acc.accounts[key] if acc and key is not None else None)
+        out["acc_rule"].append(acc.label if acc else None)
+        cost = next((r for r in cand if r.cost_center is not None or r.split), None)
+        if customs is not None and customs[i] is not None and (cost is None or cost.level > m.CUSTOM_FIELD):
+            row: tuple[Any, ...] = (customs[i], False, 0, custom_label)
+        elif cost is not None:
+            row = (cost.cost_center, bool(cost.split), cost.order, cost.label)
+        else:
+            row = (None, None, None, None)
+        for name, value in zip(("cc", "split", "split_order", "cc_rule"), row, strict=True):
+            out[name].append(value)
+        out["dims"].append(next((texts[id(r)] for r in cand if texts[id(r)]), None))
+    types = {"account": pl.String, "acc_rule": pl.String, "cc": pl.String, "split": pl.Boolean,
+             "split_order": pl.Int64, "cc_rule": pl.String, "dims": pl.String}  # fmt: skip
+    return profiles.with_columns(pl.Series(n, v, dtype=types[n]) for n, v in out.items())

@@ -21,7 +21,7 @@ from connector_assets.mapping.credits import credit_legs
 from connector_assets.mapping.model import MappingRules
 from connector_assets.mapping.named import TaxDetail, debit_overrides
 from connector_assets.mapping.periods import PART_SEPARATOR
-from connector_assets.mapping.profiles import match_profiles, profile_columns, rule_frames
+from connector_assets.mapping.profiles import match_profiles, profile_columns, split_frame
 from connector_assets.mapping.shares import allocate_debit_shares
 
 RESOLVED_SCHEMA: dict[str, pl.DataType] = {
@@ -131,22 +131,21 @@ def _mapping_key(rules: MappingRules) -> pl.Expr:
 def _debit_legs(ctx: pl.DataFrame, rules: MappingRules, taxes: TaxDetail) -> pl.DataFrame:
     """Debit legs with their rules' account, cost centre and dimensions, found once per match profile.
 
-    Thousands of legs share a handful of profiles (what the rules look at), so the candidate joins and
-    their ranking run on the profiles and one join carries the result back to the legs. Accounts named
+    Thousands of legs share a handful of profiles (what the rules look at), so candidates are found and
+    ranked per profile and one join carries the result back to the legs. Accounts named
     per Gusto tax or benefit (``taxes.by_name``, ``benefits``) then replace the rule's account.
     """
-    frames = rule_frames(rules)
     cols = profile_columns(rules)
     expense = [k for k, v in c.DEBIT_ROLE.items() if v and k not in c.ENTITY_DEBITS]
     legs = ctx.filter(pl.col("category").is_in(expense)).with_columns(**cols)
     profiles = legs.select(list(cols)).unique(maintain_order=True).with_row_index("_pid")
-    matched = match_profiles(profiles, rules, frames).drop("_pid")
+    matched = match_profiles(profiles, rules).drop("_pid")
     placed = legs.join(matched, on=list(cols), how="left", nulls_equal=True).drop(
         [n for n in cols if n != "mapping_key"]
     )
     account = debit_overrides(legs, placed.select("item_no", "account", "acc_rule"), rules, taxes)
     placed = placed.drop("account", "acc_rule").join(account, on="item_no", how="left")
-    return allocate_debit_shares(placed, frames[2])
+    return allocate_debit_shares(placed, split_frame(rules))
 
 
 def _debit_output(legs: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:

@@ -36,6 +36,8 @@ def _weights(shares: pl.DataFrame, by: list[str]) -> pl.DataFrame:
 
 def _own_rules(alone: pl.DataFrame, split: pl.DataFrame) -> list[pl.DataFrame]:
     """Legs placed by their own rule: a single cost centre or a percentage split."""
+    if alone.is_empty():
+        return []
     single = alone.filter(~pl.col("split").fill_null(False)).with_columns(
         share_cents=pl.col("amount_cents"), cost_center=pl.col("cc")
     )
@@ -55,6 +57,8 @@ def _follow(paired: pl.DataFrame, rule: str) -> list[pl.DataFrame]:
     one = paired.filter(pl.col("centres") == 1).with_columns(
         share_cents=pl.col("amount_cents"), cost_center=pl.col("wage_cc"), **marks
     )
+    if one.height == paired.height:
+        return [one]
     many = allocate_frame(
         paired.filter(pl.col("centres") > 1),
         by=["item_no"],
@@ -68,6 +72,8 @@ def _follow(paired: pl.DataFrame, rule: str) -> list[pl.DataFrame]:
 def _company_shares(company: pl.DataFrame, shares: pl.DataFrame, split: pl.DataFrame) -> list[pl.DataFrame]:
     """Payroll-level employer taxes: spread over the whole payroll's wages by cost centre, unless a
     ``company_tax`` rule names a cost centre; with no wages to follow, the leg's own rule places it."""
+    if company.is_empty():
+        return []
     named = (pl.col("mapping_key") == c.COMPANY_TAX) & (
         pl.col("cc").is_not_null() | pl.col("split").fill_null(False)
     )
@@ -84,25 +90,30 @@ def allocate_debit_shares(legs: pl.DataFrame, split: pl.DataFrame) -> pl.DataFra
     follows = pl.col("category").is_in(list(c.FOLLOWS_WAGES))
     company = follows & pl.col("employee_uuid").is_null()
     own = legs.filter(~follows)
-    single = own.filter(~pl.col("split").fill_null(False)).with_columns(
-        share_cents=pl.col("amount_cents"), cost_center=pl.col("cc")
-    )
-    parted = (
-        allocate_frame(
-            own.filter(pl.col("split").fill_null(False)).join(split, left_on="split_order", right_on="order"),
-            by=["item_no"],
-            amount="amount_cents",
-            weight="weight",
-            tie=["split_cc", "pos"],
+    is_split = pl.col("split").fill_null(False)
+    shares = own.filter(~is_split).with_columns(share_cents=pl.col("amount_cents"), cost_center=pl.col("cc"))
+    # The sums of a summarized journal rarely split: the allocation's sort and windows run only when needed.
+    to_split = own.filter(is_split)
+    if not to_split.is_empty():
+        parted = (
+            allocate_frame(
+                to_split.join(split, left_on="split_order", right_on="order"),
+                by=["item_no"],
+                amount="amount_cents",
+                weight="weight",
+                tie=["split_cc", "pos"],
+            )
+            .with_columns(cost_center=pl.col("split_cc"))
+            .drop("split_cc", "weight", "pos")
         )
-        .with_columns(cost_center=pl.col("split_cc"))
-        .drop("split_cc", "weight", "pos")
-    )
-    shares = pl.concat([single, parted], how="diagonal_relaxed")
+        shares = pl.concat([shares, parted], how="diagonal_relaxed")
 
     wages = _weights(shares, ["employee_uuid"])
     employer = legs.filter(follows & ~company)
     followed = _follow(employer.join(wages, on="employee_uuid", how="inner"), "follows wages")
     alone = employer.join(wages.select("employee_uuid").unique(), on="employee_uuid", how="anti")
     parts = [shares, *followed, *_own_rules(alone, split), *_company_shares(legs.filter(company), shares, split)]
-    return pl.concat(parts, how="diagonal_relaxed").with_columns(follow=pl.col("follow").fill_null(False))
+    out = pl.concat(parts, how="diagonal_relaxed")
+    if "follow" not in out.columns:
+        return out.with_columns(follow=pl.lit(False))
+    return out.with_columns(follow=pl.col("follow").fill_null(False))

@@ -94,3 +94,34 @@ def test_vectorized_allocation_matches_the_scalar_one(groups: list[tuple[int, li
     for g, (amount, weights) in enumerate(groups):
         got = shares.filter(pl.col("g") == g)["share_cents"].to_list()
         assert got == allocate_cents(amount, weights, tie_keys=[f"cc{i:02d}" for i in range(len(weights))])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=3),
+            st.sampled_from([-(10**12), -100, -1, 0, 1, 99, 10_001, 10**12]),
+            st.integers(min_value=1, max_value=10**6),
+            st.sampled_from([None, "a", "b", "c"]),
+            st.integers(min_value=0, max_value=2),
+        ),
+        min_size=0,
+        max_size=12,
+    )
+)
+def test_small_frames_allocate_as_the_vectorized_plan_does(
+    rows: list[tuple[int, int, int, str | None, int]],
+) -> None:
+    """A small frame allocated row by row equals the vectorized plan: same shares, same row order."""
+    amounts: dict[int, int] = {}
+    fixed = [(g, amounts.setdefault(g, a), w, cc, pos) for g, a, w, cc, pos in rows]  # one amount per group
+    frame = pl.DataFrame(
+        fixed,
+        schema={"g": pl.Int64, "amount": pl.Int64, "w": pl.Int64, "cc": pl.String, "pos": pl.Int64},
+        orient="row",
+    )
+    small = allocate_frame(frame, by=["g"], amount="amount", weight="w", tie=["cc", "pos"])
+    vectorized = allocate_frame(frame, by=["g"], amount="amount", weight="w", tie=["cc", "pos"], rows_in_python=0)
+    assert small.equals(vectorized)
+    assert small["share_cents"].sum() == sum(amounts.get(g, 0) for g in {r[0] for r in fixed})

@@ -85,6 +85,19 @@ def test_custom_field_beats_department_but_not_job() -> None:
     assert _debit(with_job, REGULAR, _employee(custom="777"))["cost_center"].to_list() == ["310"]
 
 
+def test_dimensions_come_from_the_most_specific_rule_that_names_some() -> None:
+    """A job rule's dimensions win over the department's; a more specific rule without any does not blank them."""
+    mapping = (
+        BASE
+        + "employees:\n  e-1: {accounts: {bonus: '6999'}}\n"
+        + "jobs:\n  Tech: {cost_center: '310', dimensions: {AIT3: 'J', AIT4: 'K'}}\n"
+        + "departments:\n  Engineering: {cost_center: '200', dimensions: {AIT3: 'D'}}\n"
+    )
+    assert _debit(mapping, REGULAR)["dimensions"].to_list() == ["AIT3=J;AIT4=K"]
+    on_department = mapping.replace("dimensions: {AIT3: 'J', AIT4: 'K'}", "accounts: {regular: '6013'}")
+    assert _debit(on_department, REGULAR)["dimensions"].to_list() == ["AIT3=D"]
+
+
 def test_line_without_any_rule_is_held_with_the_fix() -> None:
     """An overtime line with no overtime default is unmapped, never posted to a catch-all."""
     items = _items((E, J1, "earning", "overtime", "Overtime", 1_000))
