@@ -66,13 +66,39 @@ def test_hire_termination_and_rehire_reach_cloudsuite(deployment: Deployment, co
 def test_transfer_moves_the_employee_to_the_new_cost_center(deployment: Deployment, connection: str) -> None:
     """A department change in Gusto moves the CloudSuite employee to that department's cost center."""
     tenant = deployment.env.tenants[connection]
+    world = tenant.world
     target = "Sales"
-    mover = next(e for e in tenant.world.employees if tenant.world.department(e.department_uuid).title != target)  # type: ignore[union-attr]
+    # An employee whose cost center follows the department: the generated company (its seed is the order the
+    # connection was added in) gives some employees a cost-center custom field, which wins over any department.
+    mover = next(
+        e for e in world.employees
+        if world.department(e.department_uuid).title != target  # type: ignore[union-attr]
+        and not e.custom_fields.get("cost_center") and e.employed_during(world.today, world.today)
+    )  # fmt: skip
     before = _erp_employee(tenant, mover.uuid)
     assert _placement(before) != _cost_center(tenant, target)
     tenant.gusto.transfer(mover.uuid, department=target)
     deployment.run_ok("workforce_job", connection)
     assert _placement(_erp_employee(tenant, mover.uuid)) == _cost_center(tenant, target)
+
+
+def test_transfer_keeps_a_cost_center_set_on_the_employee(deployment: Deployment, connection: str) -> None:
+    """An employee's cost-center custom field wins over the department: moving them keeps that cost center."""
+    tenant = deployment.env.tenants[connection]
+    world = tenant.world
+    pinned = next(e for e in world.employees if e.custom_fields.get("cost_center"))  # the generator ensures one
+    own = pinned.custom_fields["cost_center"]
+    target = next(d for d in world.departments if d.uuid != pinned.department_uuid and d.cost_center != own)
+    assert _placement(_erp_employee(tenant, pinned.uuid)) == own
+    tenant.gusto.transfer(pinned.uuid, department=target.title)
+    outcome = deployment.run_ok("workforce_job", connection)
+    moves = [
+        e.detail["after"]
+        for e in deployment.audit.history("employee", pinned.uuid)
+        if e.run_id == outcome.run_id and e.action == "synced" and e.detail["kind"] == "department_change"
+    ]
+    assert moves == [{"department": target.title, "cost_center": own}]  # the move was seen and applied
+    assert _placement(_erp_employee(tenant, pinned.uuid)) == own
 
 
 def test_rerun_without_changes_applies_nothing(deployment: Deployment, connection: str) -> None:
