@@ -32,7 +32,8 @@ audit_app = typer.Typer(
     help="Read a record's history, or export the audit log for auditors.", no_args_is_help=True
 )
 replay_app = typer.Typer(
-    help="Re-materialize a held or changed payroll once its cause is fixed.", no_args_is_help=True
+    help="Re-materialize a held or changed payroll (or contractor day) once its cause is fixed.",
+    no_args_is_help=True,
 )
 preview_app = typer.Typer(help="Show the journal that would post, with its proofs.", no_args_is_help=True)
 approve_app = typer.Typer(help="Approve a journal waiting for approval, then post it.", no_args_is_help=True)
@@ -200,10 +201,12 @@ def replay_payroll_command(
 def replay_contractor_payments_command(
     payment_date: str = typer.Argument(..., help="the payment date, YYYY-MM-DD"),
     connection: str | None = ConnectionOption,
+    force: bool = typer.Option(False, "--force", help="launch even if the rebuilt journal would still be held"),
     as_json: bool = JsonOption,
     connections: Path | None = ConnectionsOption,
 ) -> None:
-    """Re-read a day's Gusto contractor payments and re-materialize its partition (posts only what changed)."""
+    """Re-read a day's Gusto contractor payments and rebuild its journal against fresh master data; if it would
+    post, re-materialize its partition (posts only what changed)."""
     from connector_assets.operations.runs import replay_contractor_payments
 
     with _operator_errors():
@@ -211,7 +214,7 @@ def replay_contractor_payments_command(
         ctx = OperatorContext.from_env(connections)
         conn_id = ctx.connection_of(CONTRACTOR_ENTITY, contractor_subject(day), connection)
         with sandbox_serving(ctx.connection(conn_id)):
-            report = replay_contractor_payments(ctx, conn_id, day)
+            report = replay_contractor_payments(ctx, conn_id, day, force=force)
     _print_run(report, as_json)
 
 
@@ -224,14 +227,17 @@ def preview_payroll_command(
 ) -> None:
     """The journal that would post now, with balance, tie-out and hold reasons; nothing is posted."""
     from connector_assets.operations.prepare import rebuild_journal
-    from connector_assets.operations.preview import format_preview, preview_csv
+    from connector_assets.operations.preview import approval_pending, format_preview, preview_csv
 
     with _operator_errors():
         ctx = OperatorContext.from_env(connections)
         conn_id = ctx.connection_of("payroll", payroll_uuid, connection)
         with sandbox_serving(ctx.connection(conn_id)):
             prepared = rebuild_journal(ctx, conn_id, payroll_uuid)
-        typer.echo(preview_csv(prepared) if csv else format_preview(prepared), nl=not csv)
+        if csv:
+            typer.echo(preview_csv(prepared), nl=False)
+            return
+        typer.echo(format_preview(prepared, awaiting_approval=approval_pending(ctx, prepared)))
 
 
 @preview_app.command("contractor-payments")
@@ -243,9 +249,8 @@ def preview_contractor_payments_command(
 ) -> None:
     """The day's contractor journal that would post now, with balance, tie-out and hold reasons; nothing is
     posted."""
-    from connector_assets.cloudsuite.posting import approval_key
     from connector_assets.operations.prepare import rebuild_contractor_journal
-    from connector_assets.operations.preview import format_contractor_preview, preview_csv
+    from connector_assets.operations.preview import approval_pending, format_contractor_preview, preview_csv
 
     with _operator_errors():
         day = date.fromisoformat(payment_date)
@@ -256,10 +261,7 @@ def preview_contractor_payments_command(
         if csv:
             typer.echo(preview_csv(prepared), nl=False)
             return
-        header = prepared.journal.header if prepared.journal is not None else None
-        waits = (ctx.connection(conn_id).posting.require_approval and header is not None
-                 and not ctx.state.get(conn_id, approval_key(prepared.subject, header.content_hash)))  # fmt: skip
-        typer.echo(format_contractor_preview(prepared, awaiting_approval=bool(waits)))
+        typer.echo(format_contractor_preview(prepared, awaiting_approval=approval_pending(ctx, prepared)))
 
 
 @preview_app.command("accrual")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import polars as pl
 
-from connector_assets.cloudsuite.posting import PostingPlan
+from connector_assets.cloudsuite.posting import PostingPlan, approval_key
 from connector_assets.ledger.journal import Journal
 from connector_assets.ledger.money import format_cents
+from connector_assets.operations.context import OperatorContext
 from connector_assets.operations.history import reason_text
 from connector_assets.operations.money import money
 from connector_assets.services.contractors import PreparedContractorJournal
@@ -22,6 +23,18 @@ class Prepared(Protocol):
 
     @property
     def journal(self) -> Journal | None: ...
+
+
+class Planned(Prepared, Protocol):
+    """A prepared journal with what a run would do with it: what the hold reasons and approval are read from."""
+
+    @property
+    def connection_id(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def plan(self) -> PostingPlan | None: ...
+    def reasons(self) -> list[dict[str, Any]]: ...
 
 
 COLUMNS = ("line_no", "account", "cost_center", "debit", "credit", "text", "held_because")
@@ -59,7 +72,22 @@ def _journal_proofs(journal: Journal) -> list[str]:
     return out
 
 
-def _plan_and_reasons(plan: PostingPlan | None, reasons: list[str]) -> list[str]:
+def approval_pending(ctx: OperatorContext, prepared: Planned) -> bool:
+    """Whether a run would hold the journal for approval: the connection requires one and none is recorded for
+    this content. Checked after "already posted" and "awaiting confirmation", in the posting service's order."""
+    journal, plan = prepared.journal, prepared.plan
+    if journal is None or not ctx.connection(prepared.connection_id).posting.require_approval:
+        return False
+    if plan is not None and (plan.already_posted or plan.awaiting):
+        return False
+    return not ctx.state.get(prepared.connection_id, approval_key(prepared.subject, journal.header.content_hash))
+
+
+def _plan_and_reasons(prepared: Planned, awaiting_approval: bool) -> list[str]:
+    """What a run would do, then every reason it would be held (the approval it would wait for last)."""
+    plan, reasons = prepared.plan, [reason_text(r) for r in prepared.reasons()]
+    if awaiting_approval:
+        reasons.append(f"awaiting approval: {approve_command(prepared.subject, prepared.connection_id)}")
     out: list[str] = []
     if plan is not None and plan.already_posted:
         out.append(f"already posted as {plan.already_posted.external_reference}: a run changes nothing")
@@ -69,13 +97,13 @@ def _plan_and_reasons(plan: PostingPlan | None, reasons: list[str]) -> list[str]
     return out
 
 
-def proofs_text(prepared: PreparedJournal) -> list[str]:
+def proofs_text(prepared: PreparedJournal, *, awaiting_approval: bool = False) -> list[str]:
     """Balance, tie-out and hold reasons, one per line."""
     if prepared.journal is None:
         return [f"nothing to post: {prepared.skip_reason}"]
     out = _journal_proofs(prepared.journal)
     out += [f"assignment used: {a}" for a in prepared.assignments]
-    return out + _plan_and_reasons(prepared.plan, [reason_text(r) for r in prepared.reasons()])
+    return out + _plan_and_reasons(prepared, awaiting_approval)
 
 
 def format_table(frame: pl.DataFrame) -> str:
@@ -91,8 +119,11 @@ def format_table(frame: pl.DataFrame) -> str:
     )
 
 
-def format_preview(prepared: PreparedJournal) -> str:
-    return "\n".join([format_table(preview_frame(prepared)), "", *proofs_text(prepared)])
+def format_preview(prepared: PreparedJournal, *, awaiting_approval: bool = False) -> str:
+    """A payroll's journal as it would post now: lines, proofs and every reason it would be held, the approval
+    it would wait for included (see `approval_pending`)."""
+    lines = proofs_text(prepared, awaiting_approval=awaiting_approval)
+    return "\n".join([format_table(preview_frame(prepared)), "", *lines])
 
 
 def preview_csv(prepared: Prepared) -> str:
@@ -102,13 +133,9 @@ def preview_csv(prepared: Prepared) -> str:
 
 def format_contractor_preview(prepared: PreparedContractorJournal, *, awaiting_approval: bool = False) -> str:
     """A day's contractor journal as it would post now: lines, proofs and every reason it would be held,
-    the approval it would wait for included (`posting.require_approval` without an approval of this content)."""
+    the approval it would wait for included (see `approval_pending`)."""
     head = f"contractor payments {prepared.payment_date.isoformat()} ({prepared.connection_id})"
     if prepared.journal is None:
         return "\n".join([head, f"nothing to post: {prepared.skip_reason}"])
-    reasons = [reason_text(r) for r in prepared.reasons()]
-    plan = prepared.plan
-    if awaiting_approval and not (plan is not None and plan.already_posted):
-        reasons.append(f"awaiting approval: {approve_command(prepared.subject, prepared.connection_id)}")
-    lines = _journal_proofs(prepared.journal) + _plan_and_reasons(plan, reasons)
+    lines = _journal_proofs(prepared.journal) + _plan_and_reasons(prepared, awaiting_approval)
     return "\n".join([head, "", format_table(preview_frame(prepared)), "", *lines])

@@ -165,11 +165,30 @@ def _launch_contractor_day(
 
 
 def replay_contractor_payments(
-    ctx: OperatorContext, connection_id: str, payment_date: date, *, instance: dg.DagsterInstance | None = None
+    ctx: OperatorContext,
+    connection_id: str,
+    payment_date: date,
+    *,
+    force: bool = False,
+    instance: dg.DagsterInstance | None = None,
 ) -> RunReport:
-    """Re-materialize a day's contractor payments: Gusto is read again, the journal rebuilt and checked, and
-    only a changed day posts (a reversal and a new entry); an unchanged one is recorded as unchanged."""
-    return _launch_contractor_day(ctx, connection_id, payment_date, {"connector/replay": "true"}, instance)
+    """Re-materialize a day's contractor payments once the journal rebuilt against fresh master data would post:
+    only a changed day posts (a reversal and a new entry); an unchanged one is recorded as unchanged.
+
+    As for a payroll: refuses with `ReplayRefused` (listing what still holds the day) unless `force`, and a
+    forced replay still goes through the blocking checks.
+    """
+    prepared = rebuild_contractor_journal(ctx, connection_id, payment_date)
+    remaining = _blocking(prepared.reasons())
+    if remaining and not force:
+        raise ReplayRefused(
+            f"{subject_label(prepared.subject)} ({connection_id}) would still be held for {len(remaining)} "
+            "reason(s); fix them (mapping file or CloudSuite master data) and replay again, or pass --force",
+            remaining,
+        )
+    observed = {"state": "released", "by": "connector replay", "forced": force}
+    return _launch_contractor_day(ctx, connection_id, payment_date, {"connector/replay": "true"}, instance,
+                                  observed)  # fmt: skip
 
 
 def approve_contractor_payments(

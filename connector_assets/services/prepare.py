@@ -64,6 +64,11 @@ class PreparedJournal:
     assignments: tuple[str, ...] = ()
 
     @property
+    def subject(self) -> str:
+        """The postings-ledger id (as a contractor day's `subject`): approvals and postings are keyed by it."""
+        return self.payroll_uuid
+
+    @property
     def held(self) -> bool:
         return self.problems.height > 0
 

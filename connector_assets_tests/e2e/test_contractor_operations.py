@@ -18,6 +18,7 @@ from connector_assets.defs import operations as ops
 from connector_assets.defs.cloudsuite.confirm_sensor import confirmation_events
 from connector_assets.defs.partitions import contractor_payment_key
 from connector_assets.demo.environment import Tenant
+from connector_assets.operations.history import reason_text
 from connector_assets.store.postings import HELD, POSTED, REVERSED, SUBMITTED
 from connector_assets.subjects import contractor_subject
 from connector_assets_tests.e2e.confirmation import confirm_submitted, sensor_resources
@@ -151,7 +152,20 @@ def test_a_held_day_posts_once_its_fixed_journal_is_materialized(deployment: Dep
     assert f"`connector replay contractor-payments {DAY} --connection {cid}`" in held.stdout
     assert f"ledger/contractor_journal → the partition {key} → Materialize" in held.stdout
 
+    # Replay rebuilds the day first: still unmapped, it is refused with the hold's reasons and launches nothing.
     instance = deployment.instance
+    replays = dg.RunsFilter(tags={"connector/replay": "true", "dagster/partition": key})
+    refused = _cli(deployment, "replay", "contractor-payments", DAY, "--connection", cid)
+    assert refused.exit_code == 1
+    assert f"contractor payments {DAY} ({cid}) would still be held for" in refused.output
+    (still_held,) = _rows(deployment, cid)
+    assert still_held.reasons and all(f"  - {reason_text(r)}" in refused.output for r in still_held.reasons)
+    assert business.display_name in refused.output
+    assert instance.get_runs(replays) == []
+    forced = _cli(deployment, "replay", "contractor-payments", DAY, "--connection", cid, "--force")
+    assert forced.exit_code == 1, "forced, the run still goes through the checks and holds the day again"
+    assert len(instance.get_runs(replays)) == 1 and [r.state for r in _rows(deployment, cid)] == [HELD]
+
     none_yet, cursor = ops.follow_releases(instance)
     assert [o for o in none_yet if o.partition_key == key] == [], "a held journal is not posted"
     tenant.mapping_path.write_text(fixed)

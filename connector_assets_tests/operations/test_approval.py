@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import dagster as dg
 import pytest
@@ -51,6 +52,31 @@ def test_posting_waits_for_approval_then_posts_once(deployment: Deployment, appr
     approved = next(e for e in ctx.audit.history("payroll", payroll) if e.action == "approved")
     assert approved.detail["by"] == "Pat Controller"
     assert "approved" in deployment.cli("audit", "payroll", payroll).stdout
+
+
+def test_the_payroll_preview_names_a_pending_approval(deployment: Deployment, approval_connection: str) -> None:
+    """The preview lists the approval a run would wait for; an approval of this content, or the posting it
+    led to, takes it off the list."""
+    cid = approval_connection
+    payroll = bonus_payroll(deployment, cid)
+    before = deployment.cli("preview", "payroll", payroll, "--connection", cid)
+    assert before.exit_code == 0, before.output
+    assert "HELD, 1 reason(s):" in before.stdout
+    assert f"  - awaiting approval: connector approve payroll {payroll} --by NAME" in before.stdout
+
+    # An approval recorded for exactly this content (its run not launched yet) is enough: it would post.
+    match = re.search(r"content (\S+)", before.stdout)
+    assert match is not None
+    deployment.ctx.state.put(cid, approval_key(payroll, match.group(1)), {"by": "Pat Controller"})
+    approved = deployment.cli("preview", "payroll", payroll, "--connection", cid)
+    assert "would post" in approved.stdout and "awaiting approval" not in approved.stdout
+
+    approve = deployment.cli("approve", "payroll", payroll, "--by", "Pat Controller", "--connection", cid)
+    assert approve.exit_code == 0, approve.output
+    after = deployment.cli("preview", "payroll", payroll, "--connection", cid)
+    (posted,) = deployment.ctx.postings.for_payroll(cid, payroll)
+    assert f"already posted as {posted.external_reference}" in after.stdout
+    assert "awaiting approval" not in after.stdout
 
 
 def test_approval_refused_while_checks_fail(deployment: Deployment, approval_connection: str) -> None:
