@@ -18,7 +18,7 @@ import polars as pl
 from connector_assets.ledger import categories as c
 from connector_assets.ledger.items import payroll_unitemized
 from connector_assets.ledger.money import format_cents, to_cents
-from connector_assets.ledger.roles import CREDIT_CATEGORIES, credit_role
+from connector_assets.ledger.roles import CREDIT_CATEGORIES
 from connector_assets.ledger.unitemized import DEFAULT_TOLERANCE_CENTS, Unitemized
 
 CREDIT_ROLES = (
@@ -133,47 +133,80 @@ def prove_balanced(lines: pl.DataFrame) -> Balance:
     return Balance(int(lines["debit_cents"].sum() or 0), int(lines["credit_cents"].sum() or 0))
 
 
+# (category, subtype) -> summed amount: every item figure a proof reads is one of these sums.
+KindSums = dict[tuple[str | None, str | None], int]
+
+
+def kind_sums(items: pl.DataFrame) -> KindSums:
+    """The items' amounts summed by category and subtype (a few rows, read in plain Python from here on)."""
+    kinds = items.group_by("category", "subtype").agg(pl.col("amount_cents").sum())
+    return {(cat, sub): int(a or 0) for cat, sub, a in kinds.select("category", "subtype", "amount_cents").rows()}
+
+
+def _credit_role(category: str | None, subtype: str | None) -> str | None:
+    """``roles.credit_role`` for one (category, subtype)."""
+    if category == c.NET_PAY:
+        return None if subtype is None else f"net_pay_{subtype}"
+    if category == c.REIMBURSEMENT and subtype == c.CHECK_REIMBURSEMENT:
+        return "net_pay_check"
+    if category == c.DEDUCTION and subtype == c.CHILD_SUPPORT:
+        return "child_support"
+    return c.CREDIT_ROLE.get(category) if category is not None else None
+
+
 def role_amounts(lines: pl.DataFrame) -> dict[str, int]:
     """Net amount per line category, positive on the role's natural side."""
-    signed = pl.col("debit_cents") - pl.col("credit_cents")
-    natural = pl.when(pl.col("category").is_in(list(CREDIT_ROLES))).then(-signed).otherwise(signed)
-    frame = lines.group_by("category").agg(natural.sum().alias("a"))
-    return {str(r): int(a) for r, a in frame.iter_rows()}
+    out: dict[str, int] = {}
+    # The journal's lines are few: a loop over them beats a group-by per proof.
+    for cat, debit, credit in lines.select("category", "debit_cents", "credit_cents").rows():
+        signed = 0 if debit is None or credit is None else debit - credit
+        key = str(cat)
+        out[key] = out.get(key, 0) + (-signed if cat in CREDIT_ROLES else signed)
+    return out
 
 
-def expected_roles(items: pl.DataFrame) -> dict[str, int]:
-    """What each line category must carry, straight from the payroll items."""
-    debit = items.filter(pl.col("category").is_in([k for k, v in c.DEBIT_ROLE.items() if v])).with_columns(
-        role=pl.col("category").replace_strict(c.DEBIT_ROLE, return_dtype=pl.String)
-    )
-    credit = items.filter(pl.col("category").is_in(CREDIT_CATEGORIES)).with_columns(role=credit_role())
-    both = pl.concat([debit, credit]).group_by("role").agg(pl.col("amount_cents").sum())
-    want = {str(r): int(a) for r, a in both.iter_rows()}
+def _expected_roles(sums: KindSums) -> dict[str, int]:
+    want: dict[str, int] = {}
+    for (cat, sub), amount in sums.items():
+        debit = c.DEBIT_ROLE.get(cat) if cat is not None else None
+        roles: list[str | None] = [debit] if debit else []
+        if cat in CREDIT_CATEGORIES:
+            roles.append(_credit_role(cat, sub))
+        for role in roles:
+            want[str(role)] = want.get(str(role), 0) + amount
     # A deferral moves its amount from the tax debit to the deferred-tax liability.
-    if deferred := _subtype_sum(items, c.DEFERRED_TAX):
+    if deferred := _subtype_sum(sums, c.DEFERRED_TAX):
         want["taxes"] = want.get("taxes", 0) - deferred
     return want
 
 
-def prove_nothing_dropped(items: pl.DataFrame, lines: pl.DataFrame) -> list[Difference]:
-    """Per line category, the items' sum against what the lines carry."""
-    want, have = expected_roles(items), role_amounts(lines)
-    unknown = items.filter(~pl.col("category").is_in(list(c.CATEGORIES)))
+def expected_roles(items: pl.DataFrame) -> dict[str, int]:
+    """What each line category must carry, straight from the payroll items."""
+    return _expected_roles(kind_sums(items))
+
+
+def _nothing_dropped(sums: KindSums, have: dict[str, int]) -> list[Difference]:
+    want = _expected_roles(sums)
     out = [
         Difference("nothing_dropped", role, want.get(role, 0), have.get(role, 0), True)
         for role in sorted(set(want) | set(have))
         if want.get(role, 0) != have.get(role, 0)
     ]
-    for cat, amount in unknown.group_by("category").agg(pl.col("amount_cents").sum()).iter_rows():
-        out.append(Difference("nothing_dropped", f"category {cat}", int(amount), 0, True))
+    unknown: dict[str | None, int] = {}
+    for (cat, _), amount in sums.items():
+        if cat not in c.CATEGORIES:
+            unknown[cat] = unknown.get(cat, 0) + amount
+    out += [Difference("nothing_dropped", f"category {cat}", amount, 0, True) for cat, amount in unknown.items()]
     return out
 
 
-def _subtype_sum(items: pl.DataFrame, category: str, subtype: str | None = None) -> int:
-    cond = pl.col("category") == category
-    if subtype is not None:
-        cond &= pl.col("subtype") == subtype
-    return int(items.filter(cond)["amount_cents"].sum() or 0)
+def prove_nothing_dropped(items: pl.DataFrame, lines: pl.DataFrame) -> list[Difference]:
+    """Per line category, the items' sum against what the lines carry."""
+    return _nothing_dropped(kind_sums(items), role_amounts(lines))
+
+
+def _subtype_sum(sums: KindSums, category: str, subtype: str | None = None) -> int:
+    return sum(a for (cat, sub), a in sums.items() if cat == category and (subtype is None or sub == subtype))
 
 
 def _figures(
@@ -191,7 +224,10 @@ def _figures(
 
 def prove_tie_out(payroll: Mapping[str, Any], items: pl.DataFrame, lines: pl.DataFrame) -> list[Difference]:
     """Gusto's expense and withholding ``totals`` against the journal's figures; empty list when all agree."""
-    r = role_amounts(lines)
+    return _tie_out(payroll, kind_sums(items), role_amounts(lines))
+
+
+def _tie_out(payroll: Mapping[str, Any], items: KindSums, r: dict[str, int]) -> list[Difference]:
     on_checks = _subtype_sum(items, c.REIMBURSEMENT, c.CHECK_REIMBURSEMENT)
     net = sum(v for k, v in r.items() if k.startswith("net_pay_")) - on_checks
     deferred = r.get("deferred_payroll_taxes", 0)
@@ -221,7 +257,10 @@ def cash_figures(lines: pl.DataFrame) -> dict[str, int]:
     ``company_debit`` is what Gusto pulls from the bank: net pay, taxes, reimbursements and child support
     by direct debit; ``check_amount`` is paid on paper checks (net pay plus the reimbursements on them).
     """
-    r = role_amounts(lines)
+    return _cash_figures(role_amounts(lines))
+
+
+def _cash_figures(r: dict[str, int]) -> dict[str, int]:
     figures = {
         "net_pay_debit": r.get("net_pay_direct_deposit", 0),
         "tax_debit": r.get("taxes", 0),
@@ -233,7 +272,11 @@ def cash_figures(lines: pl.DataFrame) -> dict[str, int]:
 
 def prove_cash(payroll: Mapping[str, Any], lines: pl.DataFrame) -> list[Difference]:
     """Gusto's bank figures against the journal's clearing credits, each figure on its own (blocking)."""
-    ours = {name: (cents, True) for name, cents in cash_figures(lines).items()}
+    return _cash(payroll, role_amounts(lines))
+
+
+def _cash(payroll: Mapping[str, Any], r: dict[str, int]) -> list[Difference]:
+    ours = {name: (cents, True) for name, cents in _cash_figures(r).items()}
     pid = payroll.get("payroll_uuid") or payroll.get("uuid")
     return _figures(payroll.get("totals") or {}, pid, ours, CASH_TIE_OUT)
 
@@ -261,8 +304,8 @@ def prove_journal(
 ) -> JournalProofs:
     """All proofs of one journal built from ``items``."""
     # Every item figure a proof reads is a sum by category and subtype: sum the items once.
-    kinds = items.group_by("category", "subtype").agg(pl.col("amount_cents").sum())
-    memo = _subtype_sum(kinds, c.IMPUTED_PAY)
+    sums, roles = kind_sums(items), role_amounts(lines)
+    memo = _subtype_sum(sums, c.IMPUTED_PAY)
     unitemized = payroll_unitemized(payroll)
     notes = [f"imputed pay {format_cents(memo)} kept out of the journal (non-cash memo)"] if memo else []
     notes += [
@@ -273,9 +316,9 @@ def prove_journal(
     return JournalProofs(
         balance=prove_balanced(lines),
         differences=tuple(
-            prove_nothing_dropped(kinds, lines)
-            + prove_tie_out(payroll, kinds, lines)
-            + prove_cash(payroll, lines)
+            _nothing_dropped(sums, roles)
+            + _tie_out(payroll, sums, roles)
+            + _cash(payroll, roles)
             + _unitemized_differences(unitemized, tolerance_cents)
         ),
         held_lines=int(lines["unmapped_reason"].is_not_null().sum()),
