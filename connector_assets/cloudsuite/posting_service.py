@@ -9,7 +9,6 @@ the earlier attempt first (found: recorded posted with its own content, then rev
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -19,6 +18,7 @@ from sqlalchemy import Engine
 from connector_assets import clock
 from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.errors import JournalRejected
+from connector_assets.cloudsuite.found_content import comparable_lines, lines_json, partly_entered
 from connector_assets.cloudsuite.posting import (
     APPROVAL,
     approval_key,
@@ -37,7 +37,7 @@ from connector_assets.cloudsuite.posting_outcomes import (
     Submitted,
     Unchanged,
 )
-from connector_assets.cloudsuite.types import Journal, JournalLine, PostedJournal, SubmittedJournal
+from connector_assets.cloudsuite.types import Journal, PostedJournal, SubmittedJournal
 from connector_assets.ledger.reference import external_reference
 from connector_assets.settings import Connection
 from connector_assets.store.audit import AuditLog
@@ -67,23 +67,6 @@ class PostingRequest:
 def lock_name(connection_id: str, payroll_uuid: str) -> str:
     """The posting lock of a payroll: it covers every reference of the payroll (revisions and reversals)."""
     return f"posting:{connection_id}:{payroll_uuid}"
-
-
-def _comparable(lines: tuple[JournalLine, ...]) -> Counter[tuple[str, str, int]]:
-    return Counter((ln.account, ln.cost_center or "", ln.signed_cents) for ln in lines)
-
-
-def _partly_entered(frozen: Journal, found: PostedJournal) -> bool:
-    """True when the ERP holds only some of the frozen lines (SyteLine takes one row per request, so a crash
-    can leave part of a journal entered); anything else found is compared as a whole."""
-    if found.lines is not None:
-        have, want = _comparable(found.lines), _comparable(frozen.lines)
-        return have != want and not (have - want)
-    return found.line_count < len(frozen.lines)
-
-
-def _lines_json(lines: Counter[tuple[str, str, int]]) -> list[list[Any]]:
-    return [[account, cc, cents, n] for (account, cc, cents), n in sorted(lines.items())]
 
 
 class PostingService:
@@ -197,7 +180,7 @@ class PostingService:
             if found is None and row.state == PENDING:  # FSM: withdraw first, so the look-up is final
                 found = self._ask("withdraw_unreleased", frozen)
             outcome: Posted | Submitted | None = None
-            if found is not None and row.state == PENDING and _partly_entered(frozen, found):
+            if found is not None and row.state == PENDING and partly_entered(frozen, found):
                 outcome = self._post_row(row)  # the adapter enters the missing frozen lines
             elif found is not None:
                 self._record_found(row, frozen, found, action="settled")
@@ -246,7 +229,7 @@ class PostingService:
             found = self.erp.find_journal(row.external_reference, posting_date=frozen.posting_date)
         except JournalRejected:
             found = None  # an earlier attempt was refused and rolled back: posting again starts it over
-        if found is not None and not _partly_entered(frozen, found):
+        if found is not None and not partly_entered(frozen, found):
             return self._record_found(row, frozen, found, action="posted")
         try:
             result = self.erp.post_journal(frozen)  # absent, or partly entered: the adapter enters what is missing
@@ -311,10 +294,10 @@ class PostingService:
         return exc
 
     def _compare(self, row: Posting, frozen: Journal, found: PostedJournal) -> None:
-        expected = _comparable(frozen.lines)
+        expected = comparable_lines(frozen.lines)
         if found.lines is not None:
-            same = _comparable(found.lines) == expected
-            held: Any = _lines_json(_comparable(found.lines))
+            same = comparable_lines(found.lines) == expected
+            held: Any = lines_json(comparable_lines(found.lines))
         else:  # an adapter that cannot read lines back: compare what it can
             same = (found.line_count, found.debit_cents, found.credit_cents) == (
                 len(frozen.lines), frozen.debit_cents, frozen.credit_cents)  # fmt: skip
@@ -327,7 +310,7 @@ class PostingService:
             return
         self._audit(row.payroll_uuid, "posting_mismatch", {
             "reference": row.external_reference, "document_id": found.document_id,
-            "written_ahead": _lines_json(expected), "in_cloudsuite": held})  # fmt: skip
+            "written_ahead": lines_json(expected), "in_cloudsuite": held})  # fmt: skip
         raise PostingMismatch(
             f"posting {row.external_reference}: CloudSuite document {found.document_id} does not hold the lines "
             "written ahead for this reference (both versions are in the audit log, action 'posting_mismatch'); "
