@@ -89,10 +89,14 @@ def _plan_and_reasons(prepared: Planned, awaiting_approval: bool) -> list[str]:
     if awaiting_approval:
         reasons.append(f"awaiting approval: {approve_command(prepared.subject, prepared.connection_id)}")
     out: list[str] = []
-    if plan is not None and plan.already_posted:
-        out.append(f"already posted as {plan.already_posted.external_reference}: a run changes nothing")
+    posted = plan.already_posted if plan is not None else None
+    if posted:
+        out.append(f"already posted as {posted.external_reference}: a run changes nothing")
     out += [f"would reverse {p.external_reference} first" for p in (plan.reverse if plan else ())]
-    out.append("would post" if not reasons else f"HELD, {len(reasons)} reason(s):")
+    if reasons:
+        out.append(f"HELD, {len(reasons)} reason(s):")
+    elif not posted:  # "would post" after "already posted" read as a second posting
+        out.append("would post")
     out += [f"  - {r}" for r in reasons]
     return out
 
