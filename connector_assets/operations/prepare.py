@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from connector_assets.cloudsuite.erp import Erp
 from connector_assets.operations.context import OperatorContext
 from connector_assets.operations.sandbox import require_sandbox_running
 from connector_assets.services.contractors import (
@@ -16,6 +17,12 @@ from connector_assets.services.master_data import refresh_accounts, refresh_cost
 from connector_assets.services.prepare import PreparedJournal, prepare_payroll_journal
 
 
+def _refresh_master_data(ctx: OperatorContext, erp: Erp, connection_id: str) -> None:
+    # Fresh master data: a cost center opened in CloudSuite a minute ago must count as fixed.
+    refresh_accounts(erp, ctx.snapshots, connection_id)
+    refresh_cost_centers(erp, ctx.snapshots, connection_id)
+
+
 def rebuild_journal(ctx: OperatorContext, connection_id: str, payroll_uuid: str) -> PreparedJournal:
     """Re-read the payroll from Gusto and the chart of accounts and cost centers from CloudSuite, then build
     and validate the journal exactly as `ledger/journal_lines` does; nothing is posted."""
@@ -23,9 +30,7 @@ def rebuild_journal(ctx: OperatorContext, connection_id: str, payroll_uuid: str)
     require_sandbox_running(connection)
     erp = ctx.erp(connection)
     try:
-        # Fresh master data: a cost center opened in CloudSuite a minute ago must count as fixed.
-        refresh_accounts(erp, ctx.snapshots, connection_id)
-        refresh_cost_centers(erp, ctx.snapshots, connection_id)
+        _refresh_master_data(ctx, erp, connection_id)
         with ctx.gusto(connection) as gusto:
             payroll = gusto.get_payroll(payroll_uuid).raw
             prepared, _master = prepare_payroll_journal(payroll, connection, gusto, erp, ctx)
@@ -41,8 +46,7 @@ def rebuild_contractor_journal(ctx: OperatorContext, connection_id: str, day: da
     require_sandbox_running(connection)
     erp = ctx.erp(connection)
     try:
-        refresh_accounts(erp, ctx.snapshots, connection_id)
-        refresh_cost_centers(erp, ctx.snapshots, connection_id)
+        _refresh_master_data(ctx, erp, connection_id)
         with ctx.gusto(connection) as gusto:
             batch = read_contractor_day(gusto, day)
         # No payload digest: it only names what a posting run read, and nothing is posted from here.

@@ -75,6 +75,17 @@ def _blocking(reasons: list[dict[str, Any]]) -> list[str]:
     return [reason_text(r) for r in reasons if r.get("check") != APPROVAL_CHECK]
 
 
+def _refuse_unless_forced(what: str, reasons: list[dict[str, Any]], force: bool) -> None:
+    """Raise `ReplayRefused` with every reason that would still hold the journal, unless forced."""
+    remaining = _blocking(reasons)
+    if remaining and not force:
+        raise ReplayRefused(
+            f"{what} would still be held for {len(remaining)} reason(s); fix them (mapping file or CloudSuite "
+            "master data) and replay again, or pass --force",
+            remaining,
+        )
+
+
 def replay_payroll(
     ctx: OperatorContext,
     connection_id: str,
@@ -89,13 +100,7 @@ def replay_payroll(
     through the blocking checks, so it can record a new hold but never post an invalid journal.
     """
     prepared = rebuild_journal(ctx, connection_id, payroll_uuid)
-    remaining = _blocking(prepared.reasons())
-    if remaining and not force:
-        raise ReplayRefused(
-            f"payroll {payroll_uuid} ({connection_id}) would still be held for {len(remaining)} reason(s); "
-            "fix them (mapping file or CloudSuite master data) and replay again, or pass --force",
-            remaining,
-        )
+    _refuse_unless_forced(f"payroll {payroll_uuid} ({connection_id})", prepared.reasons(), force)
     observed = {"state": "released", "by": "connector replay", "forced": force}
     return _launch(ctx, connection_id, payroll_uuid, {"connector/replay": "true"}, instance, observed)
 
@@ -179,13 +184,7 @@ def replay_contractor_payments(
     forced replay still goes through the blocking checks.
     """
     prepared = rebuild_contractor_journal(ctx, connection_id, payment_date)
-    remaining = _blocking(prepared.reasons())
-    if remaining and not force:
-        raise ReplayRefused(
-            f"{subject_label(prepared.subject)} ({connection_id}) would still be held for {len(remaining)} "
-            "reason(s); fix them (mapping file or CloudSuite master data) and replay again, or pass --force",
-            remaining,
-        )
+    _refuse_unless_forced(f"{subject_label(prepared.subject)} ({connection_id})", prepared.reasons(), force)
     observed = {"state": "released", "by": "connector replay", "forced": force}
     return _launch_contractor_day(ctx, connection_id, payment_date, {"connector/replay": "true"}, instance,
                                   observed)  # fmt: skip
