@@ -24,6 +24,11 @@ instance (median of a few, after the sync) * runs / workers. `phases` splits the
 (call → run started: instance records, planned events), `steps_s` (inside steps, HTTP included) and
 `other_s` (resources, events between steps, run end), each summed over runs.
 
+A fourth floor counts the ERP's own background work: `erp_floor_seconds` = (requests * latency + vouchers *
+`voucher_delay_s`) / workers, where `vouchers` are the M3 vouchers the sync created and `voucher_delay_s` is the
+simulated tenant's configured delay before a voucher exists (`IonConfig.voucher_delay_s`): a posting run cannot
+end before its voucher appears. It joins the others for `binding_floor`; `floor_seconds` stays as defined above.
+
 `CONNECTOR_BENCH_DAGSTER_PG_URL` (a PostgreSQL server URL, e.g. `postgresql://postgres@127.0.0.1:5432/postgres`)
 keeps the Dagster instance in a fresh database there, with the production storage class (`PooledPostgresStorage`:
 one kept connection per storage and process), instead of SQLite.
@@ -261,11 +266,11 @@ def run() -> dict[str, Any]:
         gusto_requests, ion_requests = gusto_after - requests_before[0], ion_after - requests_before[1]
         requests = gusto_requests + ion_requests
         served_s = served_seconds(env) - served_before
-        posted = sum(
-            1
-            for r in results
-            if len(env.tenants[r["connection"]].ion.vouchers()) > vouchers_before[r["connection"]]
-        )
+        created = {r["connection"]: len(env.tenants[r["connection"]].ion.vouchers()) - vouchers_before[r["connection"]]
+                   for r in results}  # fmt: skip
+        posted = sum(1 for count in created.values() if count > 0)
+        vouchers = sum(created.values())
+        voucher_wait_s = sum(count * env.tenants[cid].ion.config.voucher_delay_s for cid, count in created.items())
         throttled = sum(int(str(t.gusto.counters_snapshot().get("throttled") or 0)) for t in env.tenants.values())
         latency_ms = round_trip_ms(next(iter(env.tenants.values())))
         runs = [run for r in results for run in r["runs"]]
@@ -276,7 +281,9 @@ def run() -> dict[str, Any]:
         instance.dispose()
         drop_database(database_name)
     floor_s = requests * latency_ms / 1000 / WORKERS
-    floors = {"requests": floor_s, "served": served_s / WORKERS, "run_start": empty_run_s * len(runs) / WORKERS}
+    erp_floor_s = floor_s + voucher_wait_s / WORKERS
+    floors = {"requests": floor_s, "served": served_s / WORKERS, "run_start": empty_run_s * len(runs) / WORKERS,
+              "erp_delay": erp_floor_s}  # fmt: skip
     binding = max(floors, key=lambda name: floors[name])
     synced = len(results)
     figures: dict[str, Any] = {
@@ -299,6 +306,10 @@ def run() -> dict[str, Any]:
         "empty_run_s": round(empty_run_s, 3),
         "runs": len(runs),
         "run_start_floor_seconds": round(floors["run_start"], 2),
+        "vouchers": vouchers,
+        "voucher_delay_s": round(voucher_wait_s / vouchers, 2) if vouchers else None,
+        "erp_floor_seconds": round(erp_floor_s, 2),
+        "ratio_to_erp_floor": round(seconds / erp_floor_s, 1) if erp_floor_s else None,
         "binding_floor": binding,
         "ratio_to_binding_floor": round(seconds / floors[binding], 1) if floors[binding] else None,
         "phases": phases,

@@ -237,6 +237,13 @@ def _format(path: Path, raw: Any, exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
+# libyaml's safe loader when built in (as for mapping files): the same grammar, many times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The last file parsed per path, with its text: a run reads the file once per resource that holds it, and a
+# process that runs many jobs reads it for each; unchanged text is not parsed and validated again.
+_PARSED: dict[Path, tuple[str, ConnectionsFile]] = {}
+
+
 def load_connections(path: Path | str | None = None) -> ConnectionsFile:
     """Read and validate the connections file; relative paths inside it are taken from its folder."""
     path = Path(path) if path else connections_path()
@@ -245,10 +252,22 @@ def load_connections(path: Path | str | None = None) -> ConnectionsFile:
             f"{path}: not found; set {CONNECTIONS_ENV} or create {DEFAULT_CONNECTIONS_FILE}"
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"cannot be read ({exc.strerror})"
         raise ConnectionsFileError(f"{path}: {reason}; write the connections file as UTF-8 YAML") from None
+    key = path.resolve()
+    cached = _PARSED.get(key)
+    if cached is not None and cached[0] == text:
+        return cached[1]
+    parsed = _parse_connections(path, text)
+    _PARSED[key] = (text, parsed)
+    return parsed
+
+
+def _parse_connections(path: Path, text: str) -> ConnectionsFile:
+    try:
+        raw = yaml.load(text, Loader=_LOADER) or {}  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}" if mark else ""

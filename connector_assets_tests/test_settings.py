@@ -88,3 +88,16 @@ def test_missing_file_says_how_to_point_at_one(tmp_path: Path) -> None:
     """A missing file names the environment variable that selects it."""
     with pytest.raises(ConnectionsFileError, match="CONNECTOR_CONNECTIONS"):
         load_connections(tmp_path / "nope.yaml")
+
+
+def test_an_unchanged_file_is_parsed_once_and_a_changed_one_again(tmp_path: Path) -> None:
+    """Each resource of a run loads the file: the same text gives the same parsed file, an edit is seen at once."""
+    path = _write(tmp_path, GOOD)
+    first = load_connections(path)
+    assert load_connections(path) is first
+    path.write_text(GOOD.replace("division: AAA", "division: BBB"))
+    edited = load_connections(path)
+    assert edited.get("acme").cloudsuite.division == "BBB"
+    path.write_text(GOOD.replace("erp: m3", "erp: sap"))
+    with pytest.raises(ConnectionsFileError, match="must be one of"):
+        load_connections(path)

@@ -9,6 +9,7 @@ the earlier attempt first (found: recorded posted with its own content, then rev
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from connector_assets import clock
+from connector_assets.cloudsuite.document_wait import look_offsets
 from connector_assets.cloudsuite.erp import Erp
 from connector_assets.cloudsuite.errors import JournalRejected
 from connector_assets.cloudsuite.found_content import comparable_lines, lines_json, partly_entered
@@ -85,11 +87,14 @@ class PostingService:
         asset_key: str | None = None,
         confirm_within_s: int = DEFAULT_CONFIRM_WITHIN_S,
         confirm_wait_s: float = DEFAULT_CONFIRM_WAIT_S,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.erp, self.postings, self.audit, self.locks, self.approvals = erp, postings, audit, locks, approvals
         self.connection_id = connection_id
         self.run_id, self.asset_key = run_id, asset_key
         self.confirm_within_s, self.confirm_wait_s = confirm_within_s, confirm_wait_s
+        self._sleep, self._monotonic = sleep, monotonic
 
     # --- entry points ---
     def post(self, request: PostingRequest) -> Outcome:
@@ -236,22 +241,23 @@ class PostingService:
         except JournalRejected as exc:
             raise self._refused(row, exc) from None
         if isinstance(result, SubmittedJournal):
-            self._mark_submitted(row, frozen, result.erp_key)
-            return self._await_document(row.external_reference)
+            return self._await_document(self._mark_submitted(row, frozen, result.erp_key))
         return self._record_found(row, frozen, result, action="posted")
 
-    def _await_document(self, reference: str) -> Posted | Submitted:
+    def _await_document(self, row: Posting) -> Posted | Submitted:
         """M3 creates the voucher in the background and FSM interfaces the run group, usually within seconds:
-        look a few times (up to `confirm_wait_s`) before leaving the posting to the confirmation step."""
-        deadline, delay = time.monotonic() + self.confirm_wait_s, 0.1
-        while True:
-            row = self.postings.get(reference)
-            assert row is not None  # written ahead by this service
+        look on a steady schedule (`document_wait`, up to `confirm_wait_s`) before leaving the posting to the
+        confirmation step. The row is the submitted one this service holds the lock for: nothing else changes it."""
+        started = self._monotonic()
+        outcome: Posted | Submitted | None = None
+        # Anchored at the start: a slow look does not push the next one back.
+        for offset in look_offsets(self.confirm_wait_s):
+            self._sleep(max(0.0, started + offset - self._monotonic()))
             outcome = self._confirm(row)
-            if isinstance(outcome, Posted) or time.monotonic() + delay > deadline:
-                return outcome
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+            if isinstance(outcome, Posted):
+                break
+        assert outcome is not None  # look_offsets is never empty
+        return outcome
 
     def _confirm(self, row: Posting) -> Posted | Submitted:
         """A submitted posting: record the document once CloudSuite shows it; overdue past `confirm_within_s`."""

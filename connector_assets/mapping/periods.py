@@ -32,24 +32,66 @@ def _as_assigned(rows: pl.DataFrame, a: Assignment, key: str) -> pl.DataFrame:
     )
 
 
+# Where an employee's rows go in the result: its position in `shares`, then its part, then its original row.
+_ORDER = ["_position", "_part", "_row"]
+_ASSIGNED_SCHEMA = {"employee_uuid": pl.String, "_position": pl.Int64, "_department_uuid": pl.String,
+                    "_department": pl.String, "_location_uuid": pl.String, "_custom_cost_center": pl.String,
+                    "_job_uuid": pl.String}  # fmt: skip
+
+
 def attributes_for_period(
     attributes: pl.DataFrame, shares: Mapping[str, Sequence[PeriodShare]]
 ) -> tuple[pl.DataFrame, dict[str, list[tuple[str, int]]]]:
-    """Attributes as assigned in the period, and employee → [(part key, days)] for employees split by days."""
-    frames = [attributes.filter(~pl.col("employee_uuid").is_in(list(shares)))]
+    """Attributes as assigned in the period, and employee → [(part key, days)] for employees split by days.
+
+    Employees not in `shares` come first, as they are; then each employee of `shares` in its order. Employees
+    with one assignment for the period (nearly all) are assigned in one join; the few split by days one by one."""
+    rows = attributes.with_columns(pl.col("employee_uuid", "job_uuid").cast(pl.String)).with_row_index("_row")
+    unshared = rows.filter(~pl.col("employee_uuid").is_in(list(shares)))
+    blocks: list[pl.DataFrame] = []
+    single: list[tuple[str, int, Assignment]] = []
     parts: dict[str, list[tuple[str, int]]] = {}
-    for employee, mine in shares.items():
-        rows = attributes.filter(pl.col("employee_uuid") == employee)
-        if rows.is_empty() or not mine:
-            frames.append(rows)
-            continue
+    for position, (employee, mine) in enumerate(shares.items()):
         if len(mine) == 1:
-            frames.append(_as_assigned(rows, mine[0].assignment, employee))
+            single.append((employee, position, mine[0].assignment))
+            continue
+        own = rows.filter(pl.col("employee_uuid") == employee).with_columns(_position=pl.lit(position, pl.Int64))
+        if own.is_empty() or not mine:
+            blocks.append(own.with_columns(_part=pl.lit(0, pl.Int64)))
             continue
         keys = [f"{employee}{PART_SEPARATOR}{s.assignment.effective_from.isoformat()}" for s in mine]
-        frames += [_as_assigned(rows, s.assignment, k) for s, k in zip(mine, keys, strict=True)]
+        blocks += [
+            _as_assigned(own, s.assignment, k).with_columns(_part=pl.lit(n, pl.Int64))
+            for n, (s, k) in enumerate(zip(mine, keys, strict=True))
+        ]
         parts[employee] = [(k, s.days) for s, k in zip(mine, keys, strict=True)]
-    return pl.concat(frames).select([pl.col(n).cast(t) for n, t in ATTRIBUTE_SCHEMA.items()]), parts
+    if single:
+        blocks.append(_each_as_assigned(rows, single))
+    columns = attributes.columns
+    placed = [pl.concat(blocks).sort(_ORDER).select(columns)] if blocks else []
+    frame = pl.concat([unshared.select(columns), *placed])
+    return frame.select([pl.col(n).cast(t) for n, t in ATTRIBUTE_SCHEMA.items()]), parts
+
+
+def _each_as_assigned(rows: pl.DataFrame, single: Sequence[tuple[str, int, Assignment]]) -> pl.DataFrame:
+    """`_as_assigned` for many employees of one assignment each, as one join: (employee, position, assignment)."""
+    values = [(e, p, a.department_uuid, a.department, a.location_uuid, a.custom_cost_center, a.job_uuid)
+              for e, p, a in single]  # fmt: skip
+    assigned = pl.DataFrame(values, schema=_ASSIGNED_SCHEMA, orient="row")
+    on_job = pl.col("job_uuid") == pl.col("_job_uuid")
+    has_job = on_job.fill_null(False).any().over("employee_uuid")
+    return (
+        rows.join(assigned, on="employee_uuid", how="inner")
+        .with_columns(
+            department_uuid=pl.col("_department_uuid"),
+            department=pl.col("_department"),
+            location_uuid=pl.col("_location_uuid"),
+            custom_cost_center=pl.col("_custom_cost_center"),
+            primary_job=pl.when(has_job).then(on_job.fill_null(False)).otherwise(pl.col("primary_job")),
+            _part=pl.lit(0, pl.Int64),
+        )
+        .drop([c for c in _ASSIGNED_SCHEMA if c not in ("employee_uuid", "_position")])
+    )
 
 
 def split_items_by_days(items: pl.DataFrame, parts: Mapping[str, Sequence[tuple[str, int]]]) -> pl.DataFrame:
