@@ -57,18 +57,37 @@ def _named_employees(ids: pl.Series, rules: MappingRules) -> pl.Series:
     return ids.is_in(named).alias("_named")
 
 
-def _jobs(emp: pl.DataFrame, by_job: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
-    """The jobs (``_e``, ``job_uuid``, what the rules see of the job), in ``by_job`` order."""
+def _jobs(emp: pl.DataFrame, by_job: pl.DataFrame, rules: MappingRules) -> tuple[pl.DataFrame, bool]:
+    """(the jobs: ``_e``, ``job_uuid`` and what the rules see of the job, in ``by_job`` order; whether they
+    are the employees' own rows, one per employee)."""
     jkeys = [k for k in JOB_KEYS if k in emp.columns]
     renamed = by_job.rename({"j_title": "job_title", "j_rate": "rate_cents"})
     primary = emp.filter(pl.col("p_job").is_not_null())
     mine = primary.select("employee_uuid", job_uuid="p_job", job_title="job_title", rate_cents="rate_cents")
     if mine.equals(renamed):
         # One row per employee: the jobs are the employees' own rows, already read as the rules see them.
-        return primary.select("_e", pl.col("p_job").alias("job_uuid"), *jkeys)
+        return primary.select("_e", pl.col("p_job").alias("job_uuid"), *jkeys), True
     named = renamed.pipe(_named, rules, JOB_KEYS)
     on = emp.select("employee_uuid", "_e")
-    return named.join(on, on="employee_uuid", how="left", maintain_order="left").select("_e", "job_uuid", *jkeys)
+    jobs = named.join(on, on="employee_uuid", how="left", maintain_order="left").select("_e", "job_uuid", *jkeys)
+    return jobs, False
+
+
+def _table(emp: pl.DataFrame, jobs: pl.DataFrame, own_rows: bool, single: bool) -> pl.DataFrame:
+    """What an item joins to find its row: per employee its one job (``_job``, row ``_jr``), or per
+    employee and job (the employee's primary row under a null job)."""
+    if own_rows:
+        # The jobs are the employees' rows that name one, in order: the n-th of them is row size + n - 1.
+        has_job = pl.col("p_job").is_not_null()
+        jr = pl.when(has_job).then(has_job.cum_sum().cast(pl.Int64) + (emp.height - 1))
+        return emp.select("employee_uuid", "_e", _job="p_job", _jr=jr)
+    if single:
+        job = jobs.select("_e", _job="job_uuid", _jr="_r")
+        return emp.select("employee_uuid", "_e").join(job, on="_e", how="left", maintain_order="left")
+    primary = emp.select(
+        "employee_uuid", job_uuid=pl.lit(None, pl.String), _e="_e", _r=pl.col("_e").cast(pl.Int64)
+    )
+    return pl.concat([primary, jobs.select(emp["employee_uuid"].gather(jobs["_e"]), "job_uuid", "_e", "_r")])
 
 
 def employee_classes(attributes: pl.DataFrame, rules: MappingRules) -> Classes:
@@ -85,8 +104,9 @@ def employee_classes(attributes: pl.DataFrame, rules: MappingRules) -> Classes:
     jkeys = [k for k in JOB_KEYS if k in emp.columns]
     # A job's kind: 0 for the primary row, 1.. for what the rules see of a job.
     kind = pl.col("_e").min().over(jkeys).rank("dense").cast(pl.Int64) if jkeys else pl.lit(1, pl.Int64)
-    jobs = _jobs(emp, by_job, rules).with_columns(_kind=kind, _r=pl.int_range(n, n + pl.len(), dtype=pl.Int64))
-    single = bool(jobs["_e"].is_unique().all())
+    jobs, own_rows = _jobs(emp, by_job, rules)
+    jobs = jobs.with_columns(_kind=kind, _r=pl.int_range(n, n + pl.len(), dtype=pl.Int64))
+    single = own_rows or bool(jobs["_e"].is_unique().all())
     if not single:
         # Employees of a class hold the same kinds of jobs, so their wages are likely to land alike (a
         # class whose wages do not land on one cost centre falls back; the bit set keeps that rare).
@@ -100,18 +120,7 @@ def employee_classes(attributes: pl.DataFrame, rules: MappingRules) -> Classes:
     emp = emp.with_columns(_base=base)
     width = int(jobs.select(pl.col("_kind").max().fill_null(0)).item()) + 1
     rows = pl.concat([emp.select("_e", *jkeys, _kind=pl.lit(0, pl.Int64)), jobs.select("_e", *jkeys, "_kind")])
-    if single:
-        job = jobs.select("_e", _job="job_uuid", _jr="_r")
-        table = emp.select("employee_uuid", "_e").join(job, on="_e", how="left", maintain_order="left")
-    else:
-        table = pl.concat(
-            [
-                emp.select(
-                    "employee_uuid", job_uuid=pl.lit(None, pl.String), _e="_e", _r=pl.col("_e").cast(pl.Int64)
-                ),
-                jobs.select(emp["employee_uuid"].gather(jobs["_e"]), "job_uuid", "_e", "_r"),
-            ]
-        )
+    table = _table(emp, jobs, own_rows, single)
     return Classes(emp.select("employee_uuid", "_e", "_named", "_base", *ekeys), rows, table, single, width)
 
 

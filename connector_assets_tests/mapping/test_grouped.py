@@ -201,3 +201,14 @@ def test_a_held_group_of_items_whose_name_no_rule_reads_falls_back_to_its_employ
     _assert_same(per_item, grouped)
     held = grouped.lines.filter(pl.col("unmapped_reason").is_not_null())
     assert sorted(held["employee_uuid"]) == sorted(e["uuid"] for e in employees)
+
+
+def test_an_employee_with_a_second_row_without_a_job_still_finds_its_one_job() -> None:
+    """Every employee holds one job, but one has a primary snapshot row without a job besides the row of
+    its job: its lines on the job and off it resolve as item by item."""
+    payroll, employees = _techs([[("Regular Hours", f"{1000 + i}.00", "own")] for i in range(6)])
+    attributes = employee_attributes(employees)
+    first = pl.int_range(pl.len()) == 0
+    jobless = attributes.head(1).with_columns(job_uuid=pl.lit(None, pl.String), job_title=pl.lit(None, pl.String))
+    attributes = pl.concat([attributes.with_columns(primary_job=~first), jobless])
+    _assert_same(*_both(payroll, payroll_items(payroll), attributes, SIGNS_MAPPING, "consolidated")[:2])
