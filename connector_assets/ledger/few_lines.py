@@ -33,13 +33,8 @@ def line_groups(resolved: pl.DataFrame, summarized: bool) -> pl.DataFrame:
     held = pl.col("unmapped_reason").is_not_null()
     employee = pl.when(held).then("employee_uuid") if summarized else pl.col("employee_uuid")
     signed = pl.when(pl.col("side") == "debit").then(pl.col("amount_cents")).otherwise(-pl.col("amount_cents"))
-    return (
-        resolved.lazy()
-        .with_columns(employee_uuid=employee, _signed=signed)
-        .group_by(KEYS)
-        .agg(s=pl.col("_signed").sum(), rules=pl.col("rule").unique().sort())
-        .collect()
-    )
+    legs = resolved.with_columns(employee_uuid=employee, _signed=signed)
+    return legs.group_by(KEYS).agg(s=pl.col("_signed").sum(), rules=pl.col("rule").unique().sort())
 
 
 def lines_in_python(groups: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
