@@ -152,8 +152,8 @@ def wage_signs(keyed: pl.DataFrame, size: int) -> pl.Series:
 
     Only employees with a wage item that is not positive can sum to zero or less: only they are summed.
     """
-    wages = keyed.lazy().filter(pl.col("category").is_in(WAGES) & pl.col("_e").is_not_null())
-    paid = wages.select("_e", "amount_cents").collect()
+    wage = pl.any_horizontal(pl.col("category") == w for w in WAGES) & pl.col("_e").is_not_null()
+    paid = keyed.select(pl.col("_e", "amount_cents").filter(wage))
     signs = pl.zeros(size, pl.Int64, eager=True).scatter(paid["_e"], 1)
     doubtful = paid.filter(pl.col("amount_cents") <= 0)["_e"].unique()
     if doubtful.len():
@@ -188,12 +188,8 @@ def pseudo_attributes(classes: Classes, gids: pl.Series, reps: pl.Series) -> pl.
     """Pseudo-employees' attributes: one job row per group (from a row of it in ``reps``) and the primary
     row of each class, carrying exactly what the rules see."""
     rows = pl.concat([reps, classes.rows["_e"].gather(reps).cast(pl.Int64)]).unique()
-    found = (
-        classes.rows[rows]
-        .with_columns(_gid=gids.gather(rows))
-        .unique("_gid")
-        .join(classes.employees, on="_e", how="left")
-    )
+    found = classes.rows[rows].with_columns(_gid=gids.gather(rows)).unique("_gid")
+    found = found.hstack(classes.employees.drop("_e")[found["_e"]])
     cid = pl.col("_gid") // classes.width
     return found.select(
         employee_uuid=pl.format(PSEUDO + "{}", cid),
