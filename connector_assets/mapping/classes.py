@@ -103,7 +103,7 @@ def employee_classes(attributes: pl.DataFrame, rules: MappingRules) -> Classes:
     ekeys = [k for k in EMPLOYEE_KEYS if k in emp.columns]
     jkeys = [k for k in JOB_KEYS if k in emp.columns]
     # A job's kind: 0 for the primary row, 1.. for what the rules see of a job.
-    kind = pl.col("_e").min().over(jkeys).rank("dense").cast(pl.Int64) if jkeys else pl.lit(1, pl.Int64)
+    kind = pl.struct(jkeys).rank("dense").cast(pl.Int64) if jkeys else pl.lit(1, pl.Int64)
     jobs, own_rows = _jobs(emp, by_job, rules)
     jobs = jobs.with_columns(_kind=kind, _r=pl.int_range(n, n + pl.len(), dtype=pl.Int64))
     single = own_rows or bool(jobs["_e"].is_unique().all())

@@ -49,8 +49,8 @@ def _name_matters(rules: MappingRules, taxes: TaxDetail) -> pl.Expr:
         categories += [c.EMPLOYEE_BENEFIT, c.EMPLOYER_BENEFIT]
     if rules.deductions_by_name:
         categories.append(c.DEDUCTION)
-    unknown = (pl.col("category") == c.EARNING) & (pl.col("subtype") == c.UNKNOWN_EARNING)
-    return pl.col("category").is_in(categories) | unknown
+    unknown = (pl.col("subtype") == c.UNKNOWN_EARNING) & (pl.col("category") == c.EARNING)
+    return (pl.col("category").is_in(categories) | unknown) if categories else unknown
 
 
 def _pseudo(keyed: pl.DataFrame, width: int) -> tuple[pl.DataFrame, pl.DataFrame]:
