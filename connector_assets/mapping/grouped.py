@@ -111,7 +111,7 @@ def resolve_grouped(
     # Jobs named by uuid: no pseudo-job can stand for them. A small payroll resolves faster item by item.
     if any(r.match_field == "job_uuid" for r in rules.rules) or items.height < max(min_items, 1):
         return resolve(items, attributes, rules, taxes)
-    typed = items.with_columns(pl.col(n).cast(t) for n, t in ITEM_SCHEMA.items() if n in items.columns)
+    typed = items.select(pl.col(n).cast(t) for n, t in ITEM_SCHEMA.items())
     classes = employee_classes(attributes, rules)
     rows, orphans = item_rows(typed, classes)
     keyed = rows.with_columns(
