@@ -57,6 +57,7 @@ def _pseudo(keyed: pl.DataFrame, width: int) -> tuple[pl.DataFrame, pl.DataFrame
     """(summed pseudo-items, the items that resolve as they are), from one group-by over the items."""
     # Items without a group (``_gid`` null) are grouped too and their sums dropped: filtering the few
     # own items out costs less than copying every other item into a frame of its own.
+    # No item's name is read by a rule (the common case): the name is no key, since a null key costs as much.
     named = keyed["_name"].null_count() < keyed.height
     keys = GROUP_KEYS if named else [k for k in GROUP_KEYS if k != "_name"]
     rows = (
@@ -134,6 +135,7 @@ def resolve_grouped(
         # Those employees resolve item by item; the other classes' legs do not depend on them.
         alone = alone | cid.is_in(failed)
         if not items_out.is_empty():
+            # A summed item's name is null where no rule reads it: null keys must match here.
             hit = keyed.join(items_out, on=GROUP_KEYS, how="semi", nulls_equal=True)["_e"]
             alone = alone.scatter(hit, True)
     grouped = pl.col("item_no").is_in(summed["item_no"].implode())
