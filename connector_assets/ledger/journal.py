@@ -19,6 +19,7 @@ from typing import Any, Literal
 import polars as pl
 
 from connector_assets.ledger import categories as c
+from connector_assets.ledger.few_lines import line_groups, lines_in_python
 from connector_assets.ledger.items import payroll_uuid
 from connector_assets.ledger.proofs import Balance, JournalProofs, prove_balanced, prove_journal
 from connector_assets.ledger.reference import external_reference, lines_content_hash
@@ -40,6 +41,10 @@ LINE_SCHEMA: dict[str, pl.DataType] = {
     "rule": pl.String(),
     "unmapped_reason": pl.String(),
 }
+
+
+# Up to this many lines (a summarized journal has a hundred or so), a loop finishes them sooner than frames.
+FEW_LINES = 1_000
 
 
 class JournalError(ValueError):
@@ -125,37 +130,23 @@ def journal_lines(resolved: pl.DataFrame, detail: Detail) -> pl.DataFrame:
     """Group resolved legs into numbered journal lines (``LINE_SCHEMA``)."""
     if detail not in ("summarized", "per_employee"):
         raise JournalError(f"detail {detail!r} is unknown; use summarized or per_employee")
-    legs = resolved.with_columns(
-        signed=pl.when(pl.col("side") == "debit").then(pl.col("amount_cents")).otherwise(-pl.col("amount_cents"))
-    )
-    keys = ["role", "account", "cost_center", "dimensions"]
-    held = pl.col("unmapped_reason").is_not_null()
-    if detail == "summarized":
-        groups = [
-            (legs.filter(~held), keys, True),
-            (legs.filter(held), [*keys, "employee_uuid", "unmapped_reason"], False),
-        ]
-    else:
-        groups = [(legs, [*keys, "employee_uuid", "unmapped_reason"], False)]
-    frames = []
-    for frame, by, drop_detail in groups:
-        agg = frame.group_by(by).agg(s=pl.col("signed").sum(), rules=pl.col("rule").unique().sort())
-        if drop_detail:
-            agg = agg.with_columns(employee_uuid=pl.lit(None, pl.String), unmapped_reason=pl.lit(None, pl.String))
-        frames.append(agg)
+    groups = line_groups(resolved, detail == "summarized")
+    if groups.height <= FEW_LINES:
+        return lines_in_python(groups, LINE_SCHEMA)
     more = pl.col("rules").list.len().cast(pl.Int64) - 3
     lines = (
-        pl.concat(frames, how="diagonal_relaxed")
-        .filter((pl.col("s") != 0) | pl.col("unmapped_reason").is_not_null())
+        groups.filter((pl.col("s") != 0) | pl.col("unmapped_reason").is_not_null())
         .with_columns(
             debit_cents=pl.when(pl.col("s") > 0).then(pl.col("s")).otherwise(0),
             credit_cents=pl.when(pl.col("s") < 0).then(-pl.col("s")).otherwise(0),
             category=pl.col("role"),
             text=pl.col("role").replace_strict(c.ROLE_TEXT, default=pl.col("role"), return_dtype=pl.String),
+            _order=pl.col("role").replace_strict(c.ROLE_ORDER, default=len(c.ROLE_ORDER), return_dtype=pl.Int64),
+        )
+        .with_columns(
             rule=pl.when(more > 0)
             .then(pl.format("{} (+{} more)", pl.col("rules").list.head(3).list.join("; "), more))
             .otherwise(pl.col("rules").list.join("; ")),
-            _order=pl.col("role").replace_strict(c.ROLE_ORDER, default=len(c.ROLE_ORDER), return_dtype=pl.Int64),
         )
         .sort(
             ["_order", "account", "cost_center", "dimensions", "employee_uuid", "unmapped_reason"], nulls_last=True

@@ -8,6 +8,8 @@ import polars as pl
 import pytest
 
 from connector_assets.ledger import JournalError, JournalOptions, external_reference, reverse_journal
+from connector_assets.ledger import journal as journal_module
+from connector_assets_tests.ledger import accounting_examples as x
 from connector_assets_tests.ledger import worked_example as w
 from connector_assets_tests.ledger.builders import compensation, journal_for, line_tuples
 
@@ -182,3 +184,22 @@ def test_content_hash_changes_with_amounts_not_with_rebuilds() -> None:
     changed = w.payroll()
     changed["employee_compensations"][0]["reimbursements"][0]["amount"] = "150.01"
     assert journal_for(changed).header.content_hash != first.header.content_hash
+
+
+@pytest.mark.parametrize("detail", ["summarized", "per_employee"])
+def test_few_lines_finished_in_python_equal_the_frame_path(monkeypatch: pytest.MonkeyPatch, detail: str) -> None:
+    """The loop that finishes a journal of few lines and the frame path give the same lines, held ones
+    included."""
+    held = w.payroll()
+    held["employee_compensations"][0]["fixed_compensations"].append({"name": "Spot Award", "amount": "10.00"})
+    held["employee_compensations"][0] |= {"net_pay": "4510.00", "gross_pay": "6010.00"}
+    cases = [(w.payroll(), w.employees(), w.MAPPING_YAML), (held, w.employees(), w.MAPPING_YAML),
+             (x.pto_payroll(), x.employees(), x.MAPPING_YAML), (x.cash_payroll(), x.employees(), x.MAPPING_YAML)]  # fmt: skip
+    options = JournalOptions(detail=detail)  # type: ignore[arg-type]
+    for payroll, employees, mapping in cases:
+        looped = journal_for(payroll, employees, mapping, options).lines
+        monkeypatch.setattr(journal_module, "FEW_LINES", 0)
+        framed = journal_for(payroll, employees, mapping, options).lines
+        monkeypatch.undo()
+        assert looped.to_dicts() == framed.to_dicts()
+        assert looped.schema == framed.schema

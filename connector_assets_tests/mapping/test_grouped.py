@@ -136,3 +136,79 @@ def test_like_employees_resolve_once_and_the_rest_item_by_item() -> None:
     held = grouped.lines.filter(pl.col("unmapped_reason").is_not_null())
     assert held["employee_uuid"].to_list() == [employees[-1]["uuid"]]
     assert {"510", "520", "330", "200"} <= set(grouped.lines["cost_center"].drop_nulls())
+
+
+SIGNS_MAPPING = """
+defaults:
+  regular: {account: "6010", cost_center: "100"}
+  correction: {account: "6015", cost_center: "100"}
+  employer_tax: {account: "6100", cost_center: "150"}
+credits:
+  net_pay_direct_deposit: "1090"
+  net_pay_check: "2010"
+  taxes: "1090"
+  benefits: "2300"
+  deductions: "2400"
+  reimbursement_clearing: "1090"
+"""
+
+
+def _techs(wages: list[list[tuple[str, str, str]]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One Tech per entry of ``wages`` (name, amount, job: ``"own"`` or another uuid), each on one job
+    and with employer FICA, so an employer cost lands on 150 by its own rule and on 100 following wages."""
+    comps, employees = [], []
+    for i, lines in enumerate(wages):
+        uuid, job = f"{i:08d}-0000-4000-8000-00000000000e", f"{i:08d}-0000-4000-8000-00000000000j"
+        fixed = [
+            {"name": name, "amount": amount, "job_uuid": job if on == "own" else on} for name, amount, on in lines
+        ]
+        taxes = [{"name": "FICA", "employer": True, "amount": f"{30 + i}.07"}]
+        comps.append(compensation(uuid, "0.00", fixed_compensations=fixed, taxes=taxes))
+        jobs = [{"uuid": job, "title": "Tech", "primary": True, "rate": "30.00"}]
+        employees.append({"uuid": uuid, "department": "Engineering", "department_uuid": "d-eng", "jobs": jobs})
+    return {"payroll_uuid": "signs", "check_date": "2025-06-30", "employee_compensations": comps}, employees
+
+
+def test_employees_whose_wages_net_to_zero_or_below_or_who_have_none_keep_their_employer_costs_apart() -> None:
+    """Employer costs follow wages only where they have a sign: an employee with no wages, or wages that net
+    to zero, places its FICA by its own rule (150), one whose wages net negative follows them (100), like
+    items of positive wages are still summed, and a line on a job the snapshot lacks sends its employee
+    item by item (every employee holds one job here)."""
+    plain = [[("Regular Hours", f"{1000 + i}.00", "own")] for i in range(8)]
+    netting = [("Regular Hours", "100.00", "own"), ("Correction Payment", "-100.00", "own")]
+    negative = [("Correction Payment", "-80.00", "own")]
+    stray = [("Regular Hours", "500.00", "own"), ("Regular Hours", "50.00", "a job no longer in the snapshot")]
+    payroll, employees = _techs([*plain, netting, negative, [], stray, netting, negative, []])
+    items = payroll_items(payroll)
+    per_item, grouped, legs = _both(payroll, items, employee_attributes(employees), SIGNS_MAPPING, "consolidated")
+    _assert_same(per_item, grouped)
+    assert legs.height < resolve(items, employee_attributes(employees), parse_mapping(SIGNS_MAPPING)).height
+    assert {employees[11]["uuid"]} == set(legs["employee_uuid"].drop_nulls())
+    fica = grouped.lines.filter(pl.col("account") == "6100").select("cost_center", "debit_cents").rows()
+    assert sorted(fica) == [
+        ("100", sum(3007 + 100 * i for i in (*range(8), 9, 11, 13))),
+        ("150", 3807 + 4007 + 4207 + 4407),
+    ]
+
+
+def test_a_held_group_of_items_whose_name_no_rule_reads_falls_back_to_its_employees() -> None:
+    """No account for employer taxes: every FICA leg is held, per employee, as item by item."""
+    payroll, employees = _techs([[("Regular Hours", f"{1000 + i}.00", "own")] for i in range(6)])
+    mapping = SIGNS_MAPPING.replace('  employer_tax: {account: "6100", cost_center: "150"}\n', "")
+    per_item, grouped, _ = _both(
+        payroll, payroll_items(payroll), employee_attributes(employees), mapping, "consolidated"
+    )
+    _assert_same(per_item, grouped)
+    held = grouped.lines.filter(pl.col("unmapped_reason").is_not_null())
+    assert sorted(held["employee_uuid"]) == sorted(e["uuid"] for e in employees)
+
+
+def test_an_employee_with_a_second_row_without_a_job_still_finds_its_one_job() -> None:
+    """Every employee holds one job, but one has a primary snapshot row without a job besides the row of
+    its job: its lines on the job and off it resolve as item by item."""
+    payroll, employees = _techs([[("Regular Hours", f"{1000 + i}.00", "own")] for i in range(6)])
+    attributes = employee_attributes(employees)
+    first = pl.int_range(pl.len()) == 0
+    jobless = attributes.head(1).with_columns(job_uuid=pl.lit(None, pl.String), job_title=pl.lit(None, pl.String))
+    attributes = pl.concat([attributes.with_columns(primary_job=~first), jobless])
+    _assert_same(*_both(payroll, payroll_items(payroll), attributes, SIGNS_MAPPING, "consolidated")[:2])
