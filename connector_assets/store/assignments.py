@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import fields
 
 from sqlalchemy import Engine, select
 
@@ -22,6 +22,8 @@ _FIELDS = (
     "custom_cost_center",
     "source",
 )
+# Every field of an assignment is a plain value: a shallow read, not `asdict`'s deep copy of each row.
+_COLUMNS = tuple(f.name for f in fields(Assignment))
 
 
 class Assignments:
@@ -36,9 +38,9 @@ class Assignments:
         given = 0
         latest: dict[tuple[str, object], dict[str, object]] = {}
         for a in rows:  # the same employee and day twice: the later one wins, as row-by-row upserts did
-            latest[(a.employee_uuid, a.effective_from)] = {
-                **asdict(a), "source": a.source[:SOURCE_WIDTH], "connection_id": connection_id, "observed_at": now
-            }  # fmt: skip
+            row = {c: getattr(a, c) for c in _COLUMNS}
+            row.update(source=a.source[:SOURCE_WIDTH], connection_id=connection_id, observed_at=now)
+            latest[(a.employee_uuid, a.effective_from)] = row
             given += 1
         # One statement for all: a first sync of thousands of employees compiled one upsert per row before.
         with self.engine.begin() as conn:
