@@ -236,7 +236,9 @@ def resolve_grouped(
         # Those employees resolve item by item; the other classes' legs do not depend on them.
         out = lookup.join(groups.filter(pl.col("_cid").is_in(classes)), on="_gid", how="semi")["employee_uuid"]
         if not items_out.is_empty():
-            hit = _keyed(typed, lookup, alone, names).join(items_out.lazy(), on=GROUP_KEYS, how="semi")
+            hit = _keyed(typed, lookup, alone, names).join(
+                items_out.lazy(), on=GROUP_KEYS, how="semi", nulls_equal=True
+            )
             out = pl.concat([out, hit.select("employee_uuid").collect().to_series()])
         alone = pl.concat([alone, out]).unique()
     grouped = pl.col("item_no").is_in(summed["item_no"].implode())

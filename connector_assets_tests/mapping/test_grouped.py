@@ -136,3 +136,14 @@ def test_like_employees_resolve_once_and_the_rest_item_by_item() -> None:
     held = grouped.lines.filter(pl.col("unmapped_reason").is_not_null())
     assert held["employee_uuid"].to_list() == [employees[-1]["uuid"]]
     assert {"510", "520", "330", "200"} <= set(grouped.lines["cost_center"].drop_nulls())
+
+
+def test_a_held_line_whose_name_no_rule_reads_falls_back_and_ends() -> None:
+    """A reimbursement no rule places is held: its employee resolves item by item, as per item."""
+    payroll, employees = _crew(30)
+    payroll["employee_compensations"][1]["reimbursements"] = [{"amount": "12.00", "description": None}]
+    items = payroll_items(payroll)
+    per_item, grouped, _ = _both(payroll, items, employee_attributes(employees), MAPPING, "consolidated")
+    _assert_same(per_item, grouped)
+    held = grouped.lines.filter(pl.col("unmapped_reason").is_not_null())
+    assert employees[1]["uuid"] in held["employee_uuid"].to_list()
