@@ -217,3 +217,28 @@ def test_odd_items_resolve_alike() -> None:
             _same_legs(_odd_items(), attributes, rules, taxes)  # type: ignore[arg-type]
             _same_legs(_odd_items().with_columns(-pl.col("amount_cents")), attributes, rules, taxes)  # type: ignore[arg-type]
             _same_legs(_odd_items().head(0), attributes, rules, taxes)  # type: ignore[arg-type]
+
+
+def test_snapshots_without_primary_flags_or_with_unflagged_rows_resolve_alike() -> None:
+    """An employee's rows without a primary flag (the first is primary), with some flags unknown, or among
+    many employees the items do not name."""
+    employees = [{"uuid": "e-1", "department": "Engineering",
+                  "jobs": [{"uuid": "j-1", "title": "Job 2", "rate": "20.00"}, {"uuid": "j-gone", "title": "Job 2", "rate": "30.00"}]},
+                 {"uuid": "e-9", "department": "Operations", "jobs": []}]  # fmt: skip
+    attributes = employee_attributes(employees)
+    unflagged = attributes.with_columns(
+        primary_job=pl.when(pl.col("job_uuid") == "j-gone").then(None).otherwise(False)
+    )
+    twice = pl.concat([attributes, attributes])
+    others = employee_attributes([{"uuid": f"x-{n}", "department": "Engineering", "jobs": []} for n in range(200)])
+    many = pl.concat([others.head(100), unflagged, others.tail(100)])
+    rules = parse_mapping(PATCHY)
+    for snapshot in (
+        many,
+        attributes.drop("primary_job"),
+        unflagged,
+        twice,
+        twice.drop("primary_job"),
+        attributes.head(0),
+    ):
+        _same_legs(_odd_items(), snapshot, rules)
