@@ -30,7 +30,7 @@ MATCH_COLUMNS = {
 RATE, CUSTOM = "_p_rate", "_p_custom"
 # The last few mappings' split tables, rule indexes and profile columns: a payroll run resolves with one mapping many times.
 _MEMO: dict[tuple[str, int], tuple[MappingRules, Any]] = {}
-_MEMO_SIZE = 16
+_MEMO_SIZE = 64
 
 
 def _memo(kind: str, rules: MappingRules, compute: Callable[[MappingRules], Any]) -> Any:
@@ -53,11 +53,9 @@ def split_frame(rules: MappingRules) -> pl.DataFrame:
 
 
 def _split_frame(rules: MappingRules) -> pl.DataFrame:
-    shares = []
-    for r in rules.rules:
-        if r.split:
-            scale = lcm(*(Fraction(p).denominator for _, p in r.split))
-            shares += [(r.order, cc, int(Fraction(p) * scale), i) for i, (cc, p) in enumerate(r.split)]
+    shares = [
+        (order, cc, weight, pos) for order, parts in split_weights(rules).items() for cc, weight, pos in parts
+    ]
     return pl.DataFrame(
         shares,
         schema={"order": pl.Int64, "split_cc": pl.String, "weight": pl.Int64, "pos": pl.Int64},
@@ -65,12 +63,53 @@ def _split_frame(rules: MappingRules) -> pl.DataFrame:
     )
 
 
-def _rate_band(rules: MappingRules) -> pl.Expr | None:
-    """The rate as the largest rate limit not above it: every ``>= min`` and ``< max`` test answers the same."""
-    limits = sorted(
+def split_weights(rules: MappingRules) -> dict[int, list[tuple[str, int, int]]]:
+    """Split rule order → its (cost centre, integer weight, position) shares."""
+    weights: dict[int, list[tuple[str, int, int]]] = _memo("weights", rules, _split_weights)
+    return weights
+
+
+def _split_weights(rules: MappingRules) -> dict[int, list[tuple[str, int, int]]]:
+    out: dict[int, list[tuple[str, int, int]]] = {}
+    for r in rules.rules:
+        if r.split:
+            scale = lcm(*(Fraction(p).denominator for _, p in r.split))
+            out.setdefault(r.order, []).extend(
+                (cc, int(Fraction(p) * scale), i) for i, (cc, p) in enumerate(r.split)
+            )
+    return out
+
+
+def rate_limits(rules: MappingRules) -> list[int]:
+    """Every rate limit some rule names, ascending."""
+    limits: list[int] = _memo("limits", rules, _rate_limits)
+    return limits
+
+
+def _rate_limits(rules: MappingRules) -> list[int]:
+    return sorted(
         {r.min_rate_cents for r in rules.rules if r.min_rate_cents is not None}
         | {r.max_rate_cents for r in rules.rules if r.max_rate_cents is not None}
     )
+
+
+def matched_values(rules: MappingRules) -> dict[str, frozenset[str]]:
+    """Match field → the values some rule names for it (fields no rule names are absent)."""
+    values: dict[str, frozenset[str]] = _memo("values", rules, _matched_values)
+    return values
+
+
+def _matched_values(rules: MappingRules) -> dict[str, frozenset[str]]:
+    named = {
+        f: frozenset(r.match_value for r in rules.rules if r.match_field == f and r.match_value)
+        for f in MATCH_COLUMNS
+    }
+    return {f: v for f, v in named.items() if v}
+
+
+def _rate_band(rules: MappingRules) -> pl.Expr | None:
+    """The rate as the largest rate limit not above it: every ``>= min`` and ``< max`` test answers the same."""
+    limits = rate_limits(rules)
     if not limits:
         return None
     rate = pl.col("rate_cents")
@@ -89,10 +128,9 @@ def profile_columns(rules: MappingRules) -> dict[str, pl.Expr]:
 
 def _profile_columns(rules: MappingRules) -> dict[str, pl.Expr]:
     cols: dict[str, pl.Expr] = {"mapping_key": pl.col("mapping_key")}
-    for field, column in MATCH_COLUMNS.items():
-        values = sorted({r.match_value for r in rules.rules if r.match_field == field and r.match_value})
-        if values:
-            cols[f"_p_{field}"] = pl.when(pl.col(column).is_in(values)).then(pl.col(column))
+    for field, values in matched_values(rules).items():
+        column = MATCH_COLUMNS[field]
+        cols[f"_p_{field}"] = pl.when(pl.col(column).is_in(sorted(values))).then(pl.col(column))
     band = _rate_band(rules)
     if band is not None:
         cols[RATE] = band
@@ -129,42 +167,63 @@ def _rank(r: m.Rule) -> tuple[int, int]:
     return r.level, r.order
 
 
+Match = tuple[str | None, str | None, str | None, bool | None, int | None, str | None, str | None]
+MATCH_FIELDS = ("account", "acc_rule", "cc", "split", "split_order", "cc_rule", "dims")
+
+
+def match_one(
+    rules: MappingRules,
+    key: str | None,
+    values: list[tuple[str, str | None]],
+    rate: int | None,
+    custom: str | None,
+) -> Match:
+    """One profile's (account, its rule, cost centre, split?, split rule order, cost-centre rule, dimensions).
+
+    ``values`` are (match field, the profile's value of it); ``rate`` is the rate band. The most specific
+    candidate wins (lowest level, then file order).
+    """
+    by_value, defaults, texts = _memo("index", rules, _index)
+    found: list[m.Rule] = []
+    for field, value in values:
+        if value is not None:
+            found += by_value.get((field, value), ())
+    found += defaults.get(key, ()) if key is not None else ()
+    cand = sorted((r for r in found if _applies(r, key, rate)), key=_rank)
+    acc = next((r for r in cand if key in r.accounts), None)
+    cost = next((r for r in cand if r.cost_center is not None or r.split), None)
+    cc: tuple[str | None, bool | None, int | None, str | None]
+    if custom is not None and (cost is None or cost.level > m.CUSTOM_FIELD):
+        cc = (custom, False, 0, f"custom field {rules.cost_center_field}")
+    elif cost is not None:
+        cc = (cost.cost_center, bool(cost.split), cost.order, cost.label)
+    else:
+        cc = (None, None, None, None)
+    account = acc.accounts[key] if acc and key is not None else None
+    dims = next((texts[id(r)] for r in cand if texts[id(r)]), None)
+    return (account, acc.label if acc else None, *cc, dims)
+
+
 def match_profiles(profiles: pl.DataFrame, rules: MappingRules) -> pl.DataFrame:
     """Per distinct profile (``_pid``): account, cost centre or split, dimensions and the rules that set them.
 
-    The most specific candidate wins (lowest level, then file order). Profiles are few (a few hundred at
-    most), so plain lookups in the rules' index beat a chain of small frame operations.
+    Profiles are few (a few hundred at most), so plain lookups in the rules' index beat a chain of small
+    frame operations.
     """
-    by_value, defaults, texts = _memo("index", rules, _index)
     data = profiles.to_dict(as_series=False)
     keys = data["mapping_key"]
     rates = data.get(RATE, [None] * len(keys))
     fields = [(f, data[f"_p_{f}"]) for f in MATCH_COLUMNS if f"_p_{f}" in data]
     customs = data.get(CUSTOM) if rules.cost_center_field else None
-    custom_label = f"custom field {rules.cost_center_field}"
-    out: dict[str, list[Any]] = {
-        n: [] for n in ("account", "acc_rule", "cc", "split", "split_order", "cc_rule", "dims")
-    }
-    for i, key in enumerate(keys):
-        found: list[m.Rule] = []
-        for field, values in fields:
-            if values[i] is not None:
-                found += by_value.get((field, values[i]), ())
-        found += defaults.get(key, ()) if key is not None else ()
-        cand = sorted((r for r in found if _applies(r, key, rates[i])), key=_rank)
-        acc = next((r for r in cand if key in r.accounts), None)
-        out["account"].append(acc.accounts[key] if acc and key is not None else None)
-        out["acc_rule"].append(acc.label if acc else None)
-        cost = next((r for r in cand if r.cost_center is not None or r.split), None)
-        if customs is not None and customs[i] is not None and (cost is None or cost.level > m.CUSTOM_FIELD):
-            row: tuple[Any, ...] = (customs[i], False, 0, custom_label)
-        elif cost is not None:
-            row = (cost.cost_center, bool(cost.split), cost.order, cost.label)
-        else:
-            row = (None, None, None, None)
-        for name, value in zip(("cc", "split", "split_order", "cc_rule"), row, strict=True):
-            out[name].append(value)
-        out["dims"].append(next((texts[id(r)] for r in cand if texts[id(r)]), None))
+    found = [
+        match_one(
+            rules, key, [(f, v[i]) for f, v in fields], rates[i], customs[i] if customs is not None else None
+        )
+        for i, key in enumerate(keys)
+    ]
     types = {"account": pl.String, "acc_rule": pl.String, "cc": pl.String, "split": pl.Boolean,
              "split_order": pl.Int64, "cc_rule": pl.String, "dims": pl.String}  # fmt: skip
-    return profiles.with_columns(pl.Series(n, v, dtype=types[n]) for n, v in out.items())
+    columns = list(zip(*found, strict=True)) if found else [()] * len(MATCH_FIELDS)
+    return profiles.with_columns(
+        pl.Series(n, list(v), dtype=types[n]) for n, v in zip(MATCH_FIELDS, columns, strict=True)
+    )

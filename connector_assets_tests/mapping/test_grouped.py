@@ -212,3 +212,14 @@ def test_an_employee_with_a_second_row_without_a_job_still_finds_its_one_job() -
     jobless = attributes.head(1).with_columns(job_uuid=pl.lit(None, pl.String), job_title=pl.lit(None, pl.String))
     attributes = pl.concat([attributes.with_columns(primary_job=~first), jobless])
     _assert_same(*_both(payroll, payroll_items(payroll), attributes, SIGNS_MAPPING, "consolidated")[:2])
+
+
+def test_a_held_line_whose_name_no_rule_reads_falls_back_and_ends() -> None:
+    """A reimbursement no rule places is held: its employee resolves item by item, as per item."""
+    payroll, employees = _crew(30)
+    payroll["employee_compensations"][1]["reimbursements"] = [{"amount": "12.00", "description": None}]
+    items = payroll_items(payroll)
+    per_item, grouped, _ = _both(payroll, items, employee_attributes(employees), MAPPING, "consolidated")
+    _assert_same(per_item, grouped)
+    held = grouped.lines.filter(pl.col("unmapped_reason").is_not_null())
+    assert employees[1]["uuid"] in held["employee_uuid"].to_list()
