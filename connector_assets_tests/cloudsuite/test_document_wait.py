@@ -51,24 +51,28 @@ def test_a_voucher_created_after_a_second_is_found_at_the_first_look_after_it(
 ) -> None:
     """A doubling interval would look at 0.7 s and then 1.5 s; the steady one finds it within one interval."""
     sandbox = make_ion_sandbox(voucher_delay_s=VOUCHER_DELAY_S)
-    time = SimulatedTime(sandbox)
-    svc = service(sqlite_store, make_erp(sandbox, "m3"), sleep=time.sleep, monotonic=time.monotonic)
+    simulated = SimulatedTime(sandbox)
+    svc = service(sqlite_store, make_erp(sandbox, "m3"), sleep=simulated.sleep, monotonic=simulated.monotonic)
     assert isinstance(svc.post(request_for(bonus_journal())), Posted)
-    assert len(time.pauses) <= math.ceil(VOUCHER_DELAY_S / LOOK_EVERY_S)
-    assert time.now <= VOUCHER_DELAY_S + 1e-9
+    assert len(simulated.pauses) <= math.ceil(VOUCHER_DELAY_S / LOOK_EVERY_S)
+    assert simulated.now <= VOUCHER_DELAY_S + 1e-9
 
 
 def test_a_voucher_still_missing_when_the_budget_ends_leaves_the_posting_submitted(
     sqlite_store: Engine, make_ion_sandbox: Callable[..., IonSandbox], make_erp: Callable[..., Erp]
 ) -> None:
     sandbox = make_ion_sandbox(voucher_delay_s=600)
-    time = SimulatedTime(sandbox)
+    simulated = SimulatedTime(sandbox)
     svc = service(
-        sqlite_store, make_erp(sandbox, "m3"), confirm_wait_s=2.0, sleep=time.sleep, monotonic=time.monotonic
+        sqlite_store,
+        make_erp(sandbox, "m3"),
+        confirm_wait_s=2.0,
+        sleep=simulated.sleep,
+        monotonic=simulated.monotonic,
     )
     outcome = svc.post(request_for(bonus_journal()))
     assert isinstance(outcome, Submitted)
-    assert len(time.pauses) == len(look_offsets(2.0)) and time.now <= 2.0 + 1e-9
-    assert all(math.isclose(pause, LOOK_EVERY_S) for pause in time.pauses)
+    assert len(simulated.pauses) == len(look_offsets(2.0)) and simulated.now <= 2.0 + 1e-9
+    assert all(math.isclose(pause, LOOK_EVERY_S) for pause in simulated.pauses)
     row = Postings(sqlite_store).get(outcome.reference)
     assert row is not None and row.state == SUBMITTED
