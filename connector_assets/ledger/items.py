@@ -216,9 +216,9 @@ def payroll_items(payroll: Mapping[str, Any], hourly_rates: Mapping[str, int] | 
     deferred = totals.get("deferred_payroll_taxes")
     add(None, None, c.DEFERRED_TAX, "deferred_payroll_taxes", "Deferred payroll taxes", deferred, True)
 
-    frame = pl.DataFrame(
-        rows,
-        schema={k: v for k, v in ITEM_SCHEMA.items() if k != "item_no"},
-        orient="row",
-    )
+    try:
+        frame = pl.DataFrame(rows, schema={k: v for k, v in ITEM_SCHEMA.items() if k != "item_no"}, orient="row")
+    except UnicodeEncodeError as exc:
+        # JSON may escape a lone surrogate ("\ud800"), which no UTF-8 text can hold.
+        raise PayrollShapeError(f"payroll {pid}: a text field is not valid Unicode ({exc.reason})") from None
     return frame.with_row_index("item_no").with_columns(pl.col("item_no").cast(pl.Int64)).select(list(ITEM_SCHEMA))

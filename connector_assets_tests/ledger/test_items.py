@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -50,3 +51,10 @@ def test_unprocessed_payroll_without_net_pay_is_refused() -> None:
     comp = {"employee_uuid": "e1", "fixed_compensations": [{"name": "Bonus", "amount": "1.00"}]}
     with pytest.raises(PayrollShapeError, match="no net_pay; only processed payrolls"):
         payroll_items({"uuid": "p", "employee_compensations": [comp]})
+
+
+def test_a_lone_surrogate_from_json_is_a_shape_error_naming_the_payroll() -> None:
+    """JSON can escape half of a UTF-16 pair; such text cannot reach the items frame, and the payroll is named."""
+    comp = {"employee_uuid": json.loads('"\\ud800"'), "net_pay": "100.00"}
+    with pytest.raises(PayrollShapeError, match="payroll p1: a text field is not valid Unicode"):
+        payroll_items({"uuid": "p1", "employee_compensations": [comp]})
