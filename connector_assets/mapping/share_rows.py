@@ -36,79 +36,88 @@ class _Declined(Exception):
     """Weights summing to zero: the frame path's allocation answers."""
 
 
-def _largest_remainder(amount: int, parts: Sequence[tuple[int, tuple[Any, ...]]]) -> list[tuple[int, int]]:
-    """(part index, cents) by largest remainder over (weight, tie key) parts, in the allocation's order."""
-    whole = sum(w for w, _ in parts)
+def _largest_remainder(amount: int, weights: Sequence[int], ties: Sequence[tuple[Any, ...]]) -> list[int]:
+    """Cents per part by largest remainder, ties broken by ``ties`` (sortable keys) as the allocation does."""
+    whole = sum(weights)
     if not whole:
         raise _Declined
     magnitude = abs(amount)
-    exact = [magnitude * w for w, _ in parts]
-    ranked = sorted(range(len(parts)), key=lambda i: (-(exact[i] % whole), *map(_ordered, parts[i][1])))
-    left = magnitude - sum(e // whole for e in exact)
-    out = []
-    for rank, i in enumerate(ranked):
-        share = exact[i] // whole + (rank < left)
-        out.append((i, -share if amount < 0 else share))
-    return out
+    exact = [magnitude * w for w in weights]
+    shares = [e // whole for e in exact]
+    left = magnitude - sum(shares)
+    if left:
+        for i in sorted(range(len(exact)), key=lambda i: (-(exact[i] % whole), ties[i]))[:left]:
+            shares[i] += 1
+    return [-x for x in shares] if amount < 0 else shares
 
 
-def _own(i: int, leg: ItemRow, match: Match, weights: dict[int, list[tuple[str, int, int]]]) -> list[Share]:
-    """The leg placed by its own rule: one cost centre, or a percentage split."""
-    if not match[3]:
-        return [Share(i, leg.amount, match[2])]
-    parts = weights.get(match[4], [])  # type: ignore[arg-type]
-    cut = _largest_remainder(leg.amount, [(w, (cc, pos)) for cc, w, pos in parts])
-    return [Share(i, cents, parts[k][0]) for k, cents in cut]
+class _Parts:
+    """Cost centres, weights and sortable tie keys of what a leg is cut over (a split, or wage centres)."""
+
+    __slots__ = ("centres", "ties", "weights")
+
+    def __init__(self, parts: Sequence[tuple[str | None, int, tuple[Any, ...]]]) -> None:
+        self.centres = [cc for cc, _, _ in parts]
+        self.weights = [w for _, w, _ in parts]
+        self.ties = [tuple(map(_ordered, tie)) for _, _, tie in parts]
+
+    def cut(self, i: int, leg: ItemRow, follow: bool = False, rule: str | None = None) -> list[Share]:
+        if len(self.centres) == 1 and follow:
+            return [Share(i, leg.amount, self.centres[0], True, rule)]
+        cents = _largest_remainder(leg.amount, self.weights, self.ties)
+        return [Share(i, x, cc, follow, rule) for x, cc in zip(cents, self.centres, strict=True)]
 
 
-def _proportions(by_centre: dict[str | None, int]) -> list[tuple[str | None, int]]:
+def _proportions(by_centre: dict[str | None, int]) -> _Parts | None:
     """Wage weight per cost centre; none when the wages net to zero or mix signs."""
     kept = [(cc, w) for cc, w in by_centre.items() if w != 0]
     if sum(w for _, w in kept) == 0 or (any(w > 0 for _, w in kept) and any(w < 0 for _, w in kept)):
-        return []
-    return [(cc, abs(w)) for cc, w in kept]
-
-
-def _follow(i: int, leg: ItemRow, wages: list[tuple[str | None, int]], rule: str) -> list[Share]:
-    if len(wages) == 1:
-        return [Share(i, leg.amount, wages[0][0], True, rule)]
-    cut = _largest_remainder(leg.amount, [(w, (cc,)) for cc, w in wages])
-    return [Share(i, cents, wages[k][0], True, rule) for k, cents in cut]
+        return None
+    return _Parts([(cc, abs(w), (cc,)) for cc, w in kept])
 
 
 def _shares(
     legs: list[ItemRow], matches: list[Match], weights: dict[int, list[tuple[str, int, int]]]
 ) -> list[Share]:
+    splits: dict[int, _Parts] = {}
+
+    def own(i: int) -> list[Share]:
+        """The leg placed by its own rule: one cost centre, or a percentage split."""
+        leg, match = legs[i], matches[i]
+        if not match[3]:
+            return [Share(i, leg.amount, match[2])]
+        order: int = match[4]  # type: ignore[assignment]
+        if order not in splits:
+            splits[order] = _Parts([(cc, w, (cc, pos)) for cc, w, pos in weights.get(order, [])])
+        return splits[order].cut(i, leg)
+
     shares: list[Share] = []
     employer, company = [], []
     for i, leg in enumerate(legs):
         if leg.category not in c.FOLLOWS_WAGES:
-            shares += _own(i, leg, matches[i], weights)
+            shares += own(i)
         elif leg.employee_uuid is None:
             company.append(i)
         else:
             employer.append(i)
-    by_employee: dict[str, dict[str | None, int]] = {}
+    by_employee: dict[str | None, dict[str | None, int]] = {}
     payroll: dict[str | None, int] = {}
     for s in shares:
         leg = legs[s.leg]
         if leg.category in WAGES:
-            mine = by_employee.setdefault(leg.employee_uuid, {})  # type: ignore[arg-type]
+            mine = by_employee.setdefault(leg.employee_uuid, {})
             mine[s.cost_center] = mine.get(s.cost_center, 0) + s.cents
             payroll[s.cost_center] = payroll.get(s.cost_center, 0) + s.cents
     followed: list[Share] = []
     proportions = {e: _proportions(w) for e, w in by_employee.items()}
     for i in employer:
-        wages = proportions.get(legs[i].employee_uuid, [])  # type: ignore[arg-type]
-        followed += _follow(i, legs[i], wages, "follows wages") if wages else _own(i, legs[i], matches[i], weights)
-    whole = _proportions(payroll) if company else []
+        wages = proportions.get(legs[i].employee_uuid)
+        followed += wages.cut(i, legs[i], True, "follows wages") if wages else own(i)
+    whole = _proportions(payroll) if company else None
     for i in company:
         key, match = legs[i].mapping_key, matches[i]
         named = key == c.COMPANY_TAX and (match[2] is not None or bool(match[3]))
-        if whole and not named:
-            followed += _follow(i, legs[i], whole, "follows the payroll's wages")
-        else:
-            followed += _own(i, legs[i], match, weights)
+        followed += whole.cut(i, legs[i], True, "follows the payroll's wages") if whole and not named else own(i)
     return shares + followed
 
 
