@@ -150,17 +150,17 @@ def item_rows(items: pl.DataFrame, classes: Classes) -> tuple[pl.DataFrame, pl.S
 def wage_signs(keyed: pl.DataFrame, size: int) -> pl.Series:
     """Per employee, the sign of its wages' sum (0: no wages, or they net to zero).
 
-    Only employees with a wage item that is not positive can sum to zero or less: only they are summed.
+    Positive wages alone sum positive; only employees with a negative wage item are summed.
     """
     wage = pl.any_horizontal(pl.col("category") == w for w in WAGES) & pl.col("_e").is_not_null()
     paid = keyed.select(pl.col("_e", "amount_cents").filter(wage))
-    signs = pl.zeros(size, pl.Int64, eager=True).scatter(paid["_e"], 1)
-    doubtful = paid.filter(pl.col("amount_cents") <= 0)["_e"].unique()
-    if doubtful.len():
+    employee, amount = paid["_e"], paid["amount_cents"]
+    signs = pl.zeros(size, pl.Int64, eager=True).scatter(employee.filter(amount > 0), 1)
+    negative = amount < 0
+    if negative.any():
+        doubtful = employee.filter(negative).unique().implode()
         exact = (
-            paid.filter(pl.col("_e").is_in(doubtful.implode()))
-            .group_by("_e")
-            .agg(_sign=pl.col("amount_cents").sum().sign())
+            paid.filter(pl.col("_e").is_in(doubtful)).group_by("_e").agg(_sign=pl.col("amount_cents").sum().sign())
         )
         signs = signs.scatter(exact["_e"], exact["_sign"])
     return signs
