@@ -130,13 +130,19 @@ def item_rows(items: pl.DataFrame, classes: Classes) -> tuple[pl.DataFrame, pl.S
     on_job = pl.col("job_uuid").is_not_null()
     keys = items.select("employee_uuid", "job_uuid")
     if classes.single_job:
-        found = keys.join(classes.table, on="employee_uuid", how="left", maintain_order="left").with_columns(
-            _r=pl.when(~on_job)
+        row = (
+            pl.when(~on_job)
             .then(pl.col("_e").cast(pl.Int64))
             .when(pl.col("job_uuid") == pl.col("_job"))
             .then("_jr")
         )
-        orphans = found.filter(on_job & pl.col("_r").is_null())["_e"].drop_nulls().unique()
+        found = keys.join(classes.table, on="employee_uuid", how="left", maintain_order="left").select(
+            "_e", _r=row
+        )
+        # A known employee's item without a row is on a job the snapshot lacks; most payrolls have none.
+        orphans = found["_e"].clear()
+        if found["_r"].null_count() > found["_e"].null_count():
+            orphans = found.filter(pl.col("_r").is_null())["_e"].drop_nulls().unique()
     else:
         found = keys.join(
             classes.table, on=["employee_uuid", "job_uuid"], how="left", nulls_equal=True, maintain_order="left"
