@@ -7,8 +7,6 @@ same sums, rule text and order.
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
 from connector_assets.ledger import categories as c
@@ -24,10 +22,6 @@ def _rule_text(rules: list[str | None]) -> str:
     return "; ".join(r for r in rules if r is not None)
 
 
-def _last_if_null(value: Any) -> tuple[bool, Any]:
-    return (value is None, "" if value is None else value)
-
-
 def line_groups(resolved: pl.DataFrame, summarized: bool) -> pl.DataFrame:
     """Legs summed by line (``KEYS``): held legs stay per employee; the rest too unless ``summarized``."""
     held = pl.col("unmapped_reason").is_not_null()
@@ -41,12 +35,22 @@ def lines_in_python(groups: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.
     """Numbered journal lines (``schema``) of ``line_groups``: a group that nets to nothing makes no line."""
     rows = []
     columns = [groups[name].to_list() for name in (*KEYS, "s", "rules")]
+    last = len(c.ROLE_ORDER)
     for role, account, cc, dims, emp, reason, s, rules in zip(*columns, strict=True):
         if s == 0 and reason is None:
             continue
-        order = None if role is None else c.ROLE_ORDER.get(role, len(c.ROLE_ORDER))
+        order = None if role is None else c.ROLE_ORDER.get(role, last)
         text = None if role is None else c.ROLE_TEXT.get(role, role)
-        sort_key = tuple(_last_if_null(v) for v in (order, account, cc, dims, emp, reason, role))
+        # Sorted as the frame path sorts: by each key, nulls last.
+        sort_key = (
+            (order is None, order or 0),
+            (account is None, account or ""),
+            (cc is None, cc or ""),
+            (dims is None, dims or ""),
+            (emp is None, emp or ""),
+            (reason is None, reason or ""),
+            (role is None, role or ""),
+        )
         rows.append(
             (sort_key, account, cc, dims, max(s, 0), max(-s, 0), emp, role, text, _rule_text(rules), reason)
         )

@@ -130,13 +130,19 @@ def item_rows(items: pl.DataFrame, classes: Classes) -> tuple[pl.DataFrame, pl.S
     on_job = pl.col("job_uuid").is_not_null()
     keys = items.select("employee_uuid", "job_uuid")
     if classes.single_job:
-        found = keys.join(classes.table, on="employee_uuid", how="left", maintain_order="left").with_columns(
-            _r=pl.when(~on_job)
+        row = (
+            pl.when(~on_job)
             .then(pl.col("_e").cast(pl.Int64))
             .when(pl.col("job_uuid") == pl.col("_job"))
             .then("_jr")
         )
-        orphans = found.filter(on_job & pl.col("_r").is_null())["_e"].drop_nulls().unique()
+        found = keys.join(classes.table, on="employee_uuid", how="left", maintain_order="left").select(
+            "_e", _r=row
+        )
+        # A known employee's item without a row is on a job the snapshot lacks; most payrolls have none.
+        orphans = found["_e"].clear()
+        if found["_r"].null_count() > found["_e"].null_count():
+            orphans = found.filter(pl.col("_r").is_null())["_e"].drop_nulls().unique()
     else:
         found = keys.join(
             classes.table, on=["employee_uuid", "job_uuid"], how="left", nulls_equal=True, maintain_order="left"
@@ -150,17 +156,17 @@ def item_rows(items: pl.DataFrame, classes: Classes) -> tuple[pl.DataFrame, pl.S
 def wage_signs(keyed: pl.DataFrame, size: int) -> pl.Series:
     """Per employee, the sign of its wages' sum (0: no wages, or they net to zero).
 
-    Only employees with a wage item that is not positive can sum to zero or less: only they are summed.
+    Positive wages alone sum positive; only employees with a negative wage item are summed.
     """
     wage = pl.any_horizontal(pl.col("category") == w for w in WAGES) & pl.col("_e").is_not_null()
     paid = keyed.select(pl.col("_e", "amount_cents").filter(wage))
-    signs = pl.zeros(size, pl.Int64, eager=True).scatter(paid["_e"], 1)
-    doubtful = paid.filter(pl.col("amount_cents") <= 0)["_e"].unique()
-    if doubtful.len():
+    employee, amount = paid["_e"], paid["amount_cents"]
+    signs = pl.zeros(size, pl.Int64, eager=True).scatter(employee.filter(amount > 0), 1)
+    negative = amount < 0
+    if negative.any():
+        doubtful = employee.filter(negative).unique().implode()
         exact = (
-            paid.filter(pl.col("_e").is_in(doubtful.implode()))
-            .group_by("_e")
-            .agg(_sign=pl.col("amount_cents").sum().sign())
+            paid.filter(pl.col("_e").is_in(doubtful)).group_by("_e").agg(_sign=pl.col("amount_cents").sum().sign())
         )
         signs = signs.scatter(exact["_e"], exact["_sign"])
     return signs

@@ -88,12 +88,23 @@ def _attributes(pseudo: pl.DataFrame, attributes: pl.DataFrame, own: pl.DataFram
 def _nonlinear(legs: pl.DataFrame, summed: pl.DataFrame) -> tuple[list[int], pl.DataFrame]:
     """Where summed legs differ from the sum of the items' legs: (classes whose wages sit on several cost
     centres, summed items that are held or split over several legs)."""
-    mine = legs.join(summed.select("item_no", "_cid"), on="item_no")
-    wage_cc = pl.col("cost_center").filter((pl.col("side") == "debit") & pl.col("category").is_in(WAGES))
-    classes = mine.group_by("_cid").agg(n=wage_cc.n_unique()).filter(pl.col("n") > 1)["_cid"].to_list()
-    per_item = mine.group_by("item_no", "side").agg(n=pl.len(), held=pl.col("unmapped_reason").is_not_null().any())
-    bad = per_item.filter((pl.col("n") > 1) | pl.col("held"))["item_no"].implode()
-    return classes, summed.filter(pl.col("item_no").is_in(bad)).select(GROUP_KEYS)
+    # A few thousand legs and a few hundred summed items: a loop reads them sooner than joins and group-bys.
+    class_of = dict(zip(summed["item_no"].to_list(), summed["_cid"].to_list(), strict=True))
+    wage_centres: dict[int, set[str | None]] = {}
+    per_side: dict[tuple[int, str], int] = {}
+    bad: set[int] = set()
+    columns = (legs[n].to_list() for n in ("item_no", "side", "category", "cost_center", "unmapped_reason"))
+    for item, side, category, centre, reason in zip(*columns, strict=True):
+        cid = class_of.get(item)
+        if cid is None:
+            continue
+        if side == "debit" and category in WAGES:
+            wage_centres.setdefault(cid, set()).add(centre)
+        per_side[item, side] = per_side.get((item, side), 0) + 1
+        if reason is not None or per_side[item, side] > 1:
+            bad.add(item)
+    classes = [cid for cid, centres in wage_centres.items() if len(centres) > 1]
+    return classes, summed.filter(pl.col("item_no").is_in(sorted(bad))).select(GROUP_KEYS)
 
 
 def resolve_grouped(
