@@ -18,7 +18,7 @@ import polars as pl
 from connector_assets.ledger import categories as c
 from connector_assets.ledger.items import payroll_unitemized
 from connector_assets.ledger.money import format_cents, to_cents
-from connector_assets.ledger.roles import CREDIT_CATEGORIES
+from connector_assets.ledger.roles import CREDIT_CATEGORIES, credit_role_of
 from connector_assets.ledger.unitemized import DEFAULT_TOLERANCE_CENTS, Unitemized
 
 CREDIT_ROLES = (
@@ -143,17 +143,6 @@ def kind_sums(items: pl.DataFrame) -> KindSums:
     return {(cat, sub): int(a or 0) for cat, sub, a in kinds.select("category", "subtype", "amount_cents").rows()}
 
 
-def _credit_role(category: str | None, subtype: str | None) -> str | None:
-    """``roles.credit_role`` for one (category, subtype)."""
-    if category == c.NET_PAY:
-        return None if subtype is None else f"net_pay_{subtype}"
-    if category == c.REIMBURSEMENT and subtype == c.CHECK_REIMBURSEMENT:
-        return "net_pay_check"
-    if category == c.DEDUCTION and subtype == c.CHILD_SUPPORT:
-        return "child_support"
-    return c.CREDIT_ROLE.get(category) if category is not None else None
-
-
 def role_amounts(lines: pl.DataFrame) -> dict[str, int]:
     """Net amount per line category, positive on the role's natural side."""
     out: dict[str, int] = {}
@@ -171,7 +160,7 @@ def _expected_roles(sums: KindSums) -> dict[str, int]:
         debit = c.DEBIT_ROLE.get(cat) if cat is not None else None
         roles: list[str | None] = [debit] if debit else []
         if cat in CREDIT_CATEGORIES:
-            roles.append(_credit_role(cat, sub))
+            roles.append(credit_role_of(cat, sub))
         for role in roles:
             want[str(role)] = want.get(str(role), 0) + amount
     # A deferral moves its amount from the tax debit to the deferred-tax liability.

@@ -22,3 +22,14 @@ def credit_role() -> pl.Expr:
         .then(pl.lit("child_support"))
         .otherwise(category.replace_strict(c.CREDIT_ROLE, default=None, return_dtype=pl.String))
     )
+
+
+def credit_role_of(category: str | None, subtype: str | None) -> str | None:
+    """``credit_role`` for one (category, subtype), in plain Python."""
+    if category == c.NET_PAY:
+        return None if subtype is None else f"net_pay_{subtype}"
+    if category == c.REIMBURSEMENT and subtype == c.CHECK_REIMBURSEMENT:
+        return "net_pay_check"
+    if category == c.DEDUCTION and subtype == c.CHILD_SUPPORT:
+        return "child_support"
+    return c.CREDIT_ROLE.get(category) if category is not None else None

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from connector_assets.ledger import categories as c
-from connector_assets.ledger.roles import CREDIT_CATEGORIES
+from connector_assets.ledger.roles import CREDIT_CATEGORIES, credit_role_of
+from connector_assets.mapping.credits import named_liability_rows
 from connector_assets.mapping.model import MappingRules
 from connector_assets.mapping.named import TAX_CATEGORIES, TaxDetail
 
@@ -18,17 +19,8 @@ Leg = tuple[Any, ...]
 
 
 def _role(row: ItemRow) -> str | None:
-    """The leg's role: the owner's draw, net pay by method, a check-paid reimbursement, child support."""
-    category, subtype = row.category, row.subtype
-    if category == c.OWNERS_DRAW:
-        return "owners_draw"
-    if category == c.NET_PAY:
-        return None if subtype is None else f"net_pay_{subtype}"
-    if category == c.REIMBURSEMENT and subtype == c.CHECK_REIMBURSEMENT:
-        return "net_pay_check"
-    if category == c.DEDUCTION and subtype == c.CHILD_SUPPORT:
-        return "child_support"
-    return c.CREDIT_ROLE.get(category)  # type: ignore[arg-type]
+    """The leg's role: the owner's draw, else the item's credit role."""
+    return "owners_draw" if row.category == c.OWNERS_DRAW else credit_role_of(row.category, row.subtype)
 
 
 def direction(ctx: list[ItemRow]) -> int:
@@ -43,21 +35,7 @@ def direction(ctx: list[ItemRow]) -> int:
 
 def _named_liabilities(rules: MappingRules) -> dict[tuple[str, str], tuple[str, str]] | None:
     """(role, trimmed lower-cased name) → (account, rule label); None when two rules share a name."""
-    rows = [
-        ("deductions", n.strip().lower(), a, f"credits.deductions_by_name.{n}")
-        for n, a in rules.deductions_by_name.items()
-    ]
-    rows += [
-        (
-            "benefits",
-            n.strip().lower(),
-            a,
-            f"{rules.benefit_labels[n]}.liability"
-            if n in rules.benefit_labels
-            else f"credits.benefits_by_name.{n}",
-        )
-        for n, a in rules.benefits_by_name.items()
-    ]
+    rows = named_liability_rows(rules)
     table = {(role, name): (acc, label) for role, name, acc, label in rows}
     return table if len(table) == len(rows) else None
 

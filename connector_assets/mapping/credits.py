@@ -10,25 +10,30 @@ from connector_assets.mapping.model import MappingRules
 from connector_assets.mapping.named import TaxDetail, expand_deferral, named_credit_account, payroll_direction
 
 
+def named_liability_rows(rules: MappingRules) -> list[tuple[str, str, str, str]]:
+    """(role, trimmed lower-cased Gusto name, account, rule label) of every by-name deduction and benefit."""
+    rows = [
+        ("deductions", n.strip().lower(), a, f"credits.deductions_by_name.{n}")
+        for n, a in rules.deductions_by_name.items()
+    ]
+    return rows + [
+        (
+            "benefits",
+            n.strip().lower(),
+            a,
+            f"{rules.benefit_labels[n]}.liability"
+            if n in rules.benefit_labels
+            else f"credits.benefits_by_name.{n}",
+        )
+        for n, a in rules.benefits_by_name.items()
+    ]
+
+
 def credit_legs(ctx: pl.DataFrame, rules: MappingRules, taxes: TaxDetail = "consolidated") -> pl.DataFrame:
     """Entity-level legs: clearing and liability accounts from ``credits:`` and ``taxes:``, the owner's draw."""
     legs = ctx.filter(pl.col("category").is_in([*CREDIT_CATEGORIES, *c.ENTITY_DEBITS]))
     by_name = pl.DataFrame(
-        [
-            ("deductions", n.strip().lower(), a, f"credits.deductions_by_name.{n}")
-            for n, a in rules.deductions_by_name.items()
-        ]
-        + [
-            (
-                "benefits",
-                n.strip().lower(),
-                a,
-                f"{rules.benefit_labels[n]}.liability"
-                if n in rules.benefit_labels
-                else f"credits.benefits_by_name.{n}",
-            )
-            for n, a in rules.benefits_by_name.items()
-        ],
+        named_liability_rows(rules),
         schema={"role": pl.String, "_name": pl.String, "named_account": pl.String, "named_rule": pl.String},
         orient="row",
     )

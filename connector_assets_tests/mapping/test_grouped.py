@@ -11,11 +11,9 @@ from connector_assets.ledger import Journal, JournalOptions, build_journal, payr
 from connector_assets.mapping import employee_attributes, parse_mapping, resolve, resolve_grouped
 from connector_assets.mapping.periods import attributes_for_period, split_items_by_days
 from connector_assets.workforce.assignments import period_shares
-from connector_assets_tests.ledger import accounting_examples as x
-from connector_assets_tests.ledger import itemized_examples as y
-from connector_assets_tests.ledger import worked_example as w
 from connector_assets_tests.ledger.builders import compensation
 from connector_assets_tests.ledger.payroll_strategy import Case, negated, payroll_cases
+from connector_assets_tests.mapping.hand_examples import hand_examples
 
 OPTIONS = JournalOptions(connection_id="acme")
 
@@ -54,17 +52,7 @@ def test_generated_payrolls_and_their_reversals_give_the_same_summarized_journal
 
 def test_worked_and_accounting_examples_give_the_same_lines() -> None:
     """The hand-computed journals (consolidated and itemized) come out of the grouped legs unchanged."""
-    examples = [
-        (w.payroll(), w.employees(), w.MAPPING_YAML, "consolidated"),
-        (x.pto_payroll(), x.employees(), x.MAPPING_YAML, "consolidated"),
-        (x.company_tax_payroll(), x.employees(), x.MAPPING_YAML, "consolidated"),
-        (x.cash_payroll(), x.employees(), x.MAPPING_YAML, "consolidated"),
-        (y.itemized_payroll(), x.employees(), y.ITEMIZED_YAML, "itemized"),
-        (y.itemized_payroll(), x.employees(), x.MAPPING_YAML, "consolidated"),
-        (y.deferred_payroll(), x.employees(), y.ITEMIZED_YAML, "itemized"),
-        (y.benefits_payroll(), x.employees(), y.BENEFITS_YAML, "consolidated"),
-    ]
-    for payroll, employees, mapping, taxes in examples:
+    for payroll, employees, mapping, taxes in hand_examples():
         _assert_same(*_both(payroll, payroll_items(payroll), employee_attributes(employees), mapping, taxes)[:2])
 
 

@@ -19,11 +19,10 @@ from connector_assets.mapping.periods import attributes_for_period, split_items_
 from connector_assets.mapping.resolve import RESOLVED_SCHEMA, _resolve_frames, resolve
 from connector_assets.mapping.resolve_rows import resolve_rows
 from connector_assets.workforce.assignments import period_shares
-from connector_assets_tests.ledger import accounting_examples as x
-from connector_assets_tests.ledger import itemized_examples as y
 from connector_assets_tests.ledger import worked_example as w
 from connector_assets_tests.ledger.payroll_strategy import Case, negated, payroll_cases
 from connector_assets_tests.mapping import test_grouped, test_named_rules, test_resolution
+from connector_assets_tests.mapping.hand_examples import hand_examples
 
 Resolver = Callable[..., pl.DataFrame]
 
@@ -83,17 +82,7 @@ def test_generated_payrolls_transfers_and_reversals_resolve_alike(case: Case) ->
 
 
 def test_hand_examples_resolve_alike() -> None:
-    examples = [
-        (w.payroll(), w.employees(), w.MAPPING_YAML, "consolidated"),
-        (x.pto_payroll(), x.employees(), x.MAPPING_YAML, "consolidated"),
-        (x.company_tax_payroll(), x.employees(), x.MAPPING_YAML, "consolidated"),
-        (x.cash_payroll(), x.employees(), x.MAPPING_YAML, "consolidated"),
-        (y.itemized_payroll(), x.employees(), y.ITEMIZED_YAML, "itemized"),
-        (y.itemized_payroll(), x.employees(), x.MAPPING_YAML, "consolidated"),
-        (y.deferred_payroll(), x.employees(), y.ITEMIZED_YAML, "itemized"),
-        (y.benefits_payroll(), x.employees(), y.BENEFITS_YAML, "consolidated"),
-    ]
-    for payroll, employees, mapping, taxes in examples:
+    for payroll, employees, mapping, taxes in hand_examples():
         for p in (payroll, negated(payroll, "reversal")):
             _both_paths(p, payroll_items(p), employee_attributes(employees), mapping, taxes)
 
