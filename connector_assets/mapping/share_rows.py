@@ -36,35 +36,44 @@ class _Declined(Exception):
     """Weights summing to zero: the frame path's allocation answers."""
 
 
-def _largest_remainder(amount: int, weights: Sequence[int], ties: Sequence[tuple[Any, ...]]) -> list[int]:
-    """Cents per part by largest remainder, ties broken by ``ties`` (sortable keys) as the allocation does."""
-    whole = sum(weights)
-    if not whole:
-        raise _Declined
+def _largest_remainder(amount: int, weights: Sequence[int], order: Sequence[int], whole: int) -> list[int]:
+    """Cents per part by largest remainder; ``order`` lists the parts by tie key, so a stable sort on the
+    remainder breaks ties as the allocation does."""
     magnitude = abs(amount)
     exact = [magnitude * w for w in weights]
     shares = [e // whole for e in exact]
     left = magnitude - sum(shares)
     if left:
-        for i in sorted(range(len(exact)), key=lambda i: (-(exact[i] % whole), ties[i]))[:left]:
+        for i in sorted(order, key=lambda i: -(exact[i] % whole))[:left]:
             shares[i] += 1
     return [-x for x in shares] if amount < 0 else shares
 
 
 class _Parts:
-    """Cost centres, weights and sortable tie keys of what a leg is cut over (a split, or wage centres)."""
+    """Cost centres, weights and tie order of what a leg is cut over (a split, or wage centres).
 
-    __slots__ = ("centres", "ties", "weights")
+    Every leg cut over the same parts shares this setup, and legs of equal amount share their cut.
+    """
+
+    __slots__ = ("centres", "cuts", "order", "weights", "whole")
 
     def __init__(self, parts: Sequence[tuple[str | None, int, tuple[Any, ...]]]) -> None:
         self.centres = [cc for cc, _, _ in parts]
         self.weights = [w for _, w, _ in parts]
-        self.ties = [tuple(map(_ordered, tie)) for _, _, tie in parts]
+        ties = [tuple(map(_ordered, tie)) for _, _, tie in parts]
+        self.order = sorted(range(len(ties)), key=ties.__getitem__)
+        self.whole = sum(self.weights)
+        self.cuts: dict[int, list[int]] = {}
 
     def cut(self, i: int, leg: ItemRow, follow: bool = False, rule: str | None = None) -> list[Share]:
+        amount = leg.amount
         if len(self.centres) == 1 and follow:
-            return [Share(i, leg.amount, self.centres[0], True, rule)]
-        cents = _largest_remainder(leg.amount, self.weights, self.ties)
+            return [Share(i, amount, self.centres[0], True, rule)]
+        cents = self.cuts.get(amount)
+        if cents is None:
+            if not self.whole:
+                raise _Declined
+            cents = self.cuts[amount] = _largest_remainder(amount, self.weights, self.order, self.whole)
         return [Share(i, x, cc, follow, rule) for x, cc in zip(cents, self.centres, strict=True)]
 
 
