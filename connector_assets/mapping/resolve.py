@@ -22,28 +22,11 @@ from connector_assets.mapping.model import MappingRules
 from connector_assets.mapping.named import TaxDetail, debit_overrides
 from connector_assets.mapping.periods import PART_SEPARATOR
 from connector_assets.mapping.profiles import match_profiles, profile_columns, split_frame
-from connector_assets.mapping.resolve_rows import resolve_rows
+from connector_assets.mapping.resolve_rows import RESOLVED_SCHEMA, resolve_rows
 from connector_assets.mapping.shares import allocate_debit_shares
 
 # Below this many items a loop over the rows beats the frame operations' fixed cost (measured: equal at ~5,000).
 ROWS_IN_PYTHON = 4_000
-RESOLVED_SCHEMA: dict[str, pl.DataType] = {
-    "item_no": pl.Int64(),
-    "employee_uuid": pl.String(),
-    "job_uuid": pl.String(),
-    "category": pl.String(),
-    "subtype": pl.String(),
-    "name": pl.String(),
-    "side": pl.String(),
-    "role": pl.String(),
-    "amount_cents": pl.Int64(),
-    "account": pl.String(),
-    "cost_center": pl.String(),
-    "dimensions": pl.String(),
-    "rule": pl.String(),
-    "mapping_version": pl.String(),
-    "unmapped_reason": pl.String(),
-}
 
 
 def _employee_of_part(key: pl.Expr) -> pl.Expr:
@@ -228,12 +211,9 @@ def resolve(
     under ``ROWS_IN_PYTHON`` items resolves row by row (``resolve_rows``), with the same legs.
     """
     if items.height < ROWS_IN_PYTHON:
-        rows = resolve_rows(items, attributes, rules, taxes)
-        if rows is not None:
-            columns = zip(*rows, strict=True) if rows else ([] for _ in RESOLVED_SCHEMA)
-            return pl.DataFrame(
-                dict(zip(RESOLVED_SCHEMA, map(list, columns), strict=True)), schema=RESOLVED_SCHEMA
-            )
+        legs = resolve_rows(items, attributes, rules, taxes)
+        if legs is not None:
+            return legs
     return _resolve_frames(items, attributes, rules, taxes)
 
 

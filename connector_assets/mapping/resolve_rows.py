@@ -31,6 +31,23 @@ ITEM_COLUMNS = ("item_no", "employee_uuid", "job_uuid", "category", "subtype", "
 _PRIMARY = ("department_uuid", "department", "location_uuid", "custom_cost_center", "job_uuid", "job_title")
 # Order of a primary_job flag when an employee has several rows: as the frame path sorts (nulls first).
 _PRIMARY_RANK = {None: 0, True: 1, False: 2}
+RESOLVED_SCHEMA: dict[str, pl.DataType] = {
+    "item_no": pl.Int64(),
+    "employee_uuid": pl.String(),
+    "job_uuid": pl.String(),
+    "category": pl.String(),
+    "subtype": pl.String(),
+    "name": pl.String(),
+    "side": pl.String(),
+    "role": pl.String(),
+    "amount_cents": pl.Int64(),
+    "account": pl.String(),
+    "cost_center": pl.String(),
+    "dimensions": pl.String(),
+    "rule": pl.String(),
+    "mapping_version": pl.String(),
+    "unmapped_reason": pl.String(),
+}
 
 
 @dataclass(slots=True)
@@ -161,11 +178,26 @@ def _sort_key(leg: tuple[Any, ...]) -> tuple[Any, ...]:
     return leg[0], leg[6] != "debit", leg[10] is None, leg[10] or ""
 
 
+def _legs_frame(
+    typed: dict[str, list[Any]], attributes: pl.DataFrame, rules: MappingRules, taxes: TaxDetail
+) -> pl.DataFrame | None:
+    """The legs as a frame; every row object made on the way is freed on return, so none of them is left
+    for the collector to walk once collection resumes."""
+    ctx = _context(typed, attributes, rules)
+    debits = debit_rows(ctx, rules, taxes)
+    credits = credit_rows(ctx, rules, taxes)
+    if debits is None or credits is None:
+        return None
+    legs = sorted(debits + credits, key=_sort_key)
+    columns = zip(*legs, strict=True) if legs else ([] for _ in RESOLVED_SCHEMA)
+    return pl.DataFrame(dict(zip(RESOLVED_SCHEMA, map(list, columns), strict=True)), schema=RESOLVED_SCHEMA)
+
+
 def resolve_rows(
     items: pl.DataFrame, attributes: pl.DataFrame, rules: MappingRules, taxes: TaxDetail = "consolidated"
-) -> list[tuple[Any, ...]] | None:
-    """``resolve``'s legs as rows in ``RESOLVED_SCHEMA`` column order, computed row by row; None for inputs
-    left to the frame resolution."""
+) -> pl.DataFrame | None:
+    """``resolve``'s legs (``RESOLVED_SCHEMA``), computed row by row; None for inputs left to the frame
+    resolution."""
     if not set(ITEM_COLUMNS) <= set(items.columns) or "employee_uuid" not in attributes.columns:
         return None
     if "{}" in rules.source:  # the frame path's texts are format strings around the source name
@@ -175,9 +207,4 @@ def resolve_rows(
     if None in numbers or None in typed["amount_cents"] or len(set(numbers)) != len(numbers):
         return None
     with _without_collection():
-        ctx = _context(typed, attributes, rules)
-        debits = debit_rows(ctx, rules, taxes)
-        credits = credit_rows(ctx, rules, taxes)
-        if debits is None or credits is None:
-            return None
-        return sorted(debits + credits, key=_sort_key)
+        return _legs_frame(typed, attributes, rules, taxes)

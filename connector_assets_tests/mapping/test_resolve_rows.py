@@ -16,7 +16,7 @@ from connector_assets.mapping import employee_attributes, grouped, parse_mapping
 from connector_assets.mapping.model import MappingRules
 from connector_assets.mapping.named import TaxDetail
 from connector_assets.mapping.periods import attributes_for_period, split_items_by_days
-from connector_assets.mapping.resolve import RESOLVED_SCHEMA, _resolve_frames, resolve
+from connector_assets.mapping.resolve import _resolve_frames, resolve
 from connector_assets.mapping.resolve_rows import resolve_rows
 from connector_assets.workforce.assignments import period_shares
 from connector_assets_tests.ledger import worked_example as w
@@ -32,9 +32,8 @@ def _same_legs(
 ) -> pl.DataFrame:
     """The frame resolution's legs, after checking that the rows give the very same frame."""
     frames = _resolve_frames(items, attributes, rules, taxes)
-    rows = resolve_rows(items, attributes, rules, taxes)
-    assert rows is not None, "the rows resolution declined an input it covers"
-    by_rows = pl.DataFrame(rows, schema=RESOLVED_SCHEMA, orient="row")
+    by_rows = resolve_rows(items, attributes, rules, taxes)
+    assert by_rows is not None, "the rows resolution declined an input it covers"
     assert by_rows.schema == frames.schema
     assert by_rows.to_dicts() == frames.to_dicts()
     return frames
