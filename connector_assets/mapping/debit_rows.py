@@ -15,9 +15,8 @@ from connector_assets.mapping.profiles import (
     match_one,
     matched_values,
     rate_limits,
-    split_weights,
 )
-from connector_assets.mapping.share_rows import Share, allocate_debits
+from connector_assets.mapping.share_rows import allocate_debits
 
 if TYPE_CHECKING:
     from connector_assets.mapping.resolve_rows import ItemRow
@@ -75,10 +74,10 @@ def _expense_by_name(rules: MappingRules, taxes: TaxDetail) -> dict[tuple[str, s
     return table if len(table) == len(rows) else None
 
 
-def _reason(leg: ItemRow, share: Share, account: str | None, source: str) -> str | None:
+def _reason(leg: ItemRow, cost_center: str | None, follow: bool, account: str | None, source: str) -> str | None:
     """Why a debit leg is held, in the frame path's words; None when it posts."""
     key = leg.mapping_key
-    if account is not None and share.cost_center is not None and leg.known and key != c.UNKNOWN_EARNING:
+    if account is not None and cost_center is not None and leg.known and key != c.UNKNOWN_EARNING:
         return None
     dept = "-" if leg.department is None else leg.department
     title = "-" if leg.job_title is None else leg.job_title
@@ -95,9 +94,9 @@ def _reason(leg: ItemRow, share: Share, account: str | None, source: str) -> str
             f"no account rule for '{key}' (department '{dept}', job '{title}'); add defaults.{key}.account or a "
             f"more specific rule to {source}"
         )
-    if share.cost_center is None and share.follow:
+    if cost_center is None and follow:
         return "follows wages whose cost center is unresolved; fix the wage lines' cost center rule"
-    if share.cost_center is None:
+    if cost_center is None:
         if key is None:
             return None
         return (
@@ -124,15 +123,14 @@ def debit_rows(ctx: list[ItemRow], rules: MappingRules, taxes: TaxDetail) -> lis
             acc = default if acc is None else acc
             label = "taxes.default.expense" if label is None else label
         accounts.append((acc, label) if acc is not None else (account, acc_rule))
-    shares = allocate_debits(legs, matches, split_weights(rules))
+    shares = allocate_debits(legs, matches, rules)
     if shares is None:
         return None
     out = []
-    for share in shares:
-        i = share.leg
+    for i, cents, cost_center, follow, follow_rule in shares:
         leg, match = legs[i], matches[i]
         account, acc_rule = accounts[i]
-        cc_rule = share.cc_rule if share.follow else match[5]
+        cc_rule = follow_rule if follow else match[5]
         rule = f"account: {'none' if acc_rule is None else acc_rule}; cost center: {'none' if cc_rule is None else cc_rule}"
         out.append(
             (
@@ -144,13 +142,13 @@ def debit_rows(ctx: list[ItemRow], rules: MappingRules, taxes: TaxDetail) -> lis
                 leg.name,
                 "debit",
                 c.DEBIT_ROLE[leg.category],  # type: ignore[index]
-                share.cents,
+                cents,
                 account,
-                share.cost_center,
+                cost_center,
                 "" if match[6] is None else match[6],
                 rule,
                 rules.version,
-                _reason(leg, share, account, rules.source),
+                _reason(leg, cost_center, follow, account, rules.source),
             )
         )
     return out

@@ -7,46 +7,26 @@ otherwise take their own rule.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from connector_assets.ledger import categories as c
 from connector_assets.ledger.allocation import _ordered
-from connector_assets.mapping.profiles import Match
+from connector_assets.mapping.profiles import Match, _memo, split_weights
 
 if TYPE_CHECKING:
+    from connector_assets.mapping.model import MappingRules
     from connector_assets.mapping.resolve_rows import ItemRow
 
 WAGES = frozenset({c.EARNING, c.CASH_TIPS})
-
-
-@dataclass(slots=True)
-class Share:
-    """One cost-centre share of the leg at index ``leg``; ``cc_rule`` is set where it follows wages."""
-
-    leg: int
-    cents: int
-    cost_center: str | None
-    follow: bool = False
-    cc_rule: str | None = None
+# One cost-centre share: (leg index, cents, cost centre, follows wages?, cost-centre rule where it follows).
+# Plain tuples: a resolution makes one per share, and a class instance costs several times more to build.
+Share = tuple[int, int, str | None, bool, str | None]
+# Distinct amounts whose cut a set of parts remembers, at most (the split parts live as long as the mapping).
+_CUTS_KEPT = 4_096
 
 
 class _Declined(Exception):
     """Weights summing to zero: the frame path's allocation answers."""
-
-
-def _largest_remainder(amount: int, weights: Sequence[int], order: Sequence[int], whole: int) -> list[int]:
-    """Cents per part by largest remainder; ``order`` lists the parts by tie key, so a stable sort on the
-    remainder breaks ties as the allocation does."""
-    magnitude = abs(amount)
-    exact = [magnitude * w for w in weights]
-    shares = [e // whole for e in exact]
-    left = magnitude - sum(shares)
-    if left:
-        for i in sorted(order, key=lambda i: -(exact[i] % whole))[:left]:
-            shares[i] += 1
-    return [-x for x in shares] if amount < 0 else shares
 
 
 class _Parts:
@@ -57,24 +37,46 @@ class _Parts:
 
     __slots__ = ("centres", "cuts", "order", "weights", "whole")
 
-    def __init__(self, parts: Sequence[tuple[str | None, int, tuple[Any, ...]]]) -> None:
-        self.centres = [cc for cc, _, _ in parts]
-        self.weights = [w for _, w, _ in parts]
-        ties = [tuple(map(_ordered, tie)) for _, _, tie in parts]
+    def __init__(self, centres: list[str | None], weights: list[int], ties: list[tuple[Any, ...]]) -> None:
+        self.centres, self.weights, self.whole = centres, weights, sum(weights)
+        # Parts in tie-key order: a stable sort on the remainder then breaks ties as the allocation does.
         self.order = sorted(range(len(ties)), key=ties.__getitem__)
-        self.whole = sum(self.weights)
         self.cuts: dict[int, list[int]] = {}
 
-    def cut(self, i: int, leg: ItemRow, follow: bool = False, rule: str | None = None) -> list[Share]:
-        amount = leg.amount
-        if len(self.centres) == 1 and follow:
-            return [Share(i, amount, self.centres[0], True, rule)]
+    def _cents(self, amount: int) -> list[int]:
+        """Cents per part by largest remainder."""
+        whole, weights = self.whole, self.weights
+        if not whole:
+            raise _Declined
+        magnitude = abs(amount)
+        exact = [magnitude * w for w in weights]
+        shares = [e // whole for e in exact]
+        left = magnitude - sum(shares)
+        if left:
+            for i in sorted(self.order, key=lambda i: -(exact[i] % whole))[:left]:
+                shares[i] += 1
+        return [-x for x in shares] if amount < 0 else shares
+
+    def cut(self, i: int, amount: int, follow: bool = False, rule: str | None = None) -> list[Share]:
+        if follow and len(self.centres) == 1:
+            return [(i, amount, self.centres[0], True, rule)]
         cents = self.cuts.get(amount)
         if cents is None:
-            if not self.whole:
-                raise _Declined
-            cents = self.cuts[amount] = _largest_remainder(amount, self.weights, self.order, self.whole)
-        return [Share(i, x, cc, follow, rule) for x, cc in zip(cents, self.centres, strict=True)]
+            if len(self.cuts) >= _CUTS_KEPT:
+                self.cuts.clear()
+            cents = self.cuts[amount] = self._cents(amount)
+        return [(i, x, cc, follow, rule) for x, cc in zip(cents, self.centres, strict=True)]
+
+
+def _split_parts(rules: MappingRules) -> dict[int, _Parts]:
+    return {
+        order: _Parts(
+            [cc for cc, _, _ in parts],
+            [w for _, w, _ in parts],
+            [(_ordered(cc), _ordered(p)) for cc, _, p in parts],
+        )
+        for order, parts in split_weights(rules).items()
+    }
 
 
 def _proportions(by_centre: dict[str | None, int]) -> _Parts | None:
@@ -82,23 +84,19 @@ def _proportions(by_centre: dict[str | None, int]) -> _Parts | None:
     kept = [(cc, w) for cc, w in by_centre.items() if w != 0]
     if sum(w for _, w in kept) == 0 or (any(w > 0 for _, w in kept) and any(w < 0 for _, w in kept)):
         return None
-    return _Parts([(cc, abs(w), (cc,)) for cc, w in kept])
+    return _Parts([cc for cc, _ in kept], [abs(w) for _, w in kept], [(_ordered(cc),) for cc, _ in kept])
 
 
-def _shares(
-    legs: list[ItemRow], matches: list[Match], weights: dict[int, list[tuple[str, int, int]]]
-) -> list[Share]:
-    splits: dict[int, _Parts] = {}
-
+def _shares(legs: list[ItemRow], matches: list[Match], splits: dict[int, _Parts]) -> list[Share]:
     def own(i: int) -> list[Share]:
         """The leg placed by its own rule: one cost centre, or a percentage split."""
         leg, match = legs[i], matches[i]
         if not match[3]:
-            return [Share(i, leg.amount, match[2])]
-        order: int = match[4]  # type: ignore[assignment]
-        if order not in splits:
-            splits[order] = _Parts([(cc, w, (cc, pos)) for cc, w, pos in weights.get(order, [])])
-        return splits[order].cut(i, leg)
+            return [(i, leg.amount, match[2], False, None)]
+        parts = splits.get(match[4])  # type: ignore[arg-type]
+        if parts is None:
+            raise _Declined
+        return parts.cut(i, leg.amount)
 
     shares: list[Share] = []
     employer, company = [], []
@@ -111,30 +109,31 @@ def _shares(
             employer.append(i)
     by_employee: dict[str | None, dict[str | None, int]] = {}
     payroll: dict[str | None, int] = {}
-    for s in shares:
-        leg = legs[s.leg]
+    for i, cents, cc, _, _ in shares:
+        leg = legs[i]
         if leg.category in WAGES:
             mine = by_employee.setdefault(leg.employee_uuid, {})
-            mine[s.cost_center] = mine.get(s.cost_center, 0) + s.cents
-            payroll[s.cost_center] = payroll.get(s.cost_center, 0) + s.cents
+            mine[cc] = mine.get(cc, 0) + cents
+            payroll[cc] = payroll.get(cc, 0) + cents
     followed: list[Share] = []
     proportions = {e: _proportions(w) for e, w in by_employee.items()}
     for i in employer:
-        wages = proportions.get(legs[i].employee_uuid)
-        followed += wages.cut(i, legs[i], True, "follows wages") if wages else own(i)
+        leg = legs[i]
+        wages = proportions.get(leg.employee_uuid)
+        followed += wages.cut(i, leg.amount, True, "follows wages") if wages else own(i)
     whole = _proportions(payroll) if company else None
     for i in company:
         key, match = legs[i].mapping_key, matches[i]
         named = key == c.COMPANY_TAX and (match[2] is not None or bool(match[3]))
-        followed += whole.cut(i, legs[i], True, "follows the payroll's wages") if whole and not named else own(i)
+        followed += (
+            whole.cut(i, legs[i].amount, True, "follows the payroll's wages") if whole and not named else own(i)
+        )
     return shares + followed
 
 
-def allocate_debits(
-    legs: list[ItemRow], matches: list[Match], weights: dict[int, list[tuple[str, int, int]]]
-) -> list[Share] | None:
+def allocate_debits(legs: list[ItemRow], matches: list[Match], rules: MappingRules) -> list[Share] | None:
     """Every debit leg's cost-centre shares; None where a split's weights sum to zero."""
     try:
-        return _shares(legs, matches, weights)
+        return _shares(legs, matches, _memo("split_parts", rules, _split_parts))
     except _Declined:
         return None
