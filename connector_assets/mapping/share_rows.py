@@ -21,8 +21,6 @@ WAGES = frozenset({c.EARNING, c.CASH_TIPS})
 # One cost-centre share: (leg index, cents, cost centre, follows wages?, cost-centre rule where it follows).
 # Plain tuples: a resolution makes one per share, and a class instance costs several times more to build.
 Share = tuple[int, int, str | None, bool, str | None]
-# Distinct amounts whose cut a set of parts remembers, at most (the split parts live as long as the mapping).
-_CUTS_KEPT = 4_096
 
 
 class _Declined(Exception):
@@ -43,6 +41,13 @@ class _Parts:
         self.order = sorted(range(len(ties)), key=ties.__getitem__)
         self.cuts: dict[int, list[int]] = {}
 
+    def fresh(self) -> _Parts:
+        """The same parts with no remembered cuts (what one resolution remembers is its own)."""
+        parts = _Parts.__new__(_Parts)
+        parts.centres, parts.weights, parts.whole, parts.order = self.centres, self.weights, self.whole, self.order
+        parts.cuts = {}
+        return parts
+
     def _cents(self, amount: int) -> list[int]:
         """Cents per part by largest remainder."""
         whole, weights = self.whole, self.weights
@@ -62,8 +67,6 @@ class _Parts:
             return [(i, amount, self.centres[0], True, rule)]
         cents = self.cuts.get(amount)
         if cents is None:
-            if len(self.cuts) >= _CUTS_KEPT:
-                self.cuts.clear()
             cents = self.cuts[amount] = self._cents(amount)
         return [(i, x, cc, follow, rule) for x, cc in zip(cents, self.centres, strict=True)]
 
@@ -87,15 +90,20 @@ def _proportions(by_centre: dict[str | None, int]) -> _Parts | None:
     return _Parts([cc for cc, _ in kept], [abs(w) for _, w in kept], [(_ordered(cc),) for cc, _ in kept])
 
 
-def _shares(legs: list[ItemRow], matches: list[Match], splits: dict[int, _Parts]) -> list[Share]:
+def _shares(legs: list[ItemRow], matches: list[Match], templates: dict[int, _Parts]) -> list[Share]:
+    splits: dict[int, _Parts] = {}
+
     def own(i: int) -> list[Share]:
         """The leg placed by its own rule: one cost centre, or a percentage split."""
         leg, match = legs[i], matches[i]
         if not match[3]:
             return [(i, leg.amount, match[2], False, None)]
-        parts = splits.get(match[4])  # type: ignore[arg-type]
+        order: int = match[4]  # type: ignore[assignment]
+        parts = splits.get(order)
         if parts is None:
-            raise _Declined
+            if order not in templates:
+                raise _Declined
+            parts = splits[order] = templates[order].fresh()
         return parts.cut(i, leg.amount)
 
     shares: list[Share] = []
