@@ -3,6 +3,7 @@ shares and held reasons, as ``resolve``'s frame steps (``profiles``, ``named``, 
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from connector_assets.ledger import categories as c
@@ -40,20 +41,26 @@ def _no_matches(rules: MappingRules) -> dict[tuple[Any, ...], Match]:
 
 
 def _matches(legs: list[ItemRow], rules: MappingRules) -> list[Match]:
-    """Each leg's rule match, found once per profile."""
+    """Each leg's rule match, found once per profile (and looked up once per distinct raw values)."""
     values = [(f, MATCH_COLUMNS[f], named) for f, named in matched_values(rules).items()]
     limits = rate_limits(rules)
     custom = bool(rules.cost_center_field)
     found: dict[tuple[Any, ...], Match] = _memo("matches", rules, _no_matches)
+    raw = attrgetter("mapping_key", "rate_cents", "custom_cost_center", *(column for _, column, _ in values))
+    by_raw: dict[tuple[Any, ...], Match] = {}
     out = []
     for leg in legs:
-        seen = [(f, v if (v := getattr(leg, column)) in named else None) for f, column, named in values]
-        band = _band(leg.rate_cents, limits)
-        own = leg.custom_cost_center if custom else None
-        profile = (leg.mapping_key, *seen, band, own)
-        hit = found.get(profile)
+        key = raw(leg)
+        hit = by_raw.get(key)
         if hit is None:
-            hit = found[profile] = match_one(rules, leg.mapping_key, seen, band, own)
+            seen = [(f, v if (v := getattr(leg, column)) in named else None) for f, column, named in values]
+            band = _band(leg.rate_cents, limits)
+            own = leg.custom_cost_center if custom else None
+            profile = (leg.mapping_key, *seen, band, own)
+            hit = found.get(profile)
+            if hit is None:
+                hit = found[profile] = match_one(rules, leg.mapping_key, seen, band, own)
+            by_raw[key] = hit
         out.append(hit)
     return out
 

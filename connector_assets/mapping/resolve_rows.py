@@ -173,6 +173,12 @@ def _without_collection() -> Iterator[None]:
             gc.enable()
 
 
+def _item_column(items: pl.DataFrame, name: str) -> list[Any]:
+    """One item column as a list of its ledger type, cast only where the frame holds another type."""
+    column, wanted = items[name], ITEM_SCHEMA[name]
+    return (column if column.dtype == wanted else column.cast(wanted)).to_list()
+
+
 def _sort_key(leg: tuple[Any, ...]) -> tuple[Any, ...]:
     """By item, debit before credit, cost centre with none last: the frame path's final order."""
     return leg[0], leg[6] != "debit", leg[10] is None, leg[10] or ""
@@ -202,7 +208,7 @@ def resolve_rows(
         return None
     if "{}" in rules.source:  # the frame path's texts are format strings around the source name
         return None
-    typed = items.select(pl.col(n).cast(ITEM_SCHEMA[n]) for n in ITEM_COLUMNS).to_dict(as_series=False)
+    typed = {n: _item_column(items, n) for n in ITEM_COLUMNS}
     numbers = typed["item_no"]
     if None in numbers or None in typed["amount_cents"] or len(set(numbers)) != len(numbers):
         return None
