@@ -57,7 +57,9 @@ class _Parts:
         exact = [magnitude * w for w in weights]
         shares = [e // whole for e in exact]
         left = magnitude - sum(shares)
-        if left:
+        if left == 1:  # the usual case: the first part in tie order among the largest remainders
+            shares[max(self.order, key=lambda i: exact[i] % whole)] += 1
+        elif left:
             for i in sorted(self.order, key=lambda i: -(exact[i] % whole))[:left]:
                 shares[i] += 1
         return [-x for x in shares] if amount < 0 else shares
@@ -84,10 +86,11 @@ def _split_parts(rules: MappingRules) -> dict[int, _Parts]:
 
 def _proportions(by_centre: dict[str | None, int]) -> _Parts | None:
     """Wage weight per cost centre; none when the wages net to zero or mix signs."""
-    kept = [(cc, w) for cc, w in by_centre.items() if w != 0]
-    if sum(w for _, w in kept) == 0 or (any(w > 0 for _, w in kept) and any(w < 0 for _, w in kept)):
+    centres = [cc for cc, w in by_centre.items() if w]
+    weights = [w for w in by_centre.values() if w]
+    if not sum(weights) or min(weights) < 0 < max(weights):
         return None
-    return _Parts([cc for cc, _ in kept], [abs(w) for _, w in kept], [(_ordered(cc),) for cc, _ in kept])
+    return _Parts(centres, [abs(w) for w in weights], [(_ordered(cc),) for cc in centres])
 
 
 def _shares(legs: list[ItemRow], matches: list[Match], templates: dict[int, _Parts]) -> list[Share]:
