@@ -12,9 +12,9 @@ from connector_assets.mapping.named import TaxDetail
 from connector_assets.mapping.profiles import (
     MATCH_COLUMNS,
     Match,
-    _memo,
     match_one,
     matched_values,
+    per_mapping,
     rate_limits,
 )
 from connector_assets.mapping.share_rows import allocate_debits
@@ -45,7 +45,7 @@ def _matches(legs: list[ItemRow], rules: MappingRules) -> list[Match]:
     values = [(f, MATCH_COLUMNS[f], named) for f, named in matched_values(rules).items()]
     limits = rate_limits(rules)
     custom = bool(rules.cost_center_field)
-    found: dict[tuple[Any, ...], Match] = _memo("matches", rules, _no_matches)
+    found: dict[tuple[Any, ...], Match] = per_mapping("matches", rules, _no_matches)
     raw = attrgetter("mapping_key", "rate_cents", "custom_cost_center", *(column for _, column, _ in values))
     by_raw: dict[tuple[Any, ...], Match] = {}
     out = []

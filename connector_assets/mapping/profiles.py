@@ -33,7 +33,7 @@ _MEMO: dict[tuple[str, int], tuple[MappingRules, Any]] = {}
 _MEMO_SIZE = 64
 
 
-def _memo(kind: str, rules: MappingRules, compute: Callable[[MappingRules], Any]) -> Any:
+def per_mapping(kind: str, rules: MappingRules, compute: Callable[[MappingRules], Any]) -> Any:
     """``compute(rules)``, once per mapping object (kept alive by the entry, so its id is not reused)."""
     key = (kind, id(rules))
     hit = _MEMO.get(key)
@@ -48,7 +48,7 @@ def _memo(kind: str, rules: MappingRules, compute: Callable[[MappingRules], Any]
 
 def split_frame(rules: MappingRules) -> pl.DataFrame:
     """The rules' percentage splits: (rule order, cost centre, integer weight, position)."""
-    frame: pl.DataFrame = _memo("split", rules, _split_frame)
+    frame: pl.DataFrame = per_mapping("split", rules, _split_frame)
     return frame
 
 
@@ -65,7 +65,7 @@ def _split_frame(rules: MappingRules) -> pl.DataFrame:
 
 def split_weights(rules: MappingRules) -> dict[int, list[tuple[str, int, int]]]:
     """Split rule order → its (cost centre, integer weight, position) shares."""
-    weights: dict[int, list[tuple[str, int, int]]] = _memo("weights", rules, _split_weights)
+    weights: dict[int, list[tuple[str, int, int]]] = per_mapping("weights", rules, _split_weights)
     return weights
 
 
@@ -82,7 +82,7 @@ def _split_weights(rules: MappingRules) -> dict[int, list[tuple[str, int, int]]]
 
 def rate_limits(rules: MappingRules) -> list[int]:
     """Every rate limit some rule names, ascending."""
-    limits: list[int] = _memo("limits", rules, _rate_limits)
+    limits: list[int] = per_mapping("limits", rules, _rate_limits)
     return limits
 
 
@@ -95,7 +95,7 @@ def _rate_limits(rules: MappingRules) -> list[int]:
 
 def matched_values(rules: MappingRules) -> dict[str, frozenset[str]]:
     """Match field → the values some rule names for it (fields no rule names are absent)."""
-    values: dict[str, frozenset[str]] = _memo("values", rules, _matched_values)
+    values: dict[str, frozenset[str]] = per_mapping("values", rules, _matched_values)
     return values
 
 
@@ -122,7 +122,7 @@ def _rate_band(rules: MappingRules) -> pl.Expr | None:
 
 def profile_columns(rules: MappingRules) -> dict[str, pl.Expr]:
     """Profile column name → expression on the context; only what some rule can look at."""
-    cols: dict[str, pl.Expr] = _memo("columns", rules, _profile_columns)
+    cols: dict[str, pl.Expr] = per_mapping("columns", rules, _profile_columns)
     return dict(cols)
 
 
@@ -183,7 +183,7 @@ def match_one(
     ``values`` are (match field, the profile's value of it); ``rate`` is the rate band. The most specific
     candidate wins (lowest level, then file order).
     """
-    by_value, defaults, texts = _memo("index", rules, _index)
+    by_value, defaults, texts = per_mapping("index", rules, _index)
     found: list[m.Rule] = []
     for field, value in values:
         if value is not None:

@@ -25,7 +25,7 @@ from connector_assets.mapping.debit_rows import debit_rows
 from connector_assets.mapping.model import MappingRules
 from connector_assets.mapping.named import TaxDetail
 from connector_assets.mapping.periods import PART_SEPARATOR
-from connector_assets.mapping.profiles import _memo
+from connector_assets.mapping.profiles import per_mapping
 
 ITEM_COLUMNS = ("item_no", "employee_uuid", "job_uuid", "category", "subtype", "name", "amount_cents")
 _PRIMARY = ("department_uuid", "department", "location_uuid", "custom_cost_center", "job_uuid", "job_title")
@@ -116,7 +116,7 @@ def _context(items: dict[str, list[Any]], attributes: pl.DataFrame, rules: Mappi
     """Items with their employee's attributes, the job's title and rate, and their debit key."""
     employees = {e for e in items["employee_uuid"] if e is not None}
     primary, by_job = _attribute_rows(attributes, employees)
-    covered: frozenset[str] = _memo("covered", rules, _covered)
+    covered: frozenset[str] = per_mapping("covered", rules, _covered)
     pto_as_wages = "pto" not in covered
     company = c.COMPANY_TAX if c.COMPANY_TAX in covered else c.EMPLOYER_TAX
     names = rules.earning_names

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from connector_assets.ledger import categories as c
 from connector_assets.ledger.allocation import _ordered
-from connector_assets.mapping.profiles import Match, _memo, split_weights
+from connector_assets.mapping.profiles import Match, per_mapping, split_weights
 
 if TYPE_CHECKING:
     from connector_assets.mapping.model import MappingRules
@@ -145,6 +145,6 @@ def _shares(legs: list[ItemRow], matches: list[Match], templates: dict[int, _Par
 def allocate_debits(legs: list[ItemRow], matches: list[Match], rules: MappingRules) -> list[Share] | None:
     """Every debit leg's cost-centre shares; None where a split's weights sum to zero."""
     try:
-        return _shares(legs, matches, _memo("split_parts", rules, _split_parts))
+        return _shares(legs, matches, per_mapping("split_parts", rules, _split_parts))
     except _Declined:
         return None
