@@ -46,8 +46,13 @@ def _server_url() -> str:
 
 def _instance_yaml(home: Path, database: str) -> str:
     """The bench instance's dagster.yaml: SQLite in ``home``, or a fresh PostgreSQL database ``database``."""
-    if not DAGSTER_PG_URL:
-        return "telemetry:\n  enabled: false\n"
+    if not DAGSTER_PG_URL:  # the dev instance's storage (`connector dev`, `make demo`)
+        import yaml
+
+        from connector_assets.demo.homes import instance_config
+
+        storage = instance_config(home)["storage"]
+        return yaml.safe_dump({"telemetry": {"enabled": False}, "storage": storage})
     from sqlalchemy import create_engine, make_url, text
 
     server = create_engine(_server_url(), isolation_level="AUTOCOMMIT")
@@ -119,6 +124,8 @@ def _direct(connection_id: str, payroll_uuid: str) -> str:
 def measure(employees: int, rounds: int = ROUNDS) -> dict[str, Any]:
     """Set up one world of ``employees`` and time ``rounds`` job runs and direct runs."""
     home = Path(tempfile.mkdtemp(prefix="bench-payroll-run-"))
+    if PROFILE_DIR:
+        Path(PROFILE_DIR).mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(home)
     database = f"bench_payroll_run_{os.getpid()}_{employees}"
     (home / "dagster.yaml").write_text(_instance_yaml(home, database))

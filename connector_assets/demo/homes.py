@@ -56,11 +56,22 @@ def fresh_dir(path: Path) -> Path:
     return path
 
 
+def instance_config(home: Path) -> dict[str, object]:
+    """The dev instance's dagster.yaml for `home`: INSTANCE_CONFIG, with Dagster's SQLite files under
+    `home/storage` (where Dagster's default puts them) kept open per process (`instance_storage_sqlite.py`)."""
+    storage = {
+        "module": "connector_assets.defs.instance_storage_sqlite",
+        "class": "PooledSqliteStorage",
+        "config": {"base_dir": str(home / "storage")},
+    }
+    return {"storage": {"custom": storage}, **INSTANCE_CONFIG}
+
+
 def instance_home(workdir: Path) -> Path:
     """`workdir/dagster_home` with a dagster.yaml: the world's own Dagster instance (SQLite)."""
     home = workdir / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(yaml.safe_dump(INSTANCE_CONFIG, sort_keys=False))
+    (home / "dagster.yaml").write_text(yaml.safe_dump(instance_config(home), sort_keys=False))
     return home
 
 

@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from connector_assets.demo.environment import free_port
-from connector_assets.demo.homes import INSTANCE_CONFIG
+from connector_assets.demo.homes import instance_config
 from connector_assets.store.postings import HELD, POSTED
 from connector_assets_tests.operations.scenario import Deployment, bonus_payroll, reload_definitions
 
@@ -123,7 +123,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     _require_chromium()
     saved = dict(os.environ)
     deployed = Deployment.create(tmp_path_factory.mktemp("ui"))
-    (deployed.home / "dagster.yaml").write_text(yaml.safe_dump(INSTANCE_CONFIG))  # as `make dev` configures it
+    (deployed.home / "dagster.yaml").write_text(yaml.safe_dump(instance_config(deployed.home)))  # as `make dev` configures it
     try:
         deployed.add_tenant("ui")
         # The webserver boots (loads the code location) while the payrolls run; both read the same env.
