@@ -69,19 +69,29 @@ class _PooledEventLogStorage(SqliteEventLogStorage):
     def _shard_engine(self, shard: str) -> Engine:
         with self._engines_lock:
             engine = self._engines.get(shard)
-            if engine is None:
-                path = self.path_for_shard(shard)
-                if shard != "index" and not os.path.exists(path) and self._copy_template(path):
-                    self._initialized_dbs.add(shard)
-                engine = self._engines[shard] = _engine(self.conn_string_for_shard(shard))
-                if shard not in self._initialized_dbs:
-                    self._initdb(engine)
-                    self._initialized_dbs.add(shard)
-                while len(self._engines) > OPEN_RUN_FILES + 1:
-                    oldest = next(s for s in self._engines if s != "index")
-                    self._engines.pop(oldest).dispose()
+            if engine is not None:
+                self._engines.move_to_end(shard)
+                return engine
+        # A file is opened outside the lock: opening logs (SQLAlchemy, alembic), and a thread that holds a lock
+        # another thread's log handler waits for must not wait for logging's own lock.
+        path = self.path_for_shard(shard)
+        if shard != "index" and not os.path.exists(path) and self._copy_template(path):
+            self._initialized_dbs.add(shard)
+        engine = _engine(self.conn_string_for_shard(shard))
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        with self._engines_lock:
+            kept = self._engines.setdefault(shard, engine)
             self._engines.move_to_end(shard)
-            return engine
+            closing = [self._engines.pop(s) for s in self._least_recent(len(self._engines) - OPEN_RUN_FILES - 1)]
+        for stale in ([engine] if kept is not engine else []) + closing:
+            stale.dispose()  # a connection still in use is closed when it is returned
+        return kept
+
+    def _least_recent(self, count: int) -> list[str]:
+        """The ``count`` run files used longest ago (the index stays open)."""
+        return [s for s in self._engines if s != "index"][: max(count, 0)]
 
     def _copy_template(self, path: str) -> bool:
         """Create a new run's file as a copy of an empty one Dagster initialized (its tables and revision):
@@ -108,7 +118,9 @@ class _PooledEventLogStorage(SqliteEventLogStorage):
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:  # type: ignore[override]
-        with self._db_lock, _transaction(self._shard_engine(shard)) as conn:
+        # No lock across the transaction (Dagster's class holds one): each thread has a connection of its
+        # own, and SQLite's file locks (with the busy timeout) order the writers of all processes.
+        with _transaction(self._shard_engine(shard)) as conn:
             yield conn
 
     def _close_files(self) -> None:
