@@ -201,10 +201,15 @@ def _server() -> Any:
     return create_engine(url, isolation_level="AUTOCOMMIT")
 
 
-def instance_yaml(database: str) -> str:
-    """The bench instance's dagster.yaml: SQLite in DAGSTER_HOME, or a fresh PostgreSQL database `database`."""
+def instance_yaml(database: str, home: Path) -> str:
+    """The bench instance's dagster.yaml: SQLite in ``home`` with the dev instance's storage class, or a fresh
+    PostgreSQL database ``database``."""
     if not DAGSTER_PG_URL:
-        return "telemetry:\n  enabled: false\n"
+        import yaml
+
+        from connector_assets.demo.homes import instance_config
+
+        return yaml.safe_dump({"telemetry": {"enabled": False}, "storage": instance_config(home)["storage"]})
     from sqlalchemy import text
 
     server = _server()
@@ -233,7 +238,7 @@ def run() -> dict[str, Any]:
     home = root / "dagster_home"
     home.mkdir()
     database_name = f"bench_multi_{os.getpid()}"
-    (home / "dagster.yaml").write_text(instance_yaml(database_name))
+    (home / "dagster.yaml").write_text(instance_yaml(database_name, home))
     os.environ["DAGSTER_HOME"] = str(home)
     database = os.environ.get("CONNECTOR_BENCH_POSTGRES_URL") or f"sqlite:///{root / 'store.db'}"
     env = SandboxEnvironment(root / "work", database, SecretCipher.generate_key())

@@ -2,8 +2,9 @@
 
 For each size (`CONNECTOR_BENCH_EMPLOYEES`, default 100,1000,10000) a fresh world runs in this process:
 the Gusto and ION simulators on loopback, a SQLite store and a SQLite Dagster instance in a temp
-DAGSTER_HOME; master data is loaded once and one payroll goes through the job untimed (first-run costs:
-the employee snapshot, imports). Then each round processes two payrolls of the same company in Gusto:
+DAGSTER_HOME (the dev instance's storage class, as `connector dev` and `make demo` configure it); master
+data is loaded once and one payroll goes through the job untimed (first-run costs: the employee snapshot,
+imports). Then each round processes two payrolls of the same company in Gusto:
 one goes through `payroll_job` (`execute_in_process`: fetch, journal, checks, posting), the other
 through the same calls without Dagster (Gusto payroll read, `prepare_journal`, the posting service); then the
 job's payroll is replayed (`replay_seconds`; `replay_payroll_gets` counts the single-payroll GETs the replays

@@ -182,7 +182,7 @@ class PooledSqliteStorage(DagsterSqliteStorage):
         self._event_log_storage = _PooledEventLogStorage(os.path.join(base_dir, "history", "runs", ""))
         self._schedule_storage = _PooledScheduleStorage.from_local(os.path.join(base_dir, "schedules"))
         self._inst_data = inst_data
-        DagsterStorage.__init__(self)
+        DagsterStorage.__init__(self)  # type: ignore[arg-type]
 
     @classmethod
     def from_config_value(  # type: ignore[override]

@@ -73,12 +73,14 @@ def test_a_run_file_is_a_copy_of_an_initialized_template(tmp_path: Path) -> None
     runs = tmp_path / "storage" / "history" / "runs"
     templates = list(runs.glob(".run-template-*.sqlite"))
     assert len(templates) == 1
+    template = sqlite3.connect(templates[0])
+    head = template.execute("SELECT version_num FROM alembic_version").fetchall()
+    template.close()
     for run_id in (first, second):
         db = sqlite3.connect(runs / f"{run_id}.db")
         try:
             assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-            revision = db.execute("SELECT version_num FROM alembic_version").fetchall()
-            assert revision == sqlite3.connect(templates[0]).execute("SELECT version_num FROM alembic_version").fetchall()
+            assert db.execute("SELECT version_num FROM alembic_version").fetchall() == head
             assert db.execute("SELECT COUNT(*) FROM event_logs").fetchone()[0] > 5
         finally:
             db.close()

@@ -123,7 +123,8 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     _require_chromium()
     saved = dict(os.environ)
     deployed = Deployment.create(tmp_path_factory.mktemp("ui"))
-    (deployed.home / "dagster.yaml").write_text(yaml.safe_dump(instance_config(deployed.home)))  # as `make dev` configures it
+    # As `make dev` configures it.
+    (deployed.home / "dagster.yaml").write_text(yaml.safe_dump(instance_config(deployed.home)))
     try:
         deployed.add_tenant("ui")
         # The webserver boots (loads the code location) while the payrolls run; both read the same env.
