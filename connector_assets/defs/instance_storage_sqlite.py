@@ -138,11 +138,13 @@ class _PooledEventLogStorage(SqliteEventLogStorage):
         super().dispose()
 
 
-class _PooledRunStorage(SqliteRunStorage):
-    """The runs file through one pooled engine."""
+class _OneFile:
+    """A storage of one SQLite file (Dagster's runs or schedules storage) connecting through one pooled engine."""
+
+    _conn_string: str
 
     def __init__(self, conn_string: str, inst_data: ConfigurableClassData | None = None) -> None:
-        super().__init__(conn_string, inst_data)
+        super().__init__(conn_string, inst_data)  # type: ignore[call-arg]
         self._pooled = _engine(conn_string)
 
     @contextmanager
@@ -152,24 +154,15 @@ class _PooledRunStorage(SqliteRunStorage):
 
     def dispose(self) -> None:
         self._pooled.dispose()
-        super().dispose()
+        super().dispose()  # type: ignore[misc]
 
 
-class _PooledScheduleStorage(SqliteScheduleStorage):
-    """The schedules file through one pooled engine."""
+class _PooledRunStorage(_OneFile, SqliteRunStorage):
+    """The runs file."""
 
-    def __init__(self, conn_string: str, inst_data: ConfigurableClassData | None = None) -> None:
-        super().__init__(conn_string, inst_data)
-        self._pooled = _engine(conn_string)
 
-    @contextmanager
-    def connect(self) -> Iterator[Connection]:
-        with _transaction(self._pooled) as conn:
-            yield conn
-
-    def dispose(self) -> None:
-        self._pooled.dispose()
-        super().dispose()
+class _PooledScheduleStorage(_OneFile, SqliteScheduleStorage):
+    """The schedules file."""
 
 
 class PooledSqliteStorage(DagsterSqliteStorage):
